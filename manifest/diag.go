@@ -1,0 +1,96 @@
+package manifest
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Severity tells an error, which stops a run, from a warning, which does not.
+type Severity int
+
+const (
+	// Error makes the document invalid: nothing is submitted while one exists.
+	Error Severity = iota
+	// Warning is reported and the run goes on.
+	Warning
+)
+
+// String returns "error" or "warning".
+func (s Severity) String() string {
+	if s == Warning {
+		return "warning"
+	}
+	return "error"
+}
+
+// Diagnostic is one problem found in a manifest, located in its source.
+type Diagnostic struct {
+	File     string   // the path as the user gave it (or "<stdin>")
+	Line     int      // 1-based; 0 when the problem is about the file as a whole
+	Col      int      // 1-based; 0 when unknown
+	Path     string   // field path in the document, e.g. container_env.DB_PASSWORD.value; "" for the document or file
+	Message  string   // what is wrong and, where it helps, what to do
+	Severity Severity // Error or Warning
+	Doc      int      // index of the document in the run, or -1 for file-level problems
+}
+
+// String renders the diagnostic the way compilers do, so editors and CI logs
+// can jump to it: "file:line:col: field.path: message", with "warning: "
+// before the field path of warnings.
+func (d Diagnostic) String() string {
+	var b strings.Builder
+	b.WriteString(d.File)
+	if d.Line > 0 {
+		fmt.Fprintf(&b, ":%d", d.Line)
+		if d.Col > 0 {
+			fmt.Fprintf(&b, ":%d", d.Col)
+		}
+	}
+	b.WriteString(": ")
+	if d.Severity == Warning {
+		b.WriteString("warning: ")
+	}
+	if d.Path != "" {
+		b.WriteString(d.Path)
+		b.WriteString(": ")
+	}
+	b.WriteString(d.Message)
+	return b.String()
+}
+
+// Error lets a Diagnostic travel as an error.
+func (d Diagnostic) Error() string { return d.String() }
+
+// FieldPath renders path tokens as people write them: keys joined with dots,
+// array indexes in brackets, and keys that are not plain words quoted in
+// brackets (container_env["my.var"]).
+func FieldPath(tokens []string, isIndex func(i int) bool) string {
+	var b strings.Builder
+	for i, t := range tokens {
+		switch {
+		case isIndex != nil && isIndex(i):
+			b.WriteString("[" + t + "]")
+		case plainKey(t):
+			if b.Len() > 0 {
+				b.WriteByte('.')
+			}
+			b.WriteString(t)
+		default:
+			fmt.Fprintf(&b, "[%q]", t)
+		}
+	}
+	return b.String()
+}
+
+func plainKey(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c == '_' || c == '-' || c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z') {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,415 @@
+// Package manifest finds job manifests, reads them within limits and parses
+// them into YAML node trees that keep the line and column of every value.
+//
+// Its subpackages resolve what the documents say: interp expands environment
+// references and schedule parses schedule_at.
+package manifest
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"regexp"
+	"runtime"
+	"strconv"
+	"strings"
+	"sync"
+	"unicode/utf8"
+
+	"gopkg.in/yaml.v3"
+)
+
+// Limits that keep hostile or mistaken input from exhausting the machine. Each
+// is reported with a message naming the limit and the file.
+const (
+	// MaxFileSize bounds one manifest file (or stdin). Real manifests are a few
+	// kilobytes; a 10,000-job file is about 4 MiB.
+	MaxFileSize = 10 << 20
+	// MaxDocuments bounds the documents in one file.
+	MaxDocuments = 50_000
+	// MaxDepth bounds nesting inside one document. A job body is four levels
+	// deep; the YAML parser's own limit (10,000) is far past anything useful.
+	MaxDepth = 32
+	// MaxNodes bounds the values one document expands to once aliases are
+	// followed, which is what defeats "billion laughs" alias bombs.
+	MaxNodes = 100_000
+)
+
+// StdinName is how standard input is named in messages.
+const StdinName = "<stdin>"
+
+// Document is one non-empty YAML document of a manifest file.
+type Document struct {
+	File  string     // the path as the user gave it, or StdinName
+	Index int        // position of the document in its file, from 0, empty ones included
+	Root  *yaml.Node // the document's top-level node (a mapping for a valid manifest)
+}
+
+// File is one manifest file, read and split into documents.
+type File struct {
+	Path        string
+	Docs        []Document
+	Diagnostics []Diagnostic // file-level problems: unreadable, too large, not YAML
+}
+
+// Source names the inputs of a run.
+type Source struct {
+	Paths []string  // files, directories and "-" for stdin, as given with -f
+	Stdin io.Reader // read when a path is "-"
+}
+
+// entry is a file found by the walk, in the order it will be reported.
+type entry struct {
+	path  string
+	stdin bool
+	diag  *Diagnostic // set when the entry is a problem rather than a file
+}
+
+// Load finds every manifest named by src, reads and parses them on all cores,
+// and returns them in the order the paths were given and directories walked
+// (lexical), whatever order the work finished in.
+func Load(ctx context.Context, src Source) ([]File, error) {
+	entries, err := discover(src.Paths)
+	if err != nil {
+		return nil, err
+	}
+	files := make([]File, len(entries))
+	var stdinData []byte
+	var stdinErr error
+	for _, e := range entries {
+		if e.stdin {
+			stdinData, stdinErr = readLimited(src.Stdin, StdinName)
+			break
+		}
+	}
+
+	workers := min(runtime.GOMAXPROCS(0), len(entries))
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				e := entries[i]
+				switch {
+				case e.diag != nil:
+					files[i] = File{Path: e.path, Diagnostics: []Diagnostic{*e.diag}}
+				case e.stdin:
+					if stdinErr != nil {
+						files[i] = File{Path: e.path, Diagnostics: []Diagnostic{fileDiag(e.path, stdinErr.Error())}}
+						continue
+					}
+					files[i] = Parse(e.path, stdinData)
+				default:
+					files[i] = loadFile(e.path)
+				}
+			}
+		}()
+	}
+	var cancelled error
+feed:
+	for i := range entries {
+		select {
+		case next <- i:
+		case <-ctx.Done():
+			cancelled = ctx.Err()
+			break feed
+		}
+	}
+	close(next)
+	wg.Wait()
+	if cancelled != nil {
+		return nil, cancelled
+	}
+	return files, nil
+}
+
+// fileDiag is a problem with a whole file.
+func fileDiag(path, msg string) Diagnostic {
+	return Diagnostic{File: path, Message: msg, Severity: Error, Doc: -1}
+}
+
+// discover expands the -f paths into the list of files to read.
+func discover(paths []string) ([]entry, error) {
+	var out []entry
+	stdinSeen := false
+	for _, p := range paths {
+		if p == "-" {
+			if stdinSeen {
+				return nil, errors.New(`"-" (stdin) may be given only once`)
+			}
+			stdinSeen = true
+			out = append(out, entry{path: StdinName, stdin: true})
+			continue
+		}
+		info, err := os.Stat(p)
+		if err != nil {
+			d := fileDiag(p, describeOpenError(err))
+			out = append(out, entry{path: p, diag: &d})
+			continue
+		}
+		if !info.IsDir() {
+			// A file named explicitly is read whatever its extension, as kubectl
+			// does; only directory walks filter by extension.
+			if !info.Mode().IsRegular() {
+				d := fileDiag(p, fmt.Sprintf("not a regular file (%s); pass a YAML file, a directory or - for stdin", kind(info.Mode())))
+				out = append(out, entry{path: p, diag: &d})
+				continue
+			}
+			out = append(out, entry{path: p})
+			continue
+		}
+		w := walker{}
+		w.walk(p, info, &out)
+	}
+	return out, nil
+}
+
+// walker walks one directory tree, following symbolic links but never into a
+// directory that is already on the current path (a loop).
+type walker struct {
+	stack []os.FileInfo // directories from the root to the current one
+}
+
+func (w *walker) walk(dir string, info os.FileInfo, out *[]entry) {
+	for _, anc := range w.stack {
+		if os.SameFile(anc, info) {
+			d := Diagnostic{File: dir, Severity: Warning, Doc: -1,
+				Message: "skipped: symbolic link loop (this directory is already being walked)"}
+			*out = append(*out, entry{path: dir, diag: &d})
+			return
+		}
+	}
+	w.stack = append(w.stack, info)
+	defer func() { w.stack = w.stack[:len(w.stack)-1] }()
+
+	names, err := os.ReadDir(dir) // sorted by name: lexical order
+	if err != nil {
+		d := fileDiag(dir, describeOpenError(err))
+		*out = append(*out, entry{path: dir, diag: &d})
+		return
+	}
+	for _, de := range names {
+		name := de.Name()
+		if strings.HasPrefix(name, ".") {
+			continue // .git, .cache, editor swap files
+		}
+		p := filepath.Join(dir, name)
+		mode := de.Type()
+		var fi os.FileInfo
+		if mode&fs.ModeSymlink != 0 || mode.IsDir() {
+			fi, err = os.Stat(p) // follows links
+			if err != nil {
+				if mode&fs.ModeSymlink != 0 && errors.Is(err, fs.ErrNotExist) && !isManifestName(name) {
+					continue // a dangling link to something we would not read anyway
+				}
+				d := fileDiag(p, describeOpenError(err))
+				*out = append(*out, entry{path: p, diag: &d})
+				continue
+			}
+			mode = fi.Mode()
+		}
+		switch {
+		case mode.IsDir():
+			w.walk(p, fi, out)
+		case !isManifestName(name):
+			continue
+		case !mode.IsRegular():
+			d := Diagnostic{File: p, Severity: Warning, Doc: -1,
+				Message: fmt.Sprintf("skipped: not a regular file (%s)", kind(mode))}
+			*out = append(*out, entry{path: p, diag: &d})
+		default:
+			*out = append(*out, entry{path: p})
+		}
+	}
+}
+
+func isManifestName(name string) bool {
+	ext := strings.ToLower(filepath.Ext(name))
+	return ext == ".yaml" || ext == ".yml"
+}
+
+func kind(m fs.FileMode) string {
+	switch {
+	case m&fs.ModeNamedPipe != 0:
+		return "a named pipe"
+	case m&fs.ModeSocket != 0:
+		return "a socket"
+	case m&fs.ModeDevice != 0:
+		return "a device"
+	case m.IsDir():
+		return "a directory"
+	}
+	return "mode " + m.String()
+}
+
+func describeOpenError(err error) string {
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return "no such file or directory"
+	case errors.Is(err, fs.ErrPermission):
+		return "permission denied: cannot read it"
+	}
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err.Error()
+	}
+	return err.Error()
+}
+
+func loadFile(path string) File {
+	f, err := os.Open(path)
+	if err != nil {
+		return File{Path: path, Diagnostics: []Diagnostic{fileDiag(path, describeOpenError(err))}}
+	}
+	defer f.Close()
+	data, err := readLimited(f, path)
+	if err != nil {
+		return File{Path: path, Diagnostics: []Diagnostic{fileDiag(path, err.Error())}}
+	}
+	return Parse(path, data)
+}
+
+// readLimited reads all of r, refusing more than MaxFileSize bytes.
+func readLimited(r io.Reader, name string) ([]byte, error) {
+	if r == nil {
+		return nil, nil
+	}
+	data, err := io.ReadAll(io.LimitReader(r, MaxFileSize+1))
+	if err != nil {
+		return nil, fmt.Errorf("reading: %s", describeOpenError(err))
+	}
+	if len(data) > MaxFileSize {
+		return nil, fmt.Errorf("larger than the %d MiB limit for one manifest file; split it into several files", MaxFileSize>>20)
+	}
+	return data, nil
+}
+
+// yamlErrLine pulls the line number out of yaml.v3's error text.
+var yamlErrLine = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
+
+// Parse splits data into documents and checks what the YAML parser lets
+// through: NUL bytes, invalid UTF-8 and the document limit. Keys and values are
+// checked later, against the node tree.
+func Parse(path string, data []byte) File {
+	out := File{Path: path}
+	if i := bytes.IndexByte(data, 0); i >= 0 {
+		line, col := position(data, i)
+		out.Diagnostics = append(out.Diagnostics, Diagnostic{File: path, Line: line, Col: col, Severity: Error, Doc: -1,
+			Message: "contains a NUL byte: this is not a text file"})
+		return out
+	}
+	if !utf8.Valid(data) {
+		i := firstInvalidUTF8(data)
+		line, col := position(data, i)
+		out.Diagnostics = append(out.Diagnostics, Diagnostic{File: path, Line: line, Col: col, Severity: Error, Doc: -1,
+			Message: "invalid UTF-8: manifests must be UTF-8 text"})
+		return out
+	}
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	for index := 0; ; index++ {
+		if index >= MaxDocuments {
+			out.Diagnostics = append(out.Diagnostics, fileDiag(path,
+				fmt.Sprintf("more than %d documents in one file; split it into several files", MaxDocuments)))
+			return out
+		}
+		var n yaml.Node
+		err := dec.Decode(&n)
+		if errors.Is(err, io.EOF) {
+			return out
+		}
+		if err != nil {
+			out.Diagnostics = append(out.Diagnostics, yamlDiag(path, data, err))
+			return out
+		}
+		if isEmpty(&n) {
+			continue
+		}
+		out.Docs = append(out.Docs, Document{File: path, Index: index, Root: &n})
+	}
+}
+
+// yamlDiag turns a parser error into a located diagnostic.
+func yamlDiag(path string, data []byte, err error) Diagnostic {
+	msg := err.Error()
+	d := Diagnostic{File: path, Severity: Error, Doc: -1}
+	if m := yamlErrLine.FindStringSubmatch(msg); m != nil {
+		d.Line, _ = strconv.Atoi(m[1])
+		msg = m[2]
+	} else {
+		msg = strings.TrimPrefix(msg, "yaml: ")
+	}
+	// The parser says "found character that cannot start any token" for a tab
+	// in indentation; say what to do, and where.
+	if col := indentTab(data, d.Line); col > 0 {
+		d.Col = col
+		msg = "a tab in indentation; indent with spaces (" + msg + ")"
+	} else if strings.Contains(msg, "tab") {
+		msg += " (indent with spaces, not tabs)"
+	}
+	d.Message = "invalid YAML: " + msg
+	return d
+}
+
+// isEmpty reports whether a document holds nothing: a bare "---", comments
+// only, or an explicit null.
+func isEmpty(n *yaml.Node) bool {
+	if n.Kind == yaml.DocumentNode {
+		if len(n.Content) == 0 {
+			return true
+		}
+		n = n.Content[0]
+	}
+	return n.Kind == yaml.ScalarNode && n.ShortTag() == "!!null"
+}
+
+// position converts a byte offset into a 1-based line and a 1-based column
+// counted in characters.
+func position(data []byte, off int) (line, col int) {
+	line = 1 + bytes.Count(data[:off], []byte{'\n'})
+	start := bytes.LastIndexByte(data[:off], '\n') + 1
+	col = 1 + utf8.RuneCount(data[start:off])
+	return line, col
+}
+
+func firstInvalidUTF8(data []byte) int {
+	for i := 0; i < len(data); {
+		r, size := utf8.DecodeRune(data[i:])
+		if r == utf8.RuneError && size <= 1 {
+			return i
+		}
+		i += size
+	}
+	return len(data)
+}
+
+// indentTab returns the 1-based column of a tab in the indentation of a line,
+// or 0.
+func indentTab(data []byte, line int) int {
+	if line < 1 {
+		return 0
+	}
+	for i := 1; i < line; i++ {
+		j := bytes.IndexByte(data, '\n')
+		if j < 0 {
+			return 0
+		}
+		data = data[j+1:]
+	}
+	for i, c := range data {
+		switch c {
+		case ' ':
+			continue
+		case '\t':
+			return i + 1
+		}
+		return 0
+	}
+	return 0
+}

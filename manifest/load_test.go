@@ -1,0 +1,233 @@
+package manifest
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+// tree writes files under a temporary directory and returns it.
+func tree(t *testing.T, files map[string]string) string {
+	t.Helper()
+	dir := t.TempDir()
+	for name, content := range files {
+		p := filepath.Join(dir, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
+
+// summary renders what Load found: each file with its document indexes, and
+// each diagnostic, with paths relative to dir.
+func summary(dir string, files []File) []string {
+	var out []string
+	rel := func(p string) string {
+		if r, err := filepath.Rel(dir, p); err == nil && !strings.HasPrefix(r, "..") {
+			return filepath.ToSlash(r)
+		}
+		return p
+	}
+	for _, f := range files {
+		docs := []string{}
+		for _, d := range f.Docs {
+			docs = append(docs, string(rune('0'+d.Index)))
+		}
+		out = append(out, rel(f.Path)+" docs="+strings.Join(docs, ","))
+		for _, d := range f.Diagnostics {
+			d.File = rel(d.File)
+			out = append(out, "  "+d.String())
+		}
+	}
+	return out
+}
+
+const job = "job_definition: a::b:1\njob_queue: a::q\n"
+
+func TestLoadWalk(t *testing.T) {
+	dir := tree(t, map[string]string{
+		"b.yaml":              job,
+		"a.yml":               job + "---\n---\n# only a comment\n---\n" + job,
+		"c.txt":               "not read",
+		"sub/z.YAML":          job,
+		"sub/deeper/y.yaml":   job,
+		".git/config.yaml":    job,
+		"sub/.cache/x.yaml":   job,
+		"sub/.hidden.yaml":    job,
+		"empty.yaml":          "",
+		"null.yaml":           "~\n",
+		"comment-only.yaml":   "# nothing\n",
+		"list.yaml":           "- a\n",
+		"explicit/named.conf": job,
+	})
+	files, err := Load(context.Background(), Source{Paths: []string{dir, filepath.Join(dir, "explicit/named.conf")}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{
+		"a.yml docs=0,3",
+		"b.yaml docs=0",
+		"comment-only.yaml docs=",
+		"empty.yaml docs=",
+		"list.yaml docs=0", // not a mapping: the plan reports it, the loader keeps it
+		"null.yaml docs=",
+		"sub/deeper/y.yaml docs=0",
+		"sub/z.YAML docs=0",
+		"explicit/named.conf docs=0",
+	}
+	if diff := cmp.Diff(want, summary(dir, files)); diff != "" {
+		t.Errorf("walk (-want +got):\n%s", diff)
+	}
+}
+
+func TestLoadProblems(t *testing.T) {
+	dir := tree(t, map[string]string{
+		"nul.yaml":    "name: a\x00b\n",
+		"utf8.yaml":   "a: b\nname: caf\xe9\n",
+		"syntax.yaml": "a: [b\n",
+		"tab.yaml":    "a:\n\tb: c\n",
+		"ok.yaml":     job,
+	})
+	if err := os.WriteFile(filepath.Join(dir, "big.yaml"), make([]byte, MaxFileSize+1), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	paths := []string{}
+	for _, n := range []string{"big.yaml", "missing.yaml", "nul.yaml", "ok.yaml", "syntax.yaml", "tab.yaml", "utf8.yaml"} {
+		paths = append(paths, filepath.Join(dir, n))
+	}
+	files, err := Load(context.Background(), Source{Paths: paths})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{
+		"big.yaml docs=",
+		"  big.yaml: larger than the 10 MiB limit for one manifest file; split it into several files",
+		"missing.yaml docs=",
+		"  missing.yaml: no such file or directory",
+		"nul.yaml docs=",
+		"  nul.yaml:1:8: contains a NUL byte: this is not a text file",
+		"ok.yaml docs=0",
+		"syntax.yaml docs=",
+		"  syntax.yaml:1: invalid YAML: did not find expected ',' or ']'",
+		"tab.yaml docs=",
+		"  tab.yaml:2:1: invalid YAML: a tab in indentation; indent with spaces (found character that cannot start any token)",
+		"utf8.yaml docs=",
+		"  utf8.yaml:2:10: invalid UTF-8: manifests must be UTF-8 text",
+	}
+	if diff := cmp.Diff(want, summary(dir, files)); diff != "" {
+		t.Errorf("problems (-want +got):\n%s", diff)
+	}
+}
+
+func TestLoadSymlinksAndSpecialFiles(t *testing.T) {
+	dir := tree(t, map[string]string{"jobs/a.yaml": job, "jobs/sub/c.yaml": job, "other/b.yaml": job})
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	must(os.Symlink(".", filepath.Join(dir, "jobs", "loop")))                           // itself: a loop
+	must(os.Symlink("..", filepath.Join(dir, "jobs", "sub", "up")))                     // its parent: a loop
+	must(os.Symlink(filepath.Join(dir, "other"), filepath.Join(dir, "jobs", "linked"))) // elsewhere: followed
+	must(os.Symlink("nowhere.yaml", filepath.Join(dir, "jobs", "dangling.yaml")))
+	must(syscall.Mkfifo(filepath.Join(dir, "jobs", "pipe.yaml"), 0o644))
+	must(syscall.Mkfifo(filepath.Join(dir, "fifo"), 0o644))
+
+	files, err := Load(context.Background(), Source{Paths: []string{filepath.Join(dir, "jobs"), filepath.Join(dir, "fifo")}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{
+		"jobs/a.yaml docs=0",
+		"jobs/dangling.yaml docs=",
+		"  jobs/dangling.yaml: no such file or directory",
+		"jobs/linked/b.yaml docs=0",
+		"jobs/loop docs=",
+		"  jobs/loop: warning: skipped: symbolic link loop (this directory is already being walked)",
+		"jobs/pipe.yaml docs=",
+		"  jobs/pipe.yaml: warning: skipped: not a regular file (a named pipe)",
+		"jobs/sub/c.yaml docs=0",
+		"jobs/sub/up docs=",
+		"  jobs/sub/up: warning: skipped: symbolic link loop (this directory is already being walked)",
+		"fifo docs=",
+		"  fifo: not a regular file (a named pipe); pass a YAML file, a directory or - for stdin",
+	}
+	if diff := cmp.Diff(want, summary(dir, files)); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+}
+
+func TestLoadStdin(t *testing.T) {
+	files, err := Load(context.Background(), Source{Paths: []string{"-"}, Stdin: strings.NewReader(job + "---\n" + job)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]string{"<stdin> docs=0,1"}, summary("", files)); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+	if _, err := Load(context.Background(), Source{Paths: []string{"-", "-"}}); err == nil {
+		t.Errorf("stdin twice: want an error")
+	}
+}
+
+func TestLoadDocumentLimit(t *testing.T) {
+	data := strings.Repeat("a: 1\n---\n", MaxDocuments+1)
+	f := Parse("many.yaml", []byte(data))
+	if len(f.Docs) != MaxDocuments || len(f.Diagnostics) != 1 || !strings.Contains(f.Diagnostics[0].Message, "more than") {
+		t.Errorf("docs=%d diags=%v", len(f.Docs), f.Diagnostics)
+	}
+}
+
+func TestLoadUnreadable(t *testing.T) {
+	if os.Geteuid() == 0 {
+		// root reads anything; the permission check cannot be observed.
+		t.Log("running as root: checking the message mapping only")
+		if got := describeOpenError(os.ErrPermission); got != "permission denied: cannot read it" {
+			t.Errorf("describeOpenError = %q", got)
+		}
+		return
+	}
+	dir := tree(t, map[string]string{"secret.yaml": job})
+	p := filepath.Join(dir, "secret.yaml")
+	if err := os.Chmod(p, 0); err != nil {
+		t.Fatal(err)
+	}
+	files, err := Load(context.Background(), Source{Paths: []string{p}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]string{"secret.yaml docs=", "  secret.yaml: permission denied: cannot read it"}, summary(dir, files)); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+}
+
+func TestFieldPath(t *testing.T) {
+	tests := []struct {
+		tokens []string
+		index  int // which token is a list index, -1 none
+		want   string
+	}{
+		{tokens: []string{"container_env", "DB", "value"}, index: -1, want: "container_env.DB.value"},
+		{tokens: []string{"container_cmd", "2"}, index: 1, want: "container_cmd[2]"},
+		{tokens: []string{"container_cmd_parameter", "a b"}, index: -1, want: `container_cmd_parameter["a b"]`},
+		{tokens: []string{"container_cmd_parameter", "1"}, index: -1, want: "container_cmd_parameter.1"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.want, func(t *testing.T) {
+			got := FieldPath(tt.tokens, func(i int) bool { return i == tt.index })
+			if got != tt.want {
+				t.Errorf("got %q", got)
+			}
+		})
+	}
+}
