@@ -1,0 +1,131 @@
+package plan
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"path/filepath"
+	"strings"
+)
+
+// Body is the Job Submit request body. Field order follows the API table.
+type Body struct {
+	JobDefinition         string            `json:"job_definition"`
+	JobQueue              string            `json:"job_queue"`
+	Name                  string            `json:"name,omitempty"`
+	ContainerCmd          []string          `json:"container_cmd,omitempty"`
+	ContainerCmdParameter map[string]string `json:"container_cmd_parameter,omitempty"`
+	ContainerEnv          map[string]EnvVar `json:"container_env,omitempty"`
+	ScheduleAt            string            `json:"schedule_at,omitempty"`
+}
+
+// EnvVar is one container_env entry in the API's object form.
+type EnvVar struct {
+	Value     string `json:"value"`
+	Sensitive bool   `json:"sensitive,omitempty"`
+}
+
+// newBody builds the request body from a validated, expanded document.
+func newBody(v map[string]any, scheduleAt string) Body {
+	b := Body{ScheduleAt: scheduleAt}
+	b.JobDefinition, _ = v["job_definition"].(string)
+	b.JobQueue, _ = v["job_queue"].(string)
+	b.Name, _ = v["name"].(string)
+	if cmd, ok := v["container_cmd"].([]any); ok {
+		b.ContainerCmd = make([]string, 0, len(cmd))
+		for _, c := range cmd {
+			s, _ := c.(string)
+			b.ContainerCmd = append(b.ContainerCmd, s)
+		}
+	}
+	if params, ok := v["container_cmd_parameter"].(map[string]any); ok && len(params) > 0 {
+		b.ContainerCmdParameter = make(map[string]string, len(params))
+		for k, p := range params {
+			b.ContainerCmdParameter[k], _ = p.(string)
+		}
+	}
+	if env, ok := v["container_env"].(map[string]any); ok && len(env) > 0 {
+		b.ContainerEnv = make(map[string]EnvVar, len(env))
+		for k, e := range env {
+			switch e := e.(type) {
+			case string:
+				b.ContainerEnv[k] = EnvVar{Value: e}
+			case map[string]any:
+				val, _ := e["value"].(string)
+				sens, _ := e["sensitive"].(bool)
+				b.ContainerEnv[k] = EnvVar{Value: val, Sensitive: sens}
+			}
+		}
+	}
+	return b
+}
+
+// masked returns a copy with every sensitive value replaced by Mask.
+func (b Body) masked() Body {
+	if len(b.ContainerEnv) == 0 {
+		return b
+	}
+	env := make(map[string]EnvVar, len(b.ContainerEnv))
+	for k, e := range b.ContainerEnv {
+		if e.Sensitive {
+			e.Value = Mask
+		}
+		env[k] = e
+	}
+	b.ContainerEnv = env
+	return b
+}
+
+// Limits of generated names: the slug keeps the file recognisable, the hash
+// tells documents apart. 40 + 1 + 12 = 53 characters, under the 64 promised.
+const (
+	maxSlug    = 40
+	hashLength = 12
+)
+
+// generatedName names a job that has none: a slug of the file's base name and
+// a hash of the document after expansion, with sensitive values left out (so
+// rotating a secret does not make a new job) and schedule_at as written (so
+// "+1h" does not make a new job every run).
+func generatedName(file string, v map[string]any, scheduleAsWritten string) string {
+	b := newBody(v, scheduleAsWritten)
+	for k, e := range b.ContainerEnv {
+		if e.Sensitive {
+			e.Value = ""
+			b.ContainerEnv[k] = e
+		}
+	}
+	canon, _ := json.Marshal(b) // map keys are sorted: the same document gives the same bytes
+	sum := sha256.Sum256(canon)
+	return slug(file) + "-" + hex.EncodeToString(sum[:])[:hashLength]
+}
+
+// slug reduces a file's base name to [a-z0-9-].
+func slug(file string) string {
+	base := filepath.Base(file)
+	if file == "<stdin>" {
+		base = "stdin"
+	}
+	for _, ext := range []string{".yaml", ".yml", ".YAML", ".YML"} {
+		base = strings.TrimSuffix(base, ext)
+	}
+	var b strings.Builder
+	dash := false
+	for _, r := range strings.ToLower(base) {
+		if r >= 'a' && r <= 'z' || r >= '0' && r <= '9' {
+			b.WriteRune(r)
+			dash = false
+		} else if !dash && b.Len() > 0 {
+			b.WriteByte('-')
+			dash = true
+		}
+	}
+	s := strings.TrimRight(b.String(), "-")
+	if len(s) > maxSlug {
+		s = strings.TrimRight(s[:maxSlug], "-")
+	}
+	if s == "" {
+		s = "job"
+	}
+	return s
+}

@@ -1,0 +1,380 @@
+package plan
+
+import (
+	"encoding/json"
+	"fmt"
+	"regexp"
+	"sort"
+	"strings"
+
+	"github.com/daestro-jobs/jobs/manifest"
+	"github.com/daestro-jobs/jobs/manifest/interp"
+	"github.com/daestro-jobs/jobs/manifest/schedule"
+	"github.com/daestro-jobs/jobs/schema"
+	"gopkg.in/yaml.v3"
+)
+
+// Mask replaces sensitive values in displayed bodies.
+const Mask = "***"
+
+// placeholder matches Param::<key> in a command item.
+var placeholder = regexp.MustCompile(`Param::([A-Za-z0-9_-]+)`)
+
+// docCheck holds the state of checking one document.
+type docCheck struct {
+	doc   manifest.Document
+	index int
+	opts  Options
+	root  *yaml.Node
+	diags []manifest.Diagnostic
+	// unresolved holds the paths of strings with unset variables, whose
+	// pattern checks would only repeat the report about the variable.
+	unresolved map[string]bool
+	secrets    []string
+}
+
+func (c *docCheck) report(sev manifest.Severity, path []string, keyNode bool, format string, args ...any) {
+	k, v := locate(c.root, path)
+	n := v
+	if keyNode && k != nil {
+		n = k
+	}
+	if n == nil {
+		n = c.root
+	}
+	c.diags = append(c.diags, manifest.Diagnostic{
+		File: c.doc.File, Line: n.Line, Col: n.Column, Path: renderPath(c.root, path),
+		Message: fmt.Sprintf(format, args...), Severity: sev, Doc: c.index,
+	})
+}
+
+// check plans one document.
+func check(doc manifest.Document, index int, opts Options) (Job, []manifest.Diagnostic) {
+	root := deref(doc.Root)
+	job := Job{File: doc.File, DocIndex: doc.Index, DuplicateOf: -1}
+	if root != nil {
+		job.Line, job.Col = root.Line, root.Column
+	}
+	c := &docCheck{doc: doc, index: index, opts: opts, root: root}
+	if root == nil || root.Kind != yaml.MappingNode {
+		what := "nothing"
+		if root != nil {
+			what = "a " + kindName(root)
+		}
+		c.diags = append(c.diags, manifest.Diagnostic{File: doc.File, Line: job.Line, Col: job.Col, Severity: manifest.Error, Doc: index,
+			Message: fmt.Sprintf("a job manifest must be a mapping of API keys (job_definition, job_queue, ...), not %s", what)})
+		job.Invalid = true
+		return job, c.diags
+	}
+
+	conv := &converter{root: root, file: doc.File, doc: index}
+	v, _ := conv.value(root, nil, 0).(map[string]any)
+	c.diags = append(c.diags, conv.diags...)
+	if conv.tooBig {
+		job.Invalid = true
+		return job, c.diags
+	}
+	if v == nil {
+		v = map[string]any{}
+	}
+
+	rawSchedule, scheduleIsNumber := scheduleAsWritten(v)
+	literal := c.literalSecrets(v)
+	c.expand(v, nil)
+	violations := opts.Validator.Validate(v)
+	for _, viol := range violations {
+		c.violation(viol)
+	}
+	c.sensitive(v, literal)
+	if len(violations) == 0 {
+		c.params(v) // warnings about a broken command or parameters would be noise
+	}
+	at := c.schedule(v, rawSchedule, scheduleIsNumber)
+
+	job.Secrets = c.secrets
+	for _, d := range c.diags {
+		if d.Severity == manifest.Error {
+			job.Invalid = true
+		}
+	}
+	if job.Invalid {
+		return job, c.diags
+	}
+	b := newBody(v, at)
+	job.Queue = b.JobQueue
+	job.ScheduleAt = at
+	if b.Name == "" {
+		b.Name = generatedName(doc.File, v, rawSchedule)
+		job.NameGenerated = true
+	}
+	job.Name = b.Name
+	job.Body, _ = json.Marshal(b)
+	job.Masked, _ = json.Marshal(b.masked())
+	return job, c.diags
+}
+
+// scheduleAsWritten returns schedule_at before expansion and whether YAML
+// typed it as a number.
+func scheduleAsWritten(v map[string]any) (string, bool) {
+	switch s := v["schedule_at"].(type) {
+	case string:
+		return s, false
+	case json.Number:
+		return string(s), true
+	}
+	return "", false
+}
+
+// literalSecrets lists the sensitive entries whose value holds no reference,
+// checked before expansion replaces the references.
+func (c *docCheck) literalSecrets(v map[string]any) map[string]bool {
+	env, _ := v["container_env"].(map[string]any)
+	out := map[string]bool{}
+	for k, e := range env {
+		m, ok := e.(map[string]any)
+		if !ok || m["sensitive"] != true {
+			continue
+		}
+		if s, ok := m["value"].(string); ok && !interp.HasReference(s) {
+			out[k] = true
+		}
+	}
+	return out
+}
+
+// expand replaces references in every string value except the items of
+// container_cmd, in place, reporting every problem.
+func (c *docCheck) expand(v any, path []string) {
+	switch t := v.(type) {
+	case map[string]any:
+		for k, item := range t {
+			p := append(path[:len(path):len(path)], k)
+			if s, ok := item.(string); ok {
+				t[k] = c.expandString(s, p)
+				continue
+			}
+			c.expand(item, p)
+		}
+	case []any:
+		if len(path) == 1 && path[0] == "container_cmd" {
+			return // left for the container's shell; see SPEC §2
+		}
+		for i, item := range t {
+			p := append(path[:len(path):len(path)], fmt.Sprint(i))
+			if s, ok := item.(string); ok {
+				t[i] = c.expandString(s, p)
+				continue
+			}
+			c.expand(item, p)
+		}
+	}
+}
+
+func (c *docCheck) expandString(s string, path []string) string {
+	if c.opts.Env == nil || !strings.Contains(s, "$") {
+		return s
+	}
+	res, problems := interp.Expand(s, c.opts.Env)
+	if isSensitiveValue(c.root, path) {
+		c.secrets = append(c.secrets, res.Value)
+		for _, u := range res.Used {
+			c.secrets = append(c.secrets, u.Value)
+		}
+	}
+	for _, pr := range problems {
+		sev := manifest.Error
+		if pr.Kind != interp.Syntax {
+			if c.opts.UnsetIsWarning {
+				sev = manifest.Warning
+			}
+			if c.unresolved == nil {
+				c.unresolved = map[string]bool{}
+			}
+			c.unresolved[strings.Join(path, "\x00")] = true
+		}
+		msg := pr.Message
+		if pr.Kind == interp.Unset {
+			msg += "; export it or put it in an --env-file"
+		}
+		c.report(sev, path, false, "%s", msg)
+	}
+	return res.Value
+}
+
+// isSensitiveValue reports whether path is the value of a sensitive
+// container_env entry, judged from the YAML before expansion.
+func isSensitiveValue(root *yaml.Node, path []string) bool {
+	if len(path) != 3 || path[0] != "container_env" || path[2] != "value" {
+		return false
+	}
+	_, entry := locate(root, path[:2])
+	if entry = deref(entry); entry == nil || entry.Kind != yaml.MappingNode {
+		return false
+	}
+	_, s := lookupKey(entry, "sensitive", 0)
+	s = deref(s)
+	return s != nil && s.Kind == yaml.ScalarNode && s.ShortTag() == "!!bool" && strings.EqualFold(s.Value, "true")
+}
+
+func (c *docCheck) violation(v schema.Violation) {
+	path := v.Path
+	if c.unresolved[strings.Join(path, "\x00")] && (v.Keyword == "pattern" || v.Keyword == "minLength") {
+		return
+	}
+	switch v.Keyword {
+	case "required":
+		c.report(manifest.Error, append(clip(path), v.Key), false, "required key is missing")
+	case "additionalProperties":
+		msg := "unknown key"
+		if s := suggest(v.Key, v.Allowed); s != "" {
+			msg += fmt.Sprintf("; did you mean %q?", s)
+		} else if len(v.Allowed) > 0 {
+			msg += "; expected one of " + strings.Join(v.Allowed, ", ")
+		}
+		c.report(manifest.Error, path, true, "%s", msg)
+	case "propertyNames":
+		c.report(manifest.Error, path, true, "%s", v.Message)
+	default:
+		c.report(manifest.Error, path, false, "%s", v.Message)
+	}
+}
+
+// clip caps a slice so appending to it copies.
+func clip(p []string) []string { return p[:len(p):len(p)] }
+
+// sensitive turns literal secrets into errors (or warnings when allowed).
+func (c *docCheck) sensitive(v map[string]any, literal map[string]bool) {
+	keys := make([]string, 0, len(literal))
+	for k := range literal {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		sev, hint := manifest.Error, " (or pass --allow-literal-secrets)"
+		if c.opts.AllowLiteralSecrets {
+			sev, hint = manifest.Warning, ""
+		}
+		c.report(sev, []string{"container_env", k, "value"}, false,
+			"sensitive value is written literally in the manifest; take it from the environment, e.g. value: ${%s}%s", envName(k), hint)
+	}
+	// Literal secrets are still secrets: never print them either.
+	env, _ := v["container_env"].(map[string]any)
+	for k := range literal {
+		if m, ok := env[k].(map[string]any); ok {
+			if s, ok := m["value"].(string); ok {
+				c.secrets = append(c.secrets, s)
+			}
+		}
+	}
+}
+
+// envName suggests a variable name for a container_env key.
+func envName(key string) string {
+	if key == "" {
+		return "SECRET"
+	}
+	return strings.ToUpper(key)
+}
+
+// params warns about placeholders with no parameter and parameters no
+// placeholder uses. Only warnings: the job definition may hold defaults, and
+// without container_cmd the definition's own command uses the parameters.
+func (c *docCheck) params(v map[string]any) {
+	cmd, ok := v["container_cmd"].([]any)
+	if !ok {
+		return
+	}
+	params, _ := v["container_cmd_parameter"].(map[string]any)
+	used := map[string]bool{}
+	for i, item := range cmd {
+		s, ok := item.(string)
+		if !ok {
+			continue
+		}
+		for _, m := range placeholder.FindAllStringSubmatch(s, -1) {
+			used[m[1]] = true
+			if _, ok := params[m[1]]; !ok {
+				c.report(manifest.Warning, []string{"container_cmd", fmt.Sprint(i)}, false,
+					"Param::%s has no value in container_cmd_parameter; the job definition must supply a default", m[1])
+			}
+		}
+	}
+	keys := make([]string, 0, len(params))
+	for k := range params {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		if !used[k] {
+			c.report(manifest.Warning, []string{"container_cmd_parameter", k}, true,
+				"no Param::%s placeholder in container_cmd uses this parameter", k)
+		}
+	}
+}
+
+// schedule resolves schedule_at to the normal form sent.
+func (c *docCheck) schedule(v map[string]any, raw string, isNumber bool) string {
+	switch s := v["schedule_at"].(type) {
+	case string:
+		raw = s // expanded
+	case json.Number:
+	default:
+		return ""
+	}
+	if c.unresolved[strings.Join([]string{"schedule_at"}, "\x00")] || raw == "" {
+		return ""
+	}
+	if isNumber && strings.HasPrefix(raw, "-") {
+		return "" // the schema already said it must not be negative
+	}
+	t, err := schedule.Parse(raw, isNumber, c.opts.Now)
+	if err != nil {
+		c.report(manifest.Error, []string{"schedule_at"}, false, "%s", err.Error())
+		return ""
+	}
+	if t.Before(c.opts.Now) {
+		c.report(manifest.Warning, []string{"schedule_at"}, false,
+			"%s is in the past (now is %s); the job is still submitted and runs as soon as it can",
+			schedule.Format(t), schedule.Format(c.opts.Now))
+	}
+	return schedule.Format(t)
+}
+
+// suggest returns the allowed key nearest to key, if it is close enough to be
+// a typo.
+func suggest(key string, allowed []string) string {
+	best, bestDist := "", 1<<30
+	lk := strings.ToLower(key)
+	for _, a := range allowed {
+		d := levenshtein(lk, a)
+		if d < bestDist {
+			best, bestDist = a, d
+		}
+	}
+	limit := max(2, len(key)/3)
+	if bestDist <= limit {
+		return best
+	}
+	return ""
+}
+
+func levenshtein(a, b string) int {
+	ra, rb := []rune(a), []rune(b)
+	prev := make([]int, len(rb)+1)
+	cur := make([]int, len(rb)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(ra); i++ {
+		cur[0] = i
+		for j := 1; j <= len(rb); j++ {
+			cost := 1
+			if ra[i-1] == rb[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(rb)]
+}

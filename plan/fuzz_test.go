@@ -1,0 +1,56 @@
+package plan
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/daestro-jobs/jobs/manifest"
+)
+
+// FuzzLoad feeds arbitrary bytes through the loader and every check of a
+// document: whatever the input, no panic, every diagnostic located in the
+// file, and every valid job a JSON body with the required keys.
+func FuzzLoad(f *testing.F) {
+	seeds, _ := filepath.Glob(filepath.Join("..", "testdata", "invalid", "*.yaml"))
+	examples, _ := filepath.Glob(filepath.Join("..", "examples", "*.yaml"))
+	for _, s := range append(seeds, examples...) {
+		if b, err := os.ReadFile(s); err == nil {
+			f.Add(b)
+		}
+	}
+	f.Add([]byte(head + "container_env: {A: &x {value: '${A:-b}', sensitive: true}, B: *x}\n<<: {name: n}\n"))
+	f.Add([]byte("[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]"))
+	f.Add([]byte("&a [*a]"))
+	f.Add([]byte("a: &a {b: *a}\n"))
+	f.Add([]byte("? [a]\n: b\n"))
+	f.Add([]byte("<<: [*x]\n"))
+	f.Add([]byte("---\n--- !!binary aGVsbG8=\n"))
+
+	v := mustValidator(f)
+	env := testEnv(map[string]string{"A": "1", "TOKEN": "t", "SECRET": "s"})
+	f.Fuzz(func(t *testing.T, data []byte) {
+		file := manifest.Parse("fuzz.yaml", data)
+		lines := strings.Count(string(data), "\n") + 1
+		for i, d := range file.Docs {
+			job, diags := check(d, i, Options{Env: env, Now: fixedNow, Validator: v})
+			for _, dg := range diags {
+				if dg.Line < 0 || dg.Line > lines || dg.File != "fuzz.yaml" || dg.Message == "" {
+					t.Fatalf("badly located diagnostic %+v (file has %d lines)", dg, lines)
+				}
+			}
+			if job.Invalid {
+				continue
+			}
+			var body map[string]any
+			if err := json.Unmarshal(job.Body, &body); err != nil {
+				t.Fatalf("body is not JSON: %v\n%s", err, job.Body)
+			}
+			if body["job_definition"] == nil || body["job_queue"] == nil || body["name"] == nil {
+				t.Fatalf("valid job without required keys: %s", job.Body)
+			}
+		}
+	})
+}

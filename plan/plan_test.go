@@ -1,0 +1,240 @@
+package plan
+
+import (
+	"context"
+	"encoding/json"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/daestro-jobs/jobs/manifest"
+	"github.com/google/go-cmp/cmp"
+)
+
+// planOf builds a plan from YAML given on stdin.
+func planOf(t *testing.T, yaml string, vars map[string]string, mutate ...func(*Options)) *Plan {
+	t.Helper()
+	opts := Options{
+		Source:    manifest.Source{Paths: []string{"-"}, Stdin: strings.NewReader(yaml)},
+		Env:       testEnv(vars),
+		Now:       fixedNow,
+		Validator: mustValidator(t),
+	}
+	for _, m := range mutate {
+		m(&opts)
+	}
+	p, err := Build(context.Background(), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func diagStrings(p *Plan) []string {
+	var out []string
+	for _, d := range p.Diagnostics {
+		out = append(out, d.String())
+	}
+	return out
+}
+
+const head = "job_definition: acme::report-builder:3\njob_queue: acme::nightly\n"
+
+func TestBodies(t *testing.T) {
+	tests := []struct {
+		name string
+		yaml string
+		vars map[string]string
+		want string // the request body
+	}{
+		{
+			name: "minimal",
+			yaml: head + "name: a\n",
+			want: `{"job_definition":"acme::report-builder:3","job_queue":"acme::nightly","name":"a"}`,
+		},
+		{
+			name: "numbers and booleans in parameters and env are sent as written",
+			yaml: head + "name: a\ncontainer_cmd_parameter: {retries: 3, ratio: 3.10, octal: 010, debug: true, big: 1e3, neg: -0}\n" +
+				"container_env:\n  DEBUG: true\n  N: 010\n  X: {value: 3.10}\n",
+			want: `{"job_definition":"acme::report-builder:3","job_queue":"acme::nightly","name":"a",` +
+				`"container_cmd_parameter":{"big":"1e3","debug":"true","neg":"-0","octal":"010","ratio":"3.10","retries":"3"},` +
+				`"container_env":{"DEBUG":{"value":"true"},"N":{"value":"010"},"X":{"value":"3.10"}}}`,
+		},
+		{
+			name: "references are expanded everywhere but container_cmd",
+			yaml: "job_definition: ${P}::report-builder:3\njob_queue: ${P}::nightly\nname: r-${REL:-dev}\n" +
+				"container_cmd: [sh, -c, 'echo $HOME ${P}']\ncontainer_env:\n  DB: {value: 'postgres://app:${PW}@db/app', sensitive: true}\n  COST: $$5\n",
+			vars: map[string]string{"P": "acme", "PW": "pa55"},
+			want: `{"job_definition":"acme::report-builder:3","job_queue":"acme::nightly","name":"r-dev",` +
+				`"container_cmd":["sh","-c","echo $HOME ${P}"],` +
+				`"container_env":{"COST":{"value":"$5"},"DB":{"value":"postgres://app:pa55@db/app","sensitive":true}}}`,
+		},
+		{
+			name: "schedules are sent in one normal form",
+			yaml: head + "name: a\nschedule_at: 2026-11-29T03:00:00+01:00\n---\n" + head + "name: b\nschedule_at: 1764381600\n---\n" +
+				head + "name: c\nschedule_at: +1h30m\n",
+			want: `{"job_definition":"acme::report-builder:3","job_queue":"acme::nightly","name":"a","schedule_at":"2026-11-29T02:00:00.000Z"}` + "\n" +
+				`{"job_definition":"acme::report-builder:3","job_queue":"acme::nightly","name":"b","schedule_at":"2025-11-29T02:00:00.000Z"}` + "\n" +
+				`{"job_definition":"acme::report-builder:3","job_queue":"acme::nightly","name":"c","schedule_at":"2026-11-28T13:30:00.000Z"}`,
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p := planOf(t, tt.yaml, tt.vars, func(o *Options) { o.UnsetIsWarning = false })
+			var bodies []string
+			for _, j := range p.Jobs {
+				if !j.Invalid {
+					bodies = append(bodies, string(j.Body))
+				}
+			}
+			if diff := cmp.Diff(tt.want, strings.Join(bodies, "\n")); diff != "" {
+				t.Errorf("bodies differ (-want +got):\n%s\ndiagnostics: %q", diff, diagStrings(p))
+			}
+		})
+	}
+}
+
+func TestMergeKeys(t *testing.T) {
+	p := planOf(t, "<<: {job_definition: acme::report-builder:3, job_queue: acme::other}\njob_queue: acme::nightly\nname: m\n", nil)
+	if p.Errors() != 0 {
+		t.Fatalf("unexpected errors: %q", diagStrings(p))
+	}
+	want := `{"job_definition":"acme::report-builder:3","job_queue":"acme::nightly","name":"m"}`
+	if got := string(p.Jobs[0].Body); got != want {
+		t.Errorf("body = %s, want %s", got, want)
+	}
+}
+
+func TestSecretsAreMaskedAndCollected(t *testing.T) {
+	const secret = "SENTINEL-s3cr3t-value"
+	p := planOf(t, head+"container_env:\n  DB_URL: {value: 'postgres://app:${PW}@db', sensitive: true}\n  PLAIN: visible\n",
+		map[string]string{"PW": secret})
+	if p.Errors() != 0 {
+		t.Fatalf("unexpected errors: %q", diagStrings(p))
+	}
+	j := p.Jobs[0]
+	if strings.Contains(string(j.Masked), secret) || !strings.Contains(string(j.Masked), `"value":"***"`) {
+		t.Errorf("masked body shows the secret or no mask: %s", j.Masked)
+	}
+	if !strings.Contains(string(j.Body), secret) {
+		t.Errorf("the body sent must carry the secret: %s", j.Body)
+	}
+	if diff := cmp.Diff([]string{"postgres://app:" + secret + "@db", secret}, j.Secrets); diff != "" {
+		t.Errorf("secrets (-want +got):\n%s", diff)
+	}
+	if strings.Contains(j.Name, secret) {
+		t.Errorf("generated name carries the secret: %s", j.Name)
+	}
+}
+
+func TestGeneratedNames(t *testing.T) {
+	doc := head + "container_cmd_parameter: {day: '2026-11-28'}\ncontainer_env:\n  PW: {value: '${PW}', sensitive: true}\nschedule_at: +1h\n"
+	nameOf := func(t *testing.T, yaml string, vars map[string]string, mutate ...func(*Options)) string {
+		t.Helper()
+		p := planOf(t, yaml, vars, mutate...)
+		if p.Errors() != 0 || len(p.Jobs) != 1 {
+			t.Fatalf("unexpected diagnostics %q", diagStrings(p))
+		}
+		if !p.Jobs[0].NameGenerated {
+			t.Fatalf("name not generated")
+		}
+		return p.Jobs[0].Name
+	}
+	base := nameOf(t, doc, map[string]string{"PW": "one"})
+	valid := regexp.MustCompile(`^[a-z0-9-]+$`)
+	if !valid.MatchString(base) || len(base) >= 64 || !strings.HasPrefix(base, "stdin-") {
+		t.Errorf("generated name %q: want [a-z0-9-], under 64, starting with the file's slug", base)
+	}
+	tests := []struct {
+		name   string
+		yaml   string
+		vars   map[string]string
+		mutate func(*Options)
+		same   bool
+	}{
+		{name: "secret rotation keeps the name", yaml: doc, vars: map[string]string{"PW": "two"}, same: true},
+		{name: "another run time keeps the name (schedule taken as written)", yaml: doc, vars: map[string]string{"PW": "one"},
+			mutate: func(o *Options) { o.Now = o.Now.Add(72 * 3600e9) }, same: true},
+		{name: "key order does not matter", yaml: "job_queue: acme::nightly\njob_definition: acme::report-builder:3\n" +
+			"schedule_at: +1h\ncontainer_env:\n  PW: {value: '${PW}', sensitive: true}\ncontainer_cmd_parameter: {day: '2026-11-28'}\n",
+			vars: map[string]string{"PW": "one"}, same: true},
+		{name: "content change changes the name", yaml: strings.Replace(doc, "2026-11-28", "2026-11-29", 1),
+			vars: map[string]string{"PW": "one"}, same: false},
+		{name: "schedule change changes the name", yaml: strings.Replace(doc, "+1h", "+2h", 1),
+			vars: map[string]string{"PW": "one"}, same: false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var m []func(*Options)
+			if tt.mutate != nil {
+				m = append(m, tt.mutate)
+			}
+			got := nameOf(t, tt.yaml, tt.vars, m...)
+			if (got == base) != tt.same {
+				t.Errorf("name %q vs %q: same = %v, want %v", got, base, got == base, tt.same)
+			}
+		})
+	}
+}
+
+func TestSlug(t *testing.T) {
+	tests := []struct{ file, want string }{
+		{file: "jobs/Nightly Report.yaml", want: "nightly-report"},
+		{file: "a/b/c.yml", want: "c"},
+		{file: "___.yaml", want: "job"},
+		{file: "<stdin>", want: "stdin"},
+		{file: strings.Repeat("x", 100) + ".yaml", want: strings.Repeat("x", 40)},
+		{file: "Ünïcödé-Ω.yaml", want: "n-c-d"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.file, func(t *testing.T) {
+			if got := slug(tt.file); got != tt.want {
+				t.Errorf("slug(%q) = %q, want %q", tt.file, got, tt.want)
+			}
+		})
+	}
+}
+
+func TestUnsetVariables(t *testing.T) {
+	doc := "job_definition: acme::report-builder:3\njob_queue: ${PROJECT}::nightly\nname: x\n"
+	tests := []struct {
+		name         string
+		unsetWarning bool
+		want         []string
+	}{
+		{name: "apply: an error", want: []string{`<stdin>:2:12: job_queue: variable "PROJECT" is not set; export it or put it in an --env-file`}},
+		{name: "validate: a warning, and no pattern error on top", unsetWarning: true,
+			want: []string{`<stdin>:2:12: warning: job_queue: variable "PROJECT" is not set; export it or put it in an --env-file`}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p := planOf(t, doc, nil, func(o *Options) { o.UnsetIsWarning = tt.unsetWarning })
+			if diff := cmp.Diff(tt.want, diagStrings(p)); diff != "" {
+				t.Errorf("diagnostics (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestDuplicates(t *testing.T) {
+	doc := head + "name: same\n"
+	p := planOf(t, doc+"---\n"+doc+"---\n"+head+"container_cmd_parameter: {a: b}\n---\n"+head+"container_cmd_parameter: {a: b}\n", nil)
+	if p.Errors() != 0 {
+		t.Fatalf("unexpected: %q", diagStrings(p))
+	}
+	got := []int{}
+	for _, j := range p.Jobs {
+		got = append(got, j.DuplicateOf)
+	}
+	if diff := cmp.Diff([]int{-1, 0, -1, 2}, got); diff != "" {
+		t.Errorf("DuplicateOf (-want +got):\n%s", diff)
+	}
+}
+
+func TestMaskedBodyIsJSON(t *testing.T) {
+	p := planOf(t, head+"container_env:\n  K: {value: '${V}', sensitive: true}\n", map[string]string{"V": `a"b\c`})
+	var v map[string]any
+	if err := json.Unmarshal(p.Jobs[0].Masked, &v); err != nil {
+		t.Fatal(err)
+	}
+}
