@@ -1,0 +1,136 @@
+package emulator
+
+import (
+	"encoding/json"
+	"net/http"
+	"time"
+
+	"github.com/google/uuid"
+)
+
+// stateCompleted is the terminal state of a job that was not told otherwise.
+const stateCompleted = "completed"
+
+// detail is the data of a Job Detail answer. Nullable fields are pointers so
+// they encode as JSON null, as the real API sends them.
+type detail struct {
+	ID         string  `json:"id"`
+	Name       string  `json:"name"`
+	State      string  `json:"state"`
+	SystemNote *string `json:"system_note"`
+	ScheduleAt *string `json:"schedule_at"`
+	CreatedAt  string  `json:"created_at"`
+	UpdatedAt  *string `json:"updated_at"`
+}
+
+// timeLayout is how Job Detail writes times: UTC with microseconds, as in the
+// API documentation's example.
+const timeLayout = "2006-01-02T15:04:05.000000Z"
+
+// handleDetail serves GET /v1/client/job/{id}.
+func (s *Server) handleDetail(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodGet {
+		w.Header().Set("Allow", http.MethodGet)
+		s.fail(w, r, http.StatusMethodNotAllowed, "method not allowed: use GET")
+		return
+	}
+	if !s.authorized(w, r) {
+		return
+	}
+	var rec *record
+	if u, err := uuid.Parse(r.PathValue("id")); err == nil {
+		s.mu.Lock()
+		rec = s.byID[u.String()]
+		s.mu.Unlock()
+	}
+	if rec == nil {
+		s.fail(w, r, http.StatusNotFound, "job not found")
+		return
+	}
+	s.respond(w, r, http.StatusOK, envelope{OK: true, Data: describe(rec, s.opts.Now(), s.opts.Step)})
+}
+
+// describe derives a job's Job Detail at now. The state is a pure function of
+// the clock, so a test moves a fake clock instead of waiting, and nothing runs
+// in the background.
+func describe(rec *record, now time.Time, step time.Duration) detail {
+	// The states every job passes through, one Step each, before its
+	// terminal state.
+	progress := [...]string{"submitted", "pending", "runnable", "starting", "running"}
+	job := rec.job
+	d := detail{
+		ID:        job.ID,
+		Name:      job.Name,
+		State:     progress[0],
+		CreatedAt: job.CreatedAt.Format(timeLayout),
+	}
+	// A scheduled job waits in submitted until its time, then advances.
+	start := job.CreatedAt
+	if job.ScheduleAt != nil {
+		d.ScheduleAt = ptr(job.ScheduleAt.Format(timeLayout))
+		if job.ScheduleAt.After(start) {
+			start = *job.ScheduleAt
+		}
+	}
+	if !now.After(start) {
+		return d
+	}
+	n := min(int64(now.Sub(start)/step), int64(len(progress)))
+	if n == 0 {
+		return d // updated_at stays null until the first change, as in the API
+	}
+	d.UpdatedAt = ptr(start.Add(time.Duration(n) * step).Format(timeLayout))
+	if n < int64(len(progress)) {
+		d.State = progress[n]
+		return d
+	}
+	d.State = rec.ending
+	if rec.ending != stateCompleted {
+		d.SystemNote = ptr("emulator: the job ended " + rec.ending + " because its container_env sets " + resultVar + "=" + rec.ending)
+	}
+	return d
+}
+
+func ptr[T any](v T) *T { return &v }
+
+// envelope is the API's answer shape: {"ok": true, "data": …} or
+// {"ok": false, "message": …}.
+type envelope struct {
+	OK      bool   `json:"ok"`
+	Message string `json:"message,omitempty"`
+	Data    any    `json:"data,omitempty"`
+}
+
+// fail answers an error in the API's envelope.
+func (s *Server) fail(w http.ResponseWriter, r *http.Request, status int, msg string) {
+	s.respond(w, r, status, envelope{Message: msg})
+}
+
+// respond writes a JSON answer and logs it.
+func (s *Server) respond(w http.ResponseWriter, r *http.Request, status int, e envelope) {
+	b, err := json.Marshal(e)
+	if err != nil {
+		// Only the types defined in this package are encoded; this cannot happen.
+		status, b = http.StatusInternalServerError, []byte(`{"ok":false,"message":"emulator: encoding the answer failed"}`)
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	w.Write(append(b, '\n'))
+	if e.OK {
+		s.logf("%s %s %d", r.Method, r.URL.Path, status)
+	} else {
+		s.logf("%s %s %d %s", r.Method, r.URL.Path, status, e.Message)
+	}
+}
+
+// abort ends the exchange with no answer at all, as a lost response looks to
+// the client. On HTTP/1 it closes the connection; where hijacking is not
+// possible (HTTP/2) the ErrAbortHandler panic makes net/http reset the stream
+// without logging.
+func abort(w http.ResponseWriter) {
+	conn, _, err := http.NewResponseController(w).Hijack()
+	if err != nil {
+		panic(http.ErrAbortHandler)
+	}
+	conn.Close()
+}
