@@ -1,0 +1,128 @@
+package submit
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"math"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Backoff between attempts is "full jitter": a random delay between zero and
+// min(BackoffCap, BackoffBase·2ⁿ) before retry n (n from 0). Full jitter spreads
+// the retries of many jobs that failed together, which is what a 503 or 429 from
+// an overloaded server needs. With the default 5 retries the ceilings are 0.2s,
+// 0.4s, 0.8s, 1.6s and 3.2s; the cap matters for larger --retries.
+const (
+	BackoffBase = 200 * time.Millisecond
+	BackoffCap  = 10 * time.Second
+)
+
+// MaxRetryAfter caps how long a Retry-After header can make a job wait before its
+// next attempt. A server asking for an hour would otherwise stall a CI pipeline
+// far past any reasonable deadline; after the cap the retry budget decides.
+const MaxRetryAfter = 60 * time.Second
+
+// backoff returns the delay before retry n (0 for the first retry). rnd is in
+// [0, 1). retryAfter, when positive, is a lower bound, itself capped by
+// MaxRetryAfter.
+func backoff(n int, rnd float64, retryAfter time.Duration) time.Duration {
+	ceiling := BackoffCap
+	// Shifting past the cap (or past 63 bits) is pointless; stop early.
+	if n < 32 && BackoffBase<<n < BackoffCap {
+		ceiling = BackoffBase << n
+	}
+	d := time.Duration(rnd * float64(ceiling))
+	return max(d, min(retryAfter, MaxRetryAfter))
+}
+
+// ParseRetryAfter reads a Retry-After header value: delay-seconds ("120") or an
+// HTTP-date, which is measured from now. It reports false for an empty or
+// malformed value, including negative or fractional seconds, which RFC 9110 does
+// not allow. A date in the past means no wait. A number of seconds too large for
+// a time.Duration saturates at the largest Duration.
+func ParseRetryAfter(value string, now time.Time) (time.Duration, bool) {
+	value = strings.TrimSpace(value)
+	if value == "" {
+		return 0, false
+	}
+	if isDigits(value) {
+		secs, err := strconv.ParseUint(value, 10, 64)
+		if err != nil || secs > uint64(math.MaxInt64/int64(time.Second)) {
+			// Only overflow gets here: all digits, too many of them.
+			return time.Duration(math.MaxInt64), true
+		}
+		return time.Duration(secs) * time.Second, true
+	}
+	t, err := http.ParseTime(value)
+	if err != nil {
+		return 0, false
+	}
+	return max(t.Sub(now), 0), true
+}
+
+func isDigits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return s != ""
+}
+
+// retryableStatus lists the answers that say "not now" rather than "no".
+func retryableStatus(status int) bool {
+	switch status {
+	case http.StatusTooManyRequests, http.StatusInternalServerError, http.StatusBadGateway,
+		http.StatusServiceUnavailable, http.StatusGatewayTimeout:
+		return true
+	}
+	return false
+}
+
+// ambiguousStatus lists the retryable answers after which the server may still
+// have stored the job: the server failed while handling it, or a gateway lost
+// the upstream's answer. 429 and 503 say the request was not processed.
+func ambiguousStatus(status int) bool {
+	switch status {
+	case http.StatusInternalServerError, http.StatusBadGateway, http.StatusGatewayTimeout:
+		return true
+	}
+	return false
+}
+
+// permanentTransport reports transport errors that another attempt cannot fix: a
+// certificate that does not verify will not verify in a second either, and
+// retrying would only hide the message behind a delay.
+func permanentTransport(err error) bool {
+	var (
+		verify   *tls.CertificateVerificationError
+		unknown  x509.UnknownAuthorityError
+		hostname x509.HostnameError
+		invalid  x509.CertificateInvalidError
+		record   tls.RecordHeaderError
+	)
+	// A TLS record header error means the server answered in plain HTTP (or
+	// something else) on an https URL.
+	return errors.As(err, &verify) || errors.As(err, &unknown) || errors.As(err, &hostname) ||
+		errors.As(err, &invalid) || errors.As(err, &record)
+}
+
+// sleep waits for d or until ctx is done. It is the default Options.Sleep.
+func sleep(ctx context.Context, d time.Duration) error {
+	if d <= 0 {
+		return ctx.Err()
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}

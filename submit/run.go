@@ -1,0 +1,490 @@
+package submit
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"net/http"
+	"regexp"
+	"sync"
+	"time"
+
+	"golang.org/x/time/rate"
+
+	"github.com/daestro-jobs/jobs/redact"
+)
+
+// Outcome is what became of one job.
+type Outcome string
+
+// The outcomes of SPEC.md §7. Run produces Created, Exists, Failed and
+// NotSubmitted; the others belong to earlier stages and are listed here so that
+// every stage reports in one vocabulary.
+const (
+	Created      Outcome = "created"       // the server accepted the job; Result.ID is its id
+	Exists       Outcome = "exists"        // a job with this name is already in the queue
+	Duplicate    Outcome = "duplicate"     // the same job appeared twice in the manifests; sent once
+	Failed       Outcome = "failed"        // the server refused the job, or no attempt succeeded
+	NotSubmitted Outcome = "not submitted" // never sent: the run stopped first
+	Planned      Outcome = "planned"       // dry run: would be sent
+	Invalid      Outcome = "invalid"       // the manifest did not validate
+)
+
+// Defaults for the zero values of Options.
+const (
+	DefaultConcurrency = 8
+	DefaultRetries     = 5
+	DefaultTimeout     = 30 * time.Second
+	DefaultGrace       = 10 * time.Second
+)
+
+// ErrUnauthorized is wrapped by the error Run returns when the server refuses the
+// API key (401 or 403).
+var ErrUnauthorized = errors.New("the server refused the API key")
+
+// Request is one job to submit.
+type Request struct {
+	// Index identifies the job to the caller (its place in the manifests); it
+	// is copied to the Result.
+	Index int
+	// Body is the JSON request body.
+	Body []byte
+	// Redact masks the job's secrets in everything reported about it. Run adds
+	// the API key itself; nil is fine for a job without secrets.
+	Redact *redact.Redactor
+}
+
+// Result is what happened to one Request.
+type Result struct {
+	// Index is the Request's Index.
+	Index int
+	// Outcome is what became of the job.
+	Outcome Outcome
+	// ID is the new job's id, set only for Created.
+	ID string
+	// Attempts counts the requests started for the job.
+	Attempts int
+	// Status is the HTTP status of the last answer, 0 if none came.
+	Status int
+	// Err says why the job Failed. It is already scrubbed of the API key and
+	// the job's secrets. A server answer is an *APIError.
+	Err error
+	// Note adds what the outcome alone does not say, such as why a job was not
+	// submitted or that a job exists because an earlier attempt created it.
+	Note string
+}
+
+// Options tunes Run. The zero value gives the defaults.
+type Options struct {
+	// Concurrency is the number of requests in flight; 0 means
+	// DefaultConcurrency.
+	Concurrency int
+	// Rate limits attempts (retries included) per second; 0 means unlimited.
+	// Fractions are allowed: 0.5 is one request every two seconds.
+	Rate float64
+	// Retries is the number of retries after the first attempt; 0 means
+	// DefaultRetries and a negative value means none (map --retries 0 to -1).
+	Retries int
+	// Timeout bounds each attempt; 0 means DefaultTimeout, negative none.
+	Timeout time.Duration
+	// DuplicatePattern overrides DefaultDuplicatePattern for 400 answers.
+	DuplicatePattern *regexp.Regexp
+	// Grace is how long in-flight requests may still run after ctx is
+	// cancelled; 0 means DefaultGrace, negative none.
+	Grace time.Duration
+	// OnResult, if set, is called once for every job as it finishes (never-sent
+	// jobs included), from any goroutine but never concurrently: it can drive a
+	// progress bar without locking. It should return quickly; Run waits for it.
+	OnResult func(Result)
+
+	// Sleep waits for d or until ctx is done, returning ctx.Err() then. It is
+	// used for backoff, rate-limit waits and the grace period, so tests can run
+	// them on a fake clock. nil means a real timer.
+	Sleep func(ctx context.Context, d time.Duration) error
+	// Rand returns a number in [0, 1) for the backoff jitter; nil means
+	// math/rand/v2.Float64.
+	Rand func() float64
+	// Now is the clock of the rate limiter; nil means time.Now.
+	Now func() time.Time
+}
+
+func (o Options) withDefaults() Options {
+	if o.Concurrency <= 0 {
+		o.Concurrency = DefaultConcurrency
+	}
+	switch {
+	case o.Retries == 0:
+		o.Retries = DefaultRetries
+	case o.Retries < 0:
+		o.Retries = 0
+	}
+	switch {
+	case o.Timeout == 0:
+		o.Timeout = DefaultTimeout
+	case o.Timeout < 0:
+		o.Timeout = 0
+	}
+	switch {
+	case o.Grace == 0:
+		o.Grace = DefaultGrace
+	case o.Grace < 0:
+		o.Grace = 0
+	}
+	if o.Sleep == nil {
+		o.Sleep = sleep
+	}
+	if o.Rand == nil {
+		o.Rand = rand.Float64
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	return o
+}
+
+// Reasons a job was not sent, or not retried; they end up in Result.Note.
+var (
+	errInterrupted = errors.New("the run was interrupted")
+	errRefused     = errors.New("the run stopped because the server refused the API key")
+)
+
+// Notes for results whose job may exist although no answer said so.
+const (
+	noteLostAnswer = "created by an earlier attempt of this run whose answer was lost"
+	noteMaybe      = "the job may or may not have been created; applying again is safe (it will then be reported as exists)"
+)
+
+// Run submits every request and returns one Result per request, in the order of
+// reqs whatever the concurrency.
+//
+// Transport failures, per-attempt timeouts and 429, 500, 502, 503 and 504 answers
+// are retried with exponential backoff and full jitter (see BackoffBase), waiting
+// at least as long as a Retry-After header asks (up to MaxRetryAfter). A retry
+// after an answer that was lost ends in Exists, because the job's name is then
+// taken by the job that earlier attempt created.
+//
+// A 401 or 403 stops the run at once: no new request is sent, requests in flight
+// finish, jobs never sent are NotSubmitted, and the error returned wraps
+// ErrUnauthorized.
+//
+// Cancelling ctx (Ctrl-C) also stops sending and retrying. Requests in flight run
+// on a context detached from ctx for up to Options.Grace, then are cancelled. A
+// job cut off that way Failed with a note that it may or may not have been
+// created; applying again is safe, since the name makes the second attempt end
+// in Exists. The error returned then wraps ctx.Err(), so the caller can tell an
+// interruption (exit 130) with errors.Is.
+//
+// Any other error return means Run could not start (a nil or misconfigured
+// Client); every job is then NotSubmitted. Failures of single jobs are in their
+// Results, not in the error. Run leaves no goroutine behind.
+func Run(ctx context.Context, c *Client, reqs []Request, opts Options) ([]Result, error) {
+	results := make([]Result, len(reqs))
+	for i, req := range reqs {
+		results[i] = Result{Index: req.Index, Outcome: NotSubmitted}
+	}
+	if c == nil {
+		return results, errors.New("submit: nil Client")
+	}
+	if err := c.check(); err != nil {
+		return results, err
+	}
+	opts = opts.withDefaults()
+	r := &run{
+		ctx:     ctx,
+		c:       c,
+		reqs:    reqs,
+		opts:    opts,
+		dup:     opts.DuplicatePattern,
+		results: results,
+		done:    make([]bool, len(reqs)),
+	}
+	if r.dup == nil {
+		r.dup = defaultDuplicate()
+	}
+	if opts.Rate > 0 && !math.IsInf(opts.Rate, 1) {
+		// Burst 1: requests are spaced evenly rather than sent in a burst
+		// and then throttled.
+		r.limiter = rate.NewLimiter(rate.Limit(opts.Rate), 1)
+	}
+
+	// dispatch is done once no new attempt may start: ctx was cancelled
+	// (cause context.Canceled or the like) or the key was refused (errRefused).
+	r.dispatch, r.stop = context.WithCancelCause(ctx)
+	defer r.stop(nil)
+	// inflight carries the attempts: it survives ctx, so an answer that is
+	// already on its way is not thrown away, until the grace period ends.
+	var cancelInflight context.CancelFunc
+	r.inflight, cancelInflight = context.WithCancel(context.WithoutCancel(ctx))
+	defer cancelInflight()
+
+	runCtx, endRun := context.WithCancel(context.Background())
+	var bg sync.WaitGroup
+	bg.Go(func() { r.grace(runCtx, cancelInflight) })
+
+	jobs := make(chan int)
+	var workers sync.WaitGroup
+	for range min(opts.Concurrency, len(reqs)) {
+		workers.Go(func() {
+			for i := range jobs {
+				r.finish(i, r.job(i))
+			}
+		})
+	}
+feed:
+	for i := range reqs {
+		select {
+		case <-r.dispatch.Done():
+			break feed
+		case jobs <- i:
+		}
+	}
+	close(jobs)
+	workers.Wait()
+	endRun()
+	bg.Wait()
+
+	for i := range reqs {
+		if !r.done[i] {
+			r.finish(i, r.notSent(i, context.Cause(r.dispatch)))
+		}
+	}
+	if ctx.Err() != nil {
+		return results, fmt.Errorf("submission interrupted: %w", ctx.Err())
+	}
+	return results, r.authErr
+}
+
+// run is the state of one call to Run.
+type run struct {
+	c       *Client
+	reqs    []Request
+	opts    Options
+	dup     *regexp.Regexp
+	limiter *rate.Limiter // nil when unlimited
+
+	ctx      context.Context // Run's ctx
+	dispatch context.Context
+	stop     context.CancelCauseFunc
+	inflight context.Context
+
+	authOnce sync.Once
+	authErr  error // set once, by the first 401/403
+
+	mu      sync.Mutex // serialises finish, and so OnResult
+	results []Result
+	done    []bool
+}
+
+// grace cancels the in-flight attempts Options.Grace after ctx is cancelled,
+// unless the run ends first.
+func (r *run) grace(runCtx context.Context, cancelInflight context.CancelFunc) {
+	select {
+	case <-runCtx.Done():
+		return
+	case <-r.ctx.Done():
+	}
+	if r.opts.Grace == 0 || r.opts.Sleep(runCtx, r.opts.Grace) == nil {
+		cancelInflight()
+	}
+}
+
+func (r *run) finish(i int, res Result) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.results[i] = res
+	r.done[i] = true
+	if r.opts.OnResult != nil {
+		r.opts.OnResult(res)
+	}
+}
+
+func (r *run) notSent(i int, why error) Result {
+	return Result{Index: r.reqs[i].Index, Outcome: NotSubmitted, Note: "not sent: " + reason(why)}
+}
+
+func reason(why error) string {
+	if errors.Is(why, errRefused) {
+		return errRefused.Error()
+	}
+	return errInterrupted.Error()
+}
+
+// job submits one request, with retries, and says what became of it.
+func (r *run) job(i int) Result {
+	req := r.reqs[i]
+	red := req.Redact.With(r.c.APIKey)
+	res := Result{Index: req.Index}
+	// lost is set once an attempt failed in a way that leaves the job possibly
+	// created: from then on "name taken" means this run created it.
+	lost := false
+	var last attempt
+	for n := 0; ; n++ {
+		if n > 0 {
+			if n > r.opts.Retries {
+				return r.failed(res, red, last.err, fmt.Sprintf("gave up after %d attempts", res.Attempts), lost)
+			}
+			d := backoff(n-1, r.opts.Rand(), retryAfter(last.err))
+			if r.opts.Sleep(r.dispatch, d) != nil {
+				return r.halted(res, red, last.err, lost)
+			}
+		}
+		if !r.wait() {
+			return r.halted(res, red, last.err, lost)
+		}
+		res.Attempts++
+		last = r.attempt(req.Body, red)
+		res.Status = last.status
+		if last.err == nil {
+			res.Outcome, res.ID = Created, last.id
+			return res
+		}
+
+		var apiErr *APIError
+		if !errors.As(last.err, &apiErr) {
+			// No answer: the connection failed, or the attempt timed out or
+			// was cut off by the end of the grace period.
+			if r.inflight.Err() != nil {
+				return r.interrupted(res, red, last, lost)
+			}
+			if permanentTransport(last.err) {
+				return r.failed(res, red, last.err, "", lost)
+			}
+			lost = lost || last.connected
+			continue
+		}
+		switch s := apiErr.Status; {
+		case s >= 200 && s < 300:
+			return r.failed(res, red, apiErr, "the server accepted the request but its answer could not be read; "+noteMaybe, false)
+		case IsNameTaken(s, apiErr.Message, r.dup):
+			res.Outcome = Exists
+			if lost {
+				res.Note = noteLostAnswer
+			}
+			return res
+		case s == http.StatusUnauthorized || s == http.StatusForbidden:
+			r.refuse(apiErr)
+			return r.failed(res, red, apiErr, "", lost)
+		case retryableStatus(s):
+			lost = lost || ambiguousStatus(s)
+			continue
+		default:
+			return r.failed(res, red, apiErr, "", lost)
+		}
+	}
+}
+
+// wait blocks until the rate limit lets the next attempt go, and reports whether
+// it may go: false once the run is stopping.
+func (r *run) wait() bool {
+	if r.stopping() {
+		return false
+	}
+	if r.limiter == nil {
+		return true
+	}
+	now := r.opts.Now()
+	res := r.limiter.ReserveN(now, 1)
+	if d := res.DelayFrom(now); d > 0 {
+		if r.opts.Sleep(r.dispatch, d) != nil {
+			res.CancelAt(r.opts.Now())
+			return false
+		}
+	}
+	return !r.stopping()
+}
+
+// stopping reports whether no new attempt may start. It checks ctx itself, not
+// only dispatch: ctx's Done channel is closed before the cancellation reaches
+// dispatch, and in that window the grace watcher may already have ended the
+// grace period; a worker freed then must still see the run as stopping.
+func (r *run) stopping() bool {
+	return r.ctx.Err() != nil || r.dispatch.Err() != nil
+}
+
+// attempt sends the body once, bounded by Options.Timeout, on the in-flight
+// context so that a cancelled ctx does not cut it off before the grace period.
+func (r *run) attempt(body []byte, red *redact.Redactor) attempt {
+	ctx, cancel := r.inflight, context.CancelFunc(func() {})
+	if r.opts.Timeout > 0 {
+		ctx, cancel = context.WithTimeout(ctx, r.opts.Timeout)
+	}
+	defer cancel()
+	a := r.c.submit(ctx, body, red)
+	if a.err != nil && r.inflight.Err() == nil && errors.Is(ctx.Err(), context.DeadlineExceeded) {
+		a.err = fmt.Errorf("no answer within %v: %w", r.opts.Timeout, a.err)
+	}
+	return a
+}
+
+// refuse stops the run after a 401 or 403 and records the error Run returns.
+func (r *run) refuse(apiErr *APIError) {
+	r.authOnce.Do(func() {
+		r.authErr = fmt.Errorf("%w (HTTP %d: %s): check that the API key is right and allowed to submit jobs",
+			ErrUnauthorized, apiErr.Status, apiErr.Message)
+		r.stop(errRefused)
+	})
+}
+
+// failed reports a job that failed with err. An *APIError is already scrubbed
+// and is kept as it is, so callers can still use errors.As on it; anything else
+// is scrubbed here.
+func (r *run) failed(res Result, red *redact.Redactor, err error, note string, lost bool) Result {
+	res.Outcome = Failed
+	var apiErr *APIError
+	if errors.As(err, &apiErr) && apiErr == err {
+		res.Err = apiErr
+	} else {
+		res.Err = red.Error(err)
+	}
+	if lost {
+		note = joinNote(note, "an earlier attempt's answer was lost, so "+noteMaybe)
+	}
+	res.Note = note
+	return res
+}
+
+// halted reports a job that was stopped before its next attempt (ctx cancelled
+// or key refused).
+func (r *run) halted(res Result, red *redact.Redactor, lastErr error, lost bool) Result {
+	why := reason(context.Cause(r.dispatch))
+	if res.Attempts == 0 {
+		res.Outcome = NotSubmitted
+		res.Note = "not sent: " + why
+		return res
+	}
+	return r.failed(res, red, lastErr, "not retried: "+why, lost)
+}
+
+// interrupted reports a job whose attempt was cut off by the end of the grace
+// period, with no answer.
+func (r *run) interrupted(res Result, red *redact.Redactor, last attempt, lost bool) Result {
+	if !last.connected && !lost {
+		// No connection was ever handed to a request of this job, so the
+		// server cannot have seen it.
+		res.Outcome = NotSubmitted
+		res.Note = "not sent: " + errInterrupted.Error() + " before the request reached the server"
+		return res
+	}
+	res.Outcome = Failed
+	res.Err = red.Error(fmt.Errorf("interrupted before the server answered: %w", last.err))
+	res.Note = noteMaybe
+	return res
+}
+
+func joinNote(a, b string) string {
+	if a == "" {
+		return b
+	}
+	return a + "; " + b
+}
+
+// retryAfter is the Retry-After delay carried by err, if any.
+func retryAfter(err error) time.Duration {
+	var apiErr *APIError
+	if errors.As(err, &apiErr) {
+		return apiErr.RetryAfter
+	}
+	return 0
+}
