@@ -1,0 +1,224 @@
+package main
+
+import (
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/daestro-jobs/jobs/emulator"
+)
+
+// counting wraps a handler and lets a test wait, without sleeping, until the
+// server has seen n requests.
+type counting struct {
+	h       http.Handler
+	mu      sync.Mutex
+	n       int
+	waiters map[int]chan struct{}
+}
+
+func (c *counting) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	c.mu.Lock()
+	c.n++
+	if ch, ok := c.waiters[c.n]; ok {
+		close(ch)
+		delete(c.waiters, c.n)
+	}
+	c.mu.Unlock()
+	c.h.ServeHTTP(w, r)
+}
+
+// seen returns a channel closed once the server has seen n requests.
+func (c *counting) seen(n int) <-chan struct{} {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	ch := make(chan struct{})
+	if c.n >= n {
+		close(ch)
+		return ch
+	}
+	if c.waiters == nil {
+		c.waiters = map[int]chan struct{}{}
+	}
+	c.waiters[n] = ch
+	return ch
+}
+
+// startEmulator serves the emulator's handler on loopback for one test.
+func startEmulator(t *testing.T, opts emulator.Options) (*emulator.Server, *counting, string) {
+	t.Helper()
+	srv, err := emulator.New(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := &counting{h: srv}
+	hs := httptest.NewServer(c)
+	t.Cleanup(func() {
+		hs.Close()
+		srv.Close()
+	})
+	return srv, c, hs.URL
+}
+
+// writeMixed writes named jobs (one file each) and unnamed jobs (in one
+// multi-document file) into dir.
+func writeMixed(t *testing.T, dir string, named, unnamed int) {
+	t.Helper()
+	for i := range named {
+		doc := fmt.Sprintf("job_definition: acme::worker:1\njob_queue: acme::q%d\nname: job-%04d\ncontainer_cmd_parameter: {n: %d}\n", i%3, i, i)
+		if err := os.WriteFile(filepath.Join(dir, fmt.Sprintf("named-%04d.yaml", i)), []byte(doc), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var b strings.Builder
+	for i := range unnamed {
+		fmt.Fprintf(&b, "---\njob_definition: acme::worker:1\njob_queue: acme::unnamed\ncontainer_cmd_parameter: {n: %d}\n", i)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "unnamed.yaml"), []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// assertOnce checks the emulator holds exactly want jobs, none twice.
+func assertOnce(t *testing.T, srv *emulator.Server, want int) {
+	t.Helper()
+	jobs := srv.Jobs()
+	seen := map[string]bool{}
+	for _, j := range jobs {
+		k := j.Queue + "/" + j.Name
+		if seen[k] {
+			t.Errorf("the emulator holds %s twice", k)
+		}
+		seen[k] = true
+	}
+	if len(jobs) != want {
+		t.Errorf("the emulator holds %d jobs, want %d", len(jobs), want)
+	}
+}
+
+// TestApplyThroughFaults: 500 named and 50 unnamed jobs against 20% 503s,
+// 10% dropped answers and a rate limit. Every job is held exactly once and
+// the run exits 0. --retries 10 makes exhausting retries negligible (SPEC §6).
+func TestApplyThroughFaults(t *testing.T) {
+	if testing.Short() {
+		t.Skip("fault run: a few seconds")
+	}
+	srv, _, url := startEmulator(t, emulator.Options{FailRate: 0.2, DropRate: 0.1, RateLimit: 150, Seed: 42})
+	dir := t.TempDir()
+	writeMixed(t, dir, 500, 50)
+	vars := map[string]string{"DAESTRO_API_URL": url, "DAESTRO_API_KEY": "test-key"}
+	code, out, errOut := runInProcess(t, vars, "apply", "--retries", "10", "--concurrency", "16", "-f", dir)
+	if code != 0 {
+		t.Fatalf("exit %d\n%s\n%s", code, tail(out, 30), errOut)
+	}
+	assertOnce(t, srv, 550)
+	stats := srv.Stats()
+	if stats.Injected503 == 0 || stats.Dropped == 0 || stats.RateLimited == 0 {
+		t.Errorf("faults were not exercised: %+v", stats)
+	}
+	if !regexp.MustCompile(`(?m)^550 jobs: \d+ created(, \d+ exists)? \(`).MatchString(out) {
+		t.Errorf("summary: %s", tail(out, 1))
+	}
+	// Applying again changes nothing.
+	code, out, _ = runInProcess(t, vars, "apply", "--retries", "10", "-f", dir)
+	if code != 0 || !strings.Contains(out, "550 jobs: 550 exists") {
+		t.Errorf("second apply: exit %d: %s", code, tail(out, 1))
+	}
+	assertOnce(t, srv, 550)
+}
+
+func tail(s string, n int) string {
+	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
+	if len(lines) > n {
+		lines = lines[len(lines)-n:]
+	}
+	return strings.Join(lines, "\n")
+}
+
+// jobsBinary returns a path that runs this test binary as `jobs` (TestMain
+// dispatches on the name), for tests that need a real process to signal.
+func jobsBinary(t *testing.T) string {
+	t.Helper()
+	self, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := filepath.Join(t.TempDir(), "jobs")
+	if err := os.Symlink(self, p); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// TestInterrupt sends SIGINT and SIGTERM to a running apply once the server
+// has seen some of its requests: the process exits 130 promptly, reports
+// what was and was not submitted, and a second apply completes the set with
+// no duplicates.
+func TestInterrupt(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		sig   syscall.Signal
+		after int // requests the server has seen before the signal
+	}{
+		{name: "SIGINT early", sig: syscall.SIGINT, after: 3},
+		{name: "SIGINT later", sig: syscall.SIGINT, after: 40},
+		{name: "SIGTERM", sig: syscall.SIGTERM, after: 17},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			srv, counter, url := startEmulator(t, emulator.Options{Latency: 20 * time.Millisecond, Seed: 7})
+			dir := t.TempDir()
+			writeMixed(t, dir, 90, 10)
+			bin := jobsBinary(t)
+			var out, errOut strings.Builder
+			cmd := exec.Command(bin, "apply", "--concurrency", "4", "-f", dir)
+			cmd.Env = append(os.Environ(), "DAESTRO_API_URL="+url, "DAESTRO_API_KEY=test-key")
+			cmd.Stdout, cmd.Stderr = &out, &errOut
+			if err := cmd.Start(); err != nil {
+				t.Fatal(err)
+			}
+			select {
+			case <-counter.seen(tc.after):
+			case <-time.After(30 * time.Second):
+				_ = cmd.Process.Kill()
+				t.Fatalf("the server never saw %d requests", tc.after)
+			}
+			if err := cmd.Process.Signal(tc.sig); err != nil {
+				t.Fatal(err)
+			}
+			done := make(chan error, 1)
+			go func() { done <- cmd.Wait() }()
+			select {
+			case <-done:
+			case <-time.After(20 * time.Second):
+				_ = cmd.Process.Kill()
+				t.Fatalf("apply did not stop after %v", tc.sig)
+			}
+			if code := cmd.ProcessState.ExitCode(); code != 130 {
+				t.Fatalf("exit %d, want 130\n%s\n%s", code, tail(out.String(), 5), errOut.String())
+			}
+			if !strings.Contains(out.String(), "not submitted") || !strings.Contains(out.String(), "created") {
+				t.Errorf("report should list created and not-submitted jobs:\n%s", tail(out.String(), 8))
+			}
+			held := len(srv.Jobs())
+			if held == 0 || held >= 100 {
+				t.Errorf("interrupted run stored %d of 100 jobs: not mid-run", held)
+			}
+			// The second apply completes the set, with no duplicates.
+			code, out2, errOut2 := runInProcess(t, map[string]string{"DAESTRO_API_URL": url, "DAESTRO_API_KEY": "test-key"},
+				"apply", "--concurrency", "8", "-f", dir)
+			if code != 0 {
+				t.Fatalf("second apply: exit %d\n%s\n%s", code, tail(out2, 5), errOut2)
+			}
+			assertOnce(t, srv, 100)
+		})
+	}
+}
