@@ -188,6 +188,7 @@ func applyCommand(e env) *cli.Command {
 		&cli.StringFlag{Name: "duplicate-pattern", Usage: "`REGEX` matched against a 400 message to recognise a name that is already taken"},
 	)
 	flags = append(flags, apiFlags()...)
+	flags = append(flags, afterApplyFlags()...)
 	return &cli.Command{
 		Name:      "apply",
 		Usage:     "load, validate, resolve and submit each job once; existing names are skipped",
@@ -282,7 +283,7 @@ func applyCommand(e env) *cli.Command {
 			if cnt.Invalid+cnt.Failed+cnt.NotSubmitted > 0 {
 				return &exitError{code: exitFailure}
 			}
-			return nil
+			return afterApply(c, client, report, streams, format)
 		},
 	}
 }

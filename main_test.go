@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/daestro-jobs/jobs/emulator"
 	"github.com/rogpeppe/go-internal/testscript"
@@ -81,6 +82,8 @@ func cmdEmulator(ts *testscript.TestScript, neg bool, args []string) {
 			opts.Seed, err = strconv.ParseInt(v, 10, 64)
 		case "state":
 			opts.StatePath = ts.MkAbs(v)
+		case "step":
+			opts.Step, err = time.ParseDuration(v)
 		default:
 			ts.Fatalf("emulator: unknown option %q", a)
 		}
