@@ -260,7 +260,10 @@ func applyCommand(e env) *cli.Command {
 					}
 				}
 			default:
+				var clearBar func()
+				opts.OnResult, clearBar = progress(e, format, sendable(p))
 				runErr = submitAll(c.Context, client, p, opts, secrets, report)
+				clearBar()
 			}
 			if !dry && !invalid {
 				report.Elapsed = time.Since(start)
