@@ -123,7 +123,10 @@ func newApp(e env) *cli.App {
 			statusCommand(e),
 			emulatorCommand(e),
 			versionCommand(e),
+			completionCommand(e),
+			manCommand(e),
 		},
+		EnableBashCompletion: true,
 	}
 	for _, c := range app.Commands {
 		c.OnUsageError = app.OnUsageError
