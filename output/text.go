@@ -60,7 +60,7 @@ func (t *textPrinter) Apply(r *ApplyReport) error {
 	case r.DryRun:
 		b.WriteString(" (dry run: nothing was sent)")
 	default:
-		fmt.Fprintf(&b, " (%s)", r.Elapsed.Round(100*time.Millisecond))
+		fmt.Fprintf(&b, " (%s)", roundElapsed(r.Elapsed))
 	}
 	b.WriteByte('\n')
 	if r.Interrupted {
@@ -91,4 +91,15 @@ func writeJobLine(b *strings.Builder, r JobResult) {
 		fmt.Fprintf(b, "  (%s)", r.Note)
 	}
 	b.WriteByte('\n')
+}
+
+// roundElapsed keeps two or three significant digits: 12ms, 1.3s, 2m5s.
+func roundElapsed(d time.Duration) string {
+	switch {
+	case d < time.Second:
+		return d.Round(time.Millisecond).String()
+	case d < time.Minute:
+		return d.Round(100 * time.Millisecond).String()
+	}
+	return d.Round(time.Second).String()
 }
