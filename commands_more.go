@@ -52,8 +52,9 @@ func statusCommand(e env) *cli.Command {
 				if errors.Is(err, context.Canceled) {
 					return err
 				}
-				if errors.Is(err, submit.ErrUnauthorized) {
-					fmt.Fprintf(streams.Err, "jobs: %v\n", err)
+				var apiErr *submit.APIError
+				if errors.As(err, &apiErr) && (apiErr.Status == http.StatusUnauthorized || apiErr.Status == http.StatusForbidden) {
+					fmt.Fprintf(streams.Err, "jobs: the server refused the API key (%v): check DAESTRO_API_KEY or --api-key-file\n", err)
 					return &exitError{code: exitFailure}
 				}
 				r := row{Detail: d}

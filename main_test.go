@@ -48,6 +48,7 @@ func TestScripts(t *testing.T) {
 			"emulator": cmdEmulator,
 			"emujobs":  cmdEmuJobs,
 			"cmpnorm":  cmdCmpNorm,
+			"capture":  cmdCapture,
 		},
 	})
 }
@@ -159,4 +160,20 @@ func cmdCmpNorm(ts *testscript.TestScript, neg bool, args []string) {
 	}
 	ts.Logf("--- %s (normalised)\n%s\n--- %s\n%s", args[0], norm(got), args[1], norm(want))
 	ts.Fatalf("%s and %s differ", args[0], args[1])
+}
+
+// cmdCapture sets an environment variable from the last command's stdout:
+// "capture VAR REGEXP" takes the regexp's first group, for scripts that need
+// an id the tool printed.
+func cmdCapture(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 2 {
+		ts.Fatalf("usage: capture VAR REGEXP")
+	}
+	re, err := regexp.Compile(args[1])
+	ts.Check(err)
+	m := re.FindStringSubmatch(ts.ReadFile("stdout"))
+	if len(m) < 2 {
+		ts.Fatalf("capture: no match for %s in stdout", args[1])
+	}
+	ts.Setenv(args[0], m[1])
 }
