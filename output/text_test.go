@@ -1,0 +1,273 @@
+package output
+
+import (
+	"bytes"
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/daestro-jobs/jobs/manifest"
+	"github.com/daestro-jobs/jobs/plan"
+	"github.com/daestro-jobs/jobs/submit"
+)
+
+// sentinel is a secret that must never be printed; fixture jobs carry it in
+// Body and only "***" in Masked.
+const sentinel = "SENTINEL-out-5e1f"
+
+func fixturePlan() *plan.Plan {
+	job := func(file string, line int, name string, dupOf int) plan.Job {
+		return plan.Job{
+			File: file, Line: line, Col: 1, Name: name, Queue: "acme::q", DuplicateOf: dupOf,
+			Body:    []byte(`{"name":"` + name + `","container_env":{"K":{"value":"` + sentinel + `","sensitive":true}}}`),
+			Masked:  []byte(`{"name":"` + name + `","container_env":{"K":{"value":"***","sensitive":true}}}`),
+			Secrets: []string{sentinel},
+		}
+	}
+	return &plan.Plan{Files: 2, Jobs: []plan.Job{
+		job("a.yaml", 1, "one", -1),
+		job("a.yaml", 5, "two", -1),
+		job("b.yaml", 1, "one", 0),
+		job("b.yaml", 9, "three", -1),
+		job("b.yaml", 14, "four", -1),
+	}}
+}
+
+func fixtureReport() *ApplyReport {
+	p := fixturePlan()
+	r := &ApplyReport{Plan: p, Elapsed: 1340 * time.Millisecond}
+	outcomes := []JobResult{
+		{Outcome: submit.Created, ID: "id-1", Attempts: 1},
+		{Outcome: submit.Exists, Attempts: 2},
+		{Outcome: submit.Duplicate, Note: "same job as a.yaml:1"},
+		{Outcome: submit.Failed, Attempts: 1, Error: "HTTP 400: bad queue"},
+		{Outcome: submit.NotSubmitted, Note: "not sent: the run was interrupted"},
+	}
+	for i := range outcomes {
+		outcomes[i].Job = &p.Jobs[i]
+	}
+	r.Results = outcomes
+	return r
+}
+
+func TestTextApply(t *testing.T) {
+	tests := []struct {
+		name   string
+		report func() *ApplyReport
+		want   string
+	}{
+		{
+			name:   "every outcome, in manifest order",
+			report: fixtureReport,
+			want: `created        acme::q/one  a.yaml:1  id id-1
+exists         acme::q/two  a.yaml:5
+duplicate      acme::q/one  b.yaml:1  same job as a.yaml:1
+failed         acme::q/three  b.yaml:9  HTTP 400: bad queue
+not submitted  acme::q/four  b.yaml:14  (not sent: the run was interrupted)
+5 jobs: 1 created, 1 exists, 1 duplicate, 1 failed, 1 not submitted (1.3s)
+`,
+		},
+		{
+			name: "interrupted",
+			report: func() *ApplyReport {
+				r := fixtureReport()
+				r.Results, r.Interrupted, r.Elapsed = r.Results[4:], true, 12*time.Millisecond
+				return r
+			},
+			want: `not submitted  acme::q/four  b.yaml:14  (not sent: the run was interrupted)
+1 job: 1 not submitted (12ms)
+interrupted: jobs not submitted are listed above; applying again submits them without duplicates
+`,
+		},
+		{
+			name: "dry run shows the masked body",
+			report: func() *ApplyReport {
+				r := fixtureReport()
+				r.DryRun = true
+				r.Results = r.Results[:1]
+				r.Results[0].Outcome, r.Results[0].ID = submit.Planned, ""
+				return r
+			},
+			want: `planned        acme::q/one  a.yaml:1
+    {"name":"one","container_env":{"K":{"value":"***","sensitive":true}}}
+1 job: 1 planned (dry run: nothing was sent)
+`,
+		},
+		{
+			name: "invalid: only the summary on stdout",
+			report: func() *ApplyReport {
+				r := fixtureReport()
+				r.Plan.Diagnostics = []manifest.Diagnostic{{File: "b.yaml", Line: 9, Col: 3, Path: "job_queue", Message: "required key is missing", Severity: manifest.Error, Doc: 1}}
+				r.Results = r.Results[3:4]
+				r.Results[0].Outcome = submit.Invalid
+				return r
+			},
+			want: "1 job: 1 invalid (nothing was submitted: fix the errors above)\n",
+		},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var out, errOut bytes.Buffer
+			if err := New(Text, Streams{Out: &out, Err: &errOut}).Apply(tc.report()); err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(tc.want, out.String()); diff != "" {
+				t.Errorf("stdout (-want +got):\n%s", diff)
+			}
+			if strings.Contains(out.String()+errOut.String(), sentinel) {
+				t.Error("a secret was printed")
+			}
+		})
+	}
+}
+
+func TestTextApplyDiagnosticsGoToStderr(t *testing.T) {
+	r := fixtureReport()
+	r.Plan.Diagnostics = []manifest.Diagnostic{{File: "a.yaml", Line: 3, Col: 14, Path: "schedule_at", Message: "is in the past", Severity: manifest.Warning, Doc: 0}}
+	var out, errOut bytes.Buffer
+	if err := New(Text, Streams{Out: &out, Err: &errOut}).Apply(r); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := errOut.String(), "a.yaml:3:14: warning: schedule_at: is in the past\n"; got != want {
+		t.Errorf("stderr = %q, want %q", got, want)
+	}
+}
+
+func TestTextValidate(t *testing.T) {
+	p := fixturePlan()
+	p.Jobs[3].Invalid = true
+	p.Diagnostics = []manifest.Diagnostic{
+		{File: "b.yaml", Line: 9, Col: 1, Path: "job_queue", Message: "required key is missing", Severity: manifest.Error, Doc: 1},
+		{File: "c.yaml", Message: "cannot read: permission denied", Severity: manifest.Error, Doc: -1},
+	}
+	var out bytes.Buffer
+	if err := New(Text, Streams{Out: &out, Err: &bytes.Buffer{}}).Validate(p); err != nil {
+		t.Fatal(err)
+	}
+	want := "b.yaml:9:1: job_queue: required key is missing\n" +
+		"c.yaml: cannot read: permission denied\n" +
+		"5 documents in 2 files: 4 valid, 1 invalid, 1 unreadable file (2 errors, 0 warnings)\n"
+	if diff := cmp.Diff(want, out.String()); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+}
+
+func TestJSONApply(t *testing.T) {
+	var out bytes.Buffer
+	if err := New(JSON, Streams{Out: &out, Err: &bytes.Buffer{}}).Apply(fixtureReport()); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(out.String(), sentinel) {
+		t.Fatal("a secret was printed")
+	}
+	var doc struct {
+		Jobs []struct {
+			File     string          `json:"file"`
+			Line     int             `json:"line"`
+			Name     string          `json:"name"`
+			Outcome  string          `json:"outcome"`
+			ID       string          `json:"id"`
+			Attempts int             `json:"attempts"`
+			Error    string          `json:"error"`
+			Body     json.RawMessage `json:"body"`
+		} `json:"jobs"`
+		Summary map[string]float64 `json:"summary"`
+	}
+	if err := json.Unmarshal(out.Bytes(), &doc); err != nil {
+		t.Fatalf("not JSON: %v\n%s", err, out.String())
+	}
+	if len(doc.Jobs) != 5 {
+		t.Fatalf("%d jobs, want 5", len(doc.Jobs))
+	}
+	first := doc.Jobs[0]
+	if first.File != "a.yaml" || first.Line != 1 || first.Name != "one" || first.Outcome != "created" || first.ID != "id-1" || first.Attempts != 1 {
+		t.Errorf("first job = %+v", first)
+	}
+	if !strings.Contains(string(first.Body), `"value": "***"`) {
+		t.Errorf("body should be the masked one: %s", first.Body)
+	}
+	if doc.Jobs[3].Error != "HTTP 400: bad queue" {
+		t.Errorf("error = %q", doc.Jobs[3].Error)
+	}
+	want := map[string]float64{"jobs": 5, "created": 1, "exists": 1, "duplicate": 1, "planned": 0, "failed": 1,
+		"not_submitted": 1, "invalid": 0, "elapsed_seconds": 1.34}
+	if diff := cmp.Diff(want, doc.Summary); diff != "" {
+		t.Errorf("summary (-want +got):\n%s", diff)
+	}
+}
+
+func TestWaitReport(t *testing.T) {
+	r := fixtureReport()
+	note := "exit code 3"
+	wr := &WaitReport{
+		Results: []WaitResult{
+			{Job: r.Results[0], Detail: submit.Detail{State: "completed"}},
+			{Job: JobResult{Job: r.Results[3].Job, ID: "id-4"}, Detail: submit.Detail{State: "failed", SystemNote: &note}},
+		},
+		SkippedExists: 2,
+	}
+	var out bytes.Buffer
+	if err := Wait(Text, Streams{Out: &out}, wr); err != nil {
+		t.Fatal(err)
+	}
+	want := `not waiting for 2 existing jobs: the API gives no id for a job found by its name
+completed      acme::q/one  a.yaml:1  id id-1
+failed         acme::q/three  b.yaml:9  id id-4  exit code 3
+waited for 2 jobs: 1 completed, 1 did not
+`
+	if diff := cmp.Diff(want, out.String()); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+	out.Reset()
+	if err := Wait(JSON, Streams{Out: &out}, wr); err != nil {
+		t.Fatal(err)
+	}
+	var doc struct {
+		Wait []struct {
+			ID, State  string
+			SystemNote *string `json:"system_note"`
+		} `json:"wait"`
+		SkippedExists int `json:"skipped_exists"`
+	}
+	if err := json.Unmarshal(out.Bytes(), &doc); err != nil {
+		t.Fatal(err)
+	}
+	if len(doc.Wait) != 2 || doc.Wait[1].State != "failed" || *doc.Wait[1].SystemNote != note || doc.SkippedExists != 2 {
+		t.Errorf("json wait = %+v", doc)
+	}
+}
+
+func TestWaitProgress(t *testing.T) {
+	got := WaitProgress([]submit.Detail{{State: "running"}, {State: "completed"}, {State: "running"}, {}})
+	if want := "waiting for 4 jobs: 2 running, 1 completed, 1 unknown"; got != want {
+		t.Errorf("got %q, want %q", got, want)
+	}
+}
+
+func TestRoundElapsed(t *testing.T) {
+	for _, tc := range []struct {
+		in   time.Duration
+		want string
+	}{
+		{in: 12345 * time.Microsecond, want: "12ms"},
+		{in: 1340 * time.Millisecond, want: "1.3s"},
+		{in: 125400 * time.Millisecond, want: "2m5s"},
+	} {
+		if got := roundElapsed(tc.in); got != tc.want {
+			t.Errorf("roundElapsed(%v) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}
+
+func TestParseFormat(t *testing.T) {
+	if f, err := ParseFormat("json", Text, JSON); err != nil || f != JSON {
+		t.Errorf("json: %v, %v", f, err)
+	}
+	_, err := ParseFormat("yaml", Text, JSON)
+	if err == nil || err.Error() != `unknown output format "yaml"; choose one of text, json` {
+		t.Errorf("yaml: %v", err)
+	}
+}
