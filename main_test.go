@@ -1,7 +1,11 @@
 package main
 
 import (
+	"encoding/json"
 	"flag"
+	"fmt"
+	"io"
+	"net/http"
 	"net/http/httptest"
 	"path/filepath"
 	"regexp"
@@ -42,13 +46,19 @@ func TestScripts(t *testing.T) {
 				return err
 			}
 			env.Setenv("SCHEMA_FILE", schemaFile)
+			examples, err := filepath.Abs("examples")
+			if err != nil {
+				return err
+			}
+			env.Setenv("EXAMPLES", examples)
 			return nil
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
-			"emulator": cmdEmulator,
-			"emujobs":  cmdEmuJobs,
-			"cmpnorm":  cmdCmpNorm,
-			"capture":  cmdCapture,
+			"emulator":   cmdEmulator,
+			"emujobs":    cmdEmuJobs,
+			"cmpnorm":    cmdCmpNorm,
+			"capture":    cmdCapture,
+			"echoserver": cmdEchoServer,
 		},
 	})
 }
@@ -176,4 +186,22 @@ func cmdCapture(ts *testscript.TestScript, neg bool, args []string) {
 		ts.Fatalf("capture: no match for %s in stdout", args[1])
 	}
 	ts.Setenv(args[0], m[1])
+}
+
+// cmdEchoServer starts a server that refuses every job with HTTP 400 and a
+// message quoting the whole request, body and Authorization header, as a
+// careless API might; it points DAESTRO_API_URL at it.
+func cmdEchoServer(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 0 {
+		ts.Fatalf("usage: echoserver")
+	}
+	hs := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		msg := fmt.Sprintf("invalid job %s (auth %q)", body, r.Header.Get("Authorization"))
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusBadRequest)
+		_ = json.NewEncoder(w).Encode(map[string]any{"ok": false, "message": msg})
+	}))
+	ts.Defer(hs.Close)
+	ts.Setenv("DAESTRO_API_URL", hs.URL)
 }
