@@ -3,6 +3,7 @@ package manifest
 import (
 	"fmt"
 	"strings"
+	"unicode/utf8"
 )
 
 // Severity tells an error, which stops a run, from a warning, which does not.
@@ -67,6 +68,7 @@ func (d Diagnostic) Error() string { return d.String() }
 func FieldPath(tokens []string, isIndex func(i int) bool) string {
 	var b strings.Builder
 	for i, t := range tokens {
+		t = Clip(t)
 		switch {
 		case isIndex != nil && isIndex(i):
 			b.WriteString("[" + t + "]")
@@ -80,6 +82,23 @@ func FieldPath(tokens []string, isIndex func(i int) bool) string {
 		}
 	}
 	return b.String()
+}
+
+// clipAt is how many bytes of a key or name a message repeats.
+const clipAt = 64
+
+// Clip shortens a key or name taken from a manifest for a message, so a
+// 200,000-character key gives a message of a line, not of the key's size:
+// "kkkk…(200000 characters)".
+func Clip(s string) string {
+	if len(s) <= clipAt {
+		return s
+	}
+	cut := clipAt
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return fmt.Sprintf("%s…(%d characters)", s[:cut], utf8.RuneCountInString(s))
 }
 
 func plainKey(s string) bool {

@@ -19,6 +19,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"unicode/utf8"
 
 	"gopkg.in/yaml.v3"
@@ -74,6 +75,15 @@ type entry struct {
 // and returns them in the order the paths were given and directories walked
 // (lexical), whatever order the work finished in.
 func Load(ctx context.Context, src Source) ([]File, error) {
+	return LoadEach(ctx, src, nil)
+}
+
+// LoadEach is Load that also calls each, when not nil, on every file as soon as
+// it is parsed, on the worker that parsed it (so concurrently, in no particular
+// order; i is the file's place in the result). each may change the file, e.g.
+// drop the node trees it has finished with, so that a run over many files
+// never holds all of them in memory at once.
+func LoadEach(ctx context.Context, src Source, each func(i int, f *File)) ([]File, error) {
 	entries, err := discover(src.Paths)
 	if err != nil {
 		return nil, err
@@ -100,14 +110,15 @@ func Load(ctx context.Context, src Source) ([]File, error) {
 				switch {
 				case e.diag != nil:
 					files[i] = File{Path: e.path, Diagnostics: []Diagnostic{*e.diag}}
+				case e.stdin && stdinErr != nil:
+					files[i] = File{Path: e.path, Diagnostics: []Diagnostic{fileDiag(e.path, stdinErr.Error())}}
 				case e.stdin:
-					if stdinErr != nil {
-						files[i] = File{Path: e.path, Diagnostics: []Diagnostic{fileDiag(e.path, stdinErr.Error())}}
-						continue
-					}
 					files[i] = Parse(e.path, stdinData)
 				default:
 					files[i] = loadFile(e.path)
+				}
+				if each != nil {
+					each(i, &files[i])
 				}
 			}
 		}()
@@ -209,6 +220,13 @@ func (w *walker) walk(dir string, info os.FileInfo, out *[]entry) {
 				if mode&fs.ModeSymlink != 0 && errors.Is(err, fs.ErrNotExist) && !isManifestName(name) {
 					continue // a dangling link to something we would not read anyway
 				}
+				if errors.Is(err, syscall.ELOOP) {
+					// Links that point at each other in a ring: a loop too.
+					d := Diagnostic{File: p, Severity: Warning, Doc: -1,
+						Message: "skipped: symbolic link loop (too many levels of symbolic links)"}
+					*out = append(*out, entry{path: p, diag: &d})
+					continue
+				}
 				d := fileDiag(p, describeOpenError(err))
 				*out = append(*out, entry{path: p, diag: &d})
 				continue
@@ -269,12 +287,19 @@ func loadFile(path string) File {
 		return File{Path: path, Diagnostics: []Diagnostic{fileDiag(path, describeOpenError(err))}}
 	}
 	defer f.Close()
+	if info, err := f.Stat(); err == nil && info.Size() > MaxFileSize {
+		// Refused on its size, without reading it; readLimited still bounds a
+		// file that grows or lies about its size (/proc).
+		return File{Path: path, Diagnostics: []Diagnostic{fileDiag(path, tooLarge)}}
+	}
 	data, err := readLimited(f, path)
 	if err != nil {
 		return File{Path: path, Diagnostics: []Diagnostic{fileDiag(path, err.Error())}}
 	}
 	return Parse(path, data)
 }
+
+var tooLarge = fmt.Sprintf("larger than the %d MiB limit for one manifest file; split it into several files", MaxFileSize>>20)
 
 // readLimited reads all of r, refusing more than MaxFileSize bytes.
 func readLimited(r io.Reader, name string) ([]byte, error) {
@@ -286,7 +311,7 @@ func readLimited(r io.Reader, name string) ([]byte, error) {
 		return nil, fmt.Errorf("reading: %s", describeOpenError(err))
 	}
 	if len(data) > MaxFileSize {
-		return nil, fmt.Errorf("larger than the %d MiB limit for one manifest file; split it into several files", MaxFileSize>>20)
+		return nil, errors.New(tooLarge)
 	}
 	return data, nil
 }
@@ -345,6 +370,17 @@ func yamlDiag(path string, data []byte, err error) Diagnostic {
 	} else {
 		msg = strings.TrimPrefix(msg, "yaml: ")
 	}
+	switch {
+	case parserProblems[msg]:
+		// yaml.v3 prints the parser's 0-based line (the scanner's is
+		// 1-based) and no line at all for the first one.
+		d.Line++
+	case d.Line == 0 && scannerProblem(msg):
+		d.Line = 1
+	}
+	if n := lineCount(data); d.Line > n {
+		d.Line = n // the end of the file, past its last newline
+	}
 	// The parser says "found character that cannot start any token" for a tab
 	// in indentation; say what to do, and where.
 	if col := indentTab(data, d.Line); col > 0 {
@@ -353,8 +389,112 @@ func yamlDiag(path string, data []byte, err error) Diagnostic {
 	} else if strings.Contains(msg, "tab") {
 		msg += " (indent with spaces, not tabs)"
 	}
+	if strings.HasPrefix(msg, "exceeded max depth of ") {
+		// The parser's own limit, far past MaxDepth: say which limit matters.
+		d.Message = fmt.Sprintf("nested more than %d levels deep (the YAML parser %s)", MaxDepth, strings.Replace(msg, "exceeded", "gave up past its", 1))
+		return d
+	}
+	if line, col := longKey(data); line > 0 && (d.Line == 0 || line >= d.Line-1 && line <= d.Line+1) {
+		// YAML allows at most 1024 characters before the ":" of a key; the
+		// parser's message ("could not find expected ':'", "mapping values are
+		// not allowed in this context") does not say so.
+		d.Line, d.Col = line, col
+		d.Message = fmt.Sprintf("invalid YAML: a key longer than %d characters (YAML's limit for keys not written with \"? \"; the parser said: %s)", maxImplicitKey, msg)
+		return d
+	}
+	if msg == "control characters are not allowed" {
+		if i := firstControl(data); i >= 0 {
+			d.Line, d.Col = position(data, i)
+			r, _ := utf8.DecodeRune(data[i:])
+			msg = fmt.Sprintf("control character %U is not allowed", r)
+		}
+	}
+	if m := unknownAnchor.FindStringSubmatch(msg); m != nil && d.Line == 0 {
+		if loc := regexp.MustCompile(`\*` + regexp.QuoteMeta(m[1]) + `(?:[\s,\]}]|$)`).FindIndex(data); loc != nil {
+			d.Line, d.Col = position(data, loc[0])
+		}
+	}
 	d.Message = "invalid YAML: " + msg
 	return d
+}
+
+// lineCount counts the lines of data, a last one without a newline included.
+func lineCount(data []byte) int {
+	n := bytes.Count(data, []byte{'\n'})
+	if len(data) > 0 && data[len(data)-1] != '\n' {
+		n++
+	}
+	return max(n, 1)
+}
+
+// parserProblems are the messages of yaml.v3's parser (parserc.go), whose
+// line numbers it prints 0-based; its scanner's are 1-based.
+var parserProblems = map[string]bool{
+	"did not find expected ',' or ']'":       true,
+	"did not find expected ',' or '}'":       true,
+	"did not find expected '-' indicator":    true,
+	"did not find expected <document start>": true,
+	"did not find expected <stream-start>":   true,
+	"did not find expected key":              true,
+	"did not find expected node content":     true,
+	"found duplicate %TAG directive":         true,
+	"found duplicate %YAML directive":        true,
+	"found incompatible YAML document":       true,
+	"found undefined tag handle":             true,
+}
+
+// scannerProblem reports whether msg comes from the parser's scanner, which
+// omits the line when it is the first one. Other errors (unknown anchors,
+// control characters) never carry a line.
+func scannerProblem(msg string) bool {
+	for _, p := range []string{"could not find", "did not find", "found ", "mapping values are not allowed", "block sequence entries are not allowed", "exceeded max depth"} {
+		if strings.HasPrefix(msg, p) {
+			return true
+		}
+	}
+	return false
+}
+
+var unknownAnchor = regexp.MustCompile(`^unknown anchor '(.*)' referenced$`)
+
+// maxImplicitKey is YAML's limit on the length of a key written without "? ".
+const maxImplicitKey = 1024
+
+// longKey finds a key longer than YAML allows before its ":" and returns its
+// 1-based line and column, or 0, 0. It is only a guess at what the parser
+// tripped on, used to explain an error the parser already found.
+func longKey(data []byte) (line, col int) {
+	start := 0 // where the current key candidate begins
+	for i := 0; i < len(data); i++ {
+		switch c := data[i]; c {
+		case '\n', '{', '[', ',':
+			start = i + 1
+		case ':':
+			if i+1 < len(data) && !strings.ContainsRune(" \t\r\n,]}", rune(data[i+1])) {
+				continue
+			}
+			s := start
+			for s < i && strings.ContainsRune(" \t\"'?-", rune(data[s])) {
+				s++
+			}
+			if i-s > maxImplicitKey {
+				return position(data, s)
+			}
+			start = i + 1
+		}
+	}
+	return 0, 0
+}
+
+// firstControl returns the offset of the first character YAML does not allow
+// (C0 and C1 controls other than tab, newline, carriage return and NEL), or -1.
+func firstControl(data []byte) int {
+	for i, r := range string(data) {
+		if r < 0x20 && r != '\t' && r != '\n' && r != '\r' || r >= 0x7f && r < 0xa0 && r != 0x85 || r == 0xfffe || r == 0xffff {
+			return i
+		}
+	}
+	return -1
 }
 
 // isEmpty reports whether a document holds nothing: a bare "---", comments

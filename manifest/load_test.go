@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"syscall"
 	"testing"
@@ -229,5 +230,70 @@ func TestFieldPath(t *testing.T) {
 				t.Errorf("got %q", got)
 			}
 		})
+	}
+}
+
+// TestLoadLargeFileNotRead: a file over MaxFileSize is refused on its size,
+// without reading it into memory.
+func TestLoadLargeFileNotRead(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "huge.yaml")
+	f, err := os.Create(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Truncate(30 << 20); err != nil { // sparse: costs no disk
+		t.Fatal(err)
+	}
+	f.Close()
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	got := loadFile(p)
+	runtime.ReadMemStats(&after)
+	if len(got.Diagnostics) != 1 || !strings.Contains(got.Diagnostics[0].Message, "larger than the 10 MiB limit") {
+		t.Fatalf("diagnostics %v", got.Diagnostics)
+	}
+	if alloc := after.TotalAlloc - before.TotalAlloc; alloc > 1<<20 {
+		t.Errorf("allocated %d KiB to refuse a 30 MiB file", alloc>>10)
+	}
+}
+
+// TestParseErrorMessages: what the YAML parser says is located on the right
+// line and, for the limits and traps hostile input hits, said plainly.
+func TestParseErrorMessages(t *testing.T) {
+	long := strings.Repeat("k", 2000)
+	tests := []struct{ name, data, want string }{
+		// yaml.v3 prints its parser's lines 0-based: this was "line 1".
+		{"flow sequence not closed", job + "name: [a\n", "f.yaml:3: invalid YAML: did not find expected ',' or ']'"},
+		{"flow mapping not closed, at the end", "a: {b: c\n", "f.yaml:1: invalid YAML: did not find expected ',' or '}'"},
+		// ...and no line at all for a scanner error on the first line.
+		{"first line", "a: b: c\n", "f.yaml:1: invalid YAML: mapping values are not allowed in this context"},
+		{"deeper than the parser goes", strings.Repeat("[", 20000), "f.yaml:1: nested more than 32 levels deep (the YAML parser gave up past its max depth of 10000)"},
+		{"long plain key", job + long + ": v\n", "f.yaml:3:1: invalid YAML: a key longer than 1024 characters"},
+		{"long quoted key", job + `"` + long + `": v` + "\n", "f.yaml:3:2: invalid YAML: a key longer than 1024 characters"},
+		{"long key in a flow mapping", job + "container_env: {" + long + ": v}\n", "f.yaml:3:17: invalid YAML: a key longer than 1024 characters"},
+		{"control character", job + "name: \"a\x01b\"\n", "f.yaml:3:9: invalid YAML: control character U+0001 is not allowed"},
+		{"unknown anchor", job + "name: *nope\n", "f.yaml:3:7: invalid YAML: unknown anchor 'nope' referenced"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := Parse("f.yaml", []byte(tt.data))
+			if len(f.Diagnostics) != 1 || !strings.HasPrefix(f.Diagnostics[0].String(), tt.want) {
+				t.Errorf("got %v\nwant %s", f.Diagnostics, tt.want)
+			}
+		})
+	}
+}
+
+func TestClip(t *testing.T) {
+	if got := Clip("short"); got != "short" {
+		t.Errorf("Clip(short) = %q", got)
+	}
+	got := Clip(strings.Repeat("é", 100_000))
+	if want := strings.Repeat("é", 32) + "…(100000 characters)"; got != want {
+		t.Errorf("Clip = %q, want %q", got, want)
+	}
+	if got := FieldPath([]string{"container_env", strings.Repeat("K", 200_000)}, nil); len(got) > 200 {
+		t.Errorf("FieldPath of a long key is %d bytes", len(got))
 	}
 }

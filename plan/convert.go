@@ -108,7 +108,7 @@ func (c *converter) mapping(n *yaml.Node, path []string, depth int, out map[stri
 		key := k.Value
 		if first, dup := seen[key]; dup {
 			if !merged {
-				c.errorAt(k, append(path, key), "duplicate key %q (first at line %d, column %d)", key, first.Line, first.Column)
+				c.errorAt(k, append(path, key), "duplicate key %q (first at line %d, column %d)", manifest.Clip(key), first.Line, first.Column)
 			}
 			continue
 		}

@@ -337,11 +337,11 @@ func (e *expander) braced(p, q, depth int, eval bool) int {
 		msg := s[body:q]
 		switch {
 		case msg != "":
-			msg = name + ": " + msg
+			msg = clipName(name) + ": " + msg
 		case set:
-			msg = fmt.Sprintf("variable %q is required but empty", name)
+			msg = fmt.Sprintf("variable %q is required but empty", clipName(name))
 		default:
-			msg = fmt.Sprintf("variable %q is required but not set", name)
+			msg = fmt.Sprintf("variable %q is required but not set", clipName(name))
 		}
 		e.problems = append(e.problems, Problem{Offset: p, Var: name, Kind: Required, Message: msg})
 	} else {
@@ -363,7 +363,7 @@ func (e *expander) simple(p int, name string, eval bool) {
 			Offset:  p,
 			Var:     name,
 			Kind:    Unset,
-			Message: fmt.Sprintf("variable %q is not set", name),
+			Message: fmt.Sprintf("variable %q is not set", clipName(name)),
 		})
 		return
 	}
@@ -444,4 +444,18 @@ func nameEnd(s string, i int) int {
 		i++
 	}
 	return i
+}
+
+// clipName shortens a variable name for a message: a 200,000-character name
+// is named by its start and length, not repeated whole.
+func clipName(name string) string {
+	const at = 64
+	if len(name) <= at {
+		return name
+	}
+	cut := at
+	for cut > 0 && !utf8.RuneStart(name[cut]) {
+		cut--
+	}
+	return fmt.Sprintf("%s…(%d characters)", name[:cut], utf8.RuneCountInString(name))
 }

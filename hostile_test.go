@@ -1,0 +1,377 @@
+package main
+
+import (
+	"bufio"
+	"fmt"
+	"math/rand"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"syscall"
+	"testing"
+
+	"github.com/daestro-jobs/jobs/manifest"
+)
+
+// hostileHead makes a document a job so the checks past the parser run too.
+const hostileHead = "job_definition: acme::report-builder:3\njob_queue: acme::nightly\nname: hostile\n"
+
+// writeHostile writes a generated file into dir through a buffer, so even the
+// 30 MB case costs the test little memory, and returns its path.
+func writeHostile(t *testing.T, dir, name string, gen func(w *bufio.Writer)) string {
+	t.Helper()
+	p := filepath.Join(dir, name)
+	f, err := os.Create(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := bufio.NewWriter(f)
+	gen(w)
+	if err := w.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func repeat(w *bufio.Writer, s string, n int) {
+	for range n {
+		w.WriteString(s)
+	}
+}
+
+// TestHostileInput runs `jobs validate -f X` on inputs built to break a
+// loader: each must end with a clear message that names the file and exit 1
+// (or 0 where the input is only skipped with a warning), never a panic, a hang
+// or a message as large as the input.
+func TestHostileInput(t *testing.T) {
+	tests := []struct {
+		name string
+		// setup builds the input in dir and returns the -f argument.
+		setup func(t *testing.T, dir string) string
+		code  int
+		want  []string // fragments of the output, besides the file's name
+	}{
+		{
+			name: "billion laughs",
+			setup: func(t *testing.T, dir string) string {
+				return writeHostile(t, dir, "laughs.yaml", func(w *bufio.Writer) {
+					w.WriteString(hostileHead)
+					w.WriteString(`a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol","lol"]` + "\n")
+					for c := 'b'; c <= 'j'; c++ {
+						fmt.Fprintf(w, "%c: &%c [%s]\n", c, c, strings.TrimSuffix(strings.Repeat("*"+string(c-1)+",", 10), ","))
+					}
+				})
+			},
+			code: 1,
+			want: []string{"more than 100000 values once aliases are followed"},
+		},
+		{
+			name: "merge key bomb",
+			setup: func(t *testing.T, dir string) string {
+				return writeHostile(t, dir, "merges.yaml", func(w *bufio.Writer) {
+					w.WriteString(hostileHead)
+					w.WriteString("x0: &x0 {k0: v, k1: v, k2: v, k3: v, k4: v, k5: v, k6: v, k7: v, k8: v, k9: v}\n")
+					for i := 1; i < 10; i++ {
+						fmt.Fprintf(w, "x%d: &x%d {<<: [%s], k: v}\n", i, i, strings.TrimSuffix(strings.Repeat(fmt.Sprintf("*x%d, ", i-1), 10), ", "))
+					}
+				})
+			},
+			code: 1,
+			want: []string{"more than 100000 values once aliases are followed"},
+		},
+		{
+			name: "flow sequences 200,000 deep",
+			setup: func(t *testing.T, dir string) string {
+				return writeHostile(t, dir, "flow.yaml", func(w *bufio.Writer) {
+					w.WriteString("container_cmd: ")
+					repeat(w, "[", 200_000)
+					repeat(w, "]", 200_000)
+				})
+			},
+			code: 1,
+			want: []string{"nested more than 32 levels deep"},
+		},
+		{
+			name: "flow mappings 200,000 deep",
+			setup: func(t *testing.T, dir string) string {
+				return writeHostile(t, dir, "flowmap.yaml", func(w *bufio.Writer) {
+					repeat(w, "{a: ", 200_000)
+					repeat(w, "}", 200_000)
+				})
+			},
+			code: 1,
+			want: []string{"nested more than 32 levels deep"},
+		},
+		{
+			name: "block sequences 200,000 deep",
+			setup: func(t *testing.T, dir string) string {
+				return writeHostile(t, dir, "block.yaml", func(w *bufio.Writer) {
+					repeat(w, "- ", 200_000)
+					w.WriteString("x\n")
+				})
+			},
+			code: 1,
+			want: []string{"nested more than 32 levels deep"},
+		},
+		{
+			// Indentation makes a deep block mapping quadratic in size: 2,000
+			// levels are already 2 MB.
+			name: "block mappings 2,000 deep",
+			setup: func(t *testing.T, dir string) string {
+				return writeHostile(t, dir, "blockmap.yaml", func(w *bufio.Writer) {
+					w.WriteString(hostileHead + "container_env:\n")
+					for i := 1; i <= 2000; i++ {
+						w.WriteString(strings.Repeat(" ", i) + "k:\n")
+					}
+				})
+			},
+			code: 1,
+			want: []string{"nested more than 32 levels deep"},
+		},
+		{
+			// Under the parser's own limit, so the tree is built and the
+			// converter's MaxDepth must stop the walk.
+			name: "flow sequences 9,000 deep",
+			setup: func(t *testing.T, dir string) string {
+				return writeHostile(t, dir, "flow9k.yaml", func(w *bufio.Writer) {
+					w.WriteString(hostileHead + "container_cmd: ")
+					repeat(w, "[", 9000)
+					repeat(w, "]", 9000)
+					w.WriteString("\n")
+				})
+			},
+			code: 1,
+			want: []string{":4:", "nested more than 32 levels deep"},
+		},
+		{
+			name: "NUL bytes",
+			setup: func(t *testing.T, dir string) string {
+				return writeHostile(t, dir, "nul.yaml", func(w *bufio.Writer) {
+					w.WriteString(hostileHead + "container_env:\n  A: \"x\x00y\"\n")
+				})
+			},
+			code: 1,
+			want: []string{":5:", "NUL byte"},
+		},
+		{
+			name: "invalid UTF-8",
+			setup: func(t *testing.T, dir string) string {
+				return writeHostile(t, dir, "latin1.yaml", func(w *bufio.Writer) {
+					w.WriteString(hostileHead + "container_env:\n  CITY: M\xfcnchen\n")
+				})
+			},
+			code: 1,
+			want: []string{":5:10:", "invalid UTF-8"},
+		},
+		{
+			name: "30 MB file",
+			setup: func(t *testing.T, dir string) string {
+				return writeHostile(t, dir, "huge.yaml", func(w *bufio.Writer) {
+					doc := hostileHead + "---\n"
+					repeat(w, doc, 30<<20/len(doc)+1)
+				})
+			},
+			code: 1,
+			want: []string{"larger than the 10 MiB limit"},
+		},
+		{
+			name: "more documents than the limit",
+			setup: func(t *testing.T, dir string) string {
+				return writeHostile(t, dir, "docs.yaml", func(w *bufio.Writer) {
+					repeat(w, "---\n", manifest.MaxDocuments+1)
+				})
+			},
+			code: 1,
+			want: []string{"more than 50000 documents"},
+		},
+		{
+			name: "200,000-character plain key",
+			setup: func(t *testing.T, dir string) string {
+				return writeHostile(t, dir, "key.yaml", func(w *bufio.Writer) {
+					w.WriteString(hostileHead)
+					repeat(w, "k", 200_000)
+					w.WriteString(": v\n")
+				})
+			},
+			code: 1,
+			want: []string{":4:1:", "longer than 1024 characters"},
+		},
+		{
+			name: "200,000-character key in a flow mapping",
+			setup: func(t *testing.T, dir string) string {
+				return writeHostile(t, dir, "flowkey.yaml", func(w *bufio.Writer) {
+					w.WriteString(hostileHead + "container_env: {")
+					repeat(w, "K", 200_000)
+					w.WriteString(": v}\n")
+				})
+			},
+			code: 1,
+			want: []string{":4:", "longer than 1024 characters"},
+		},
+		{
+			// An explicit key ("? ") has no length limit in YAML, so the
+			// document parses and the message must not repeat the key whole.
+			name: "200,000-character explicit key",
+			setup: func(t *testing.T, dir string) string {
+				return writeHostile(t, dir, "explicit.yaml", func(w *bufio.Writer) {
+					w.WriteString(hostileHead + "? ")
+					repeat(w, "k", 200_000)
+					w.WriteString("\n: v\n")
+				})
+			},
+			code: 1,
+			want: []string{":4:3:", "unknown key"},
+		},
+		{
+			name: "200,000-character variable name",
+			setup: func(t *testing.T, dir string) string {
+				return writeHostile(t, dir, "var.yaml", func(w *bufio.Writer) {
+					w.WriteString(hostileHead + "container_env:\n  A: ${")
+					repeat(w, "V", 200_000)
+					w.WriteString("}\n")
+				})
+			},
+			code: 0, // validate: an unset variable is a warning
+			want: []string{":5:", "warning", "is not set"},
+		},
+		{
+			name: "random binary named .yaml",
+			setup: func(t *testing.T, dir string) string {
+				r := rand.New(rand.NewSource(1))
+				return writeHostile(t, dir, "random.yaml", func(w *bufio.Writer) {
+					for range 64 << 10 {
+						w.WriteByte(byte(r.Intn(256)))
+					}
+				})
+			},
+			code: 1,
+			want: []string{"NUL byte"},
+		},
+		{
+			name: "random binary without NUL bytes",
+			setup: func(t *testing.T, dir string) string {
+				r := rand.New(rand.NewSource(2))
+				return writeHostile(t, dir, "random-nonul.yaml", func(w *bufio.Writer) {
+					for range 64 << 10 {
+						w.WriteByte(byte(1 + r.Intn(255)))
+					}
+				})
+			},
+			code: 1,
+			want: []string{"invalid UTF-8"},
+		},
+		{
+			name: "directory with symbolic link loops",
+			setup: func(t *testing.T, dir string) string {
+				root := filepath.Join(dir, "jobs")
+				for _, d := range []string{"a/b", "c"} {
+					if err := os.MkdirAll(filepath.Join(root, d), 0o755); err != nil {
+						t.Fatal(err)
+					}
+				}
+				if err := os.WriteFile(filepath.Join(root, "a", "job.yaml"), []byte(hostileHead), 0o644); err != nil {
+					t.Fatal(err)
+				}
+				for link, target := range map[string]string{
+					"self":     ".",          // the root itself
+					"a/b/up":   "../..",      // an ancestor
+					"c/to-a":   "../a",       // a sibling: followed, not a loop
+					"a/b/ring": "../../ring", // a ring of links: ring -> a/b/ring -> ring
+					"ring":     "a/b/ring",
+				} {
+					if err := os.Symlink(target, filepath.Join(root, link)); err != nil {
+						t.Fatal(err)
+					}
+				}
+				return root
+			},
+			code: 0,
+			want: []string{"/self: warning: skipped: symbolic link loop", "/a/b/up: warning: skipped", "/ring: warning: skipped: symbolic link loop (too many levels of symbolic links)"},
+		},
+		{
+			name: "unreadable file",
+			setup: func(t *testing.T, dir string) string {
+				if os.Geteuid() == 0 {
+					t.Skip("running as root, which reads a file whatever its mode")
+				}
+				p := writeHostile(t, dir, "secret.yaml", func(w *bufio.Writer) { w.WriteString(hostileHead) })
+				if err := os.Chmod(p, 0); err != nil {
+					t.Fatal(err)
+				}
+				return p
+			},
+			code: 1,
+			want: []string{"permission denied"},
+		},
+		{
+			// Opening a FIFO blocks until a writer comes: it must never be opened.
+			name: "FIFO passed with -f",
+			setup: func(t *testing.T, dir string) string {
+				p := filepath.Join(dir, "pipe.yaml")
+				if err := syscall.Mkfifo(p, 0o644); err != nil {
+					t.Fatal(err)
+				}
+				return p
+			},
+			code: 1,
+			want: []string{"not a regular file (a named pipe)"},
+		},
+		{
+			name: "FIFO inside a directory",
+			setup: func(t *testing.T, dir string) string {
+				d := filepath.Join(dir, "jobs")
+				if err := os.Mkdir(d, 0o755); err != nil {
+					t.Fatal(err)
+				}
+				if err := syscall.Mkfifo(filepath.Join(d, "pipe.yaml"), 0o644); err != nil {
+					t.Fatal(err)
+				}
+				return d
+			},
+			code: 0,
+			want: []string{"warning: skipped: not a regular file (a named pipe)"},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			arg := tt.setup(t, t.TempDir())
+			var before, after runtime.MemStats
+			runtime.GC()
+			runtime.ReadMemStats(&before)
+			code, out, errOut := runInProcess(t, nil, "validate", "-f", arg)
+			runtime.ReadMemStats(&after)
+			all := out + errOut
+			if code != tt.code {
+				t.Errorf("exit %d, want %d\n%s", code, tt.code, clipOutput(all))
+			}
+			for _, w := range append([]string{arg}, tt.want...) {
+				if !strings.Contains(all, w) {
+					t.Errorf("output lacks %q:\n%s", w, clipOutput(all))
+				}
+			}
+			if strings.Contains(all, "panic") || strings.Contains(all, "goroutine ") {
+				t.Errorf("output looks like a crash:\n%s", clipOutput(all))
+			}
+			// A message that names the problem, not one that repeats the input.
+			if len(all) > 4<<10 {
+				t.Errorf("%d bytes of output:\n%s", len(all), clipOutput(all))
+			}
+			// Allocation, not time: an unbounded expansion or a whole read of
+			// the 30 MB file would show here whatever the machine's speed.
+			if alloc := after.TotalAlloc - before.TotalAlloc; alloc > 256<<20 {
+				t.Errorf("allocated %d MiB for one file", alloc>>20)
+			}
+		})
+	}
+}
+
+func clipOutput(s string) string {
+	if len(s) > 2000 {
+		return s[:2000] + fmt.Sprintf("... (%d bytes)", len(s))
+	}
+	return s
+}
