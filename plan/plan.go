@@ -92,65 +92,47 @@ func (p *Plan) Secrets() []string {
 // only when the run cannot go on at all (bad -f usage, cancelled); problems in
 // manifests are diagnostics in the plan.
 func Build(ctx context.Context, opts Options) (*Plan, error) {
-	files, err := manifest.Load(ctx, opts.Source)
+	// The documents of a file are checked on the worker that parsed it, and
+	// its node trees dropped then, so a run holds a few files' trees at a time
+	// rather than every tree of the run. A file of many documents is instead
+	// checked after loading, its documents spread over all cores. Results are
+	// put in manifest order at the end; until then a document's diagnostics
+	// carry its index within its file.
+	checked := map[int]*fileResult{}
+	var mu sync.Mutex
+	files, err := manifest.LoadEach(ctx, opts.Source, func(i int, f *manifest.File) {
+		if len(f.Docs) > inlineDocs {
+			return
+		}
+		r := &fileResult{jobs: make([]Job, len(f.Docs)), diags: make([][]manifest.Diagnostic, len(f.Docs))}
+		for k := range f.Docs {
+			r.jobs[k], r.diags[k] = check(f.Docs[k], k, opts)
+			f.Docs[k].Root = nil
+		}
+		mu.Lock()
+		checked[i] = r
+		mu.Unlock()
+	})
 	if err != nil {
 		return nil, err
 	}
-	p := &Plan{Files: len(files)}
-
-	// Give every document its place in the run before checking them in
-	// parallel, so results land in manifest order without sorting.
-	type slot struct {
-		doc   manifest.Document
-		index int
-	}
-	var slots []slot
-	fileDiags := make([][]manifest.Diagnostic, len(files))
-	docDiags := [][]manifest.Diagnostic{}
-	for fi, f := range files {
-		fileDiags[fi] = f.Diagnostics
-		for _, d := range f.Docs {
-			slots = append(slots, slot{doc: d, index: len(slots)})
-		}
-	}
-	p.Jobs = make([]Job, len(slots))
-	docDiags = make([][]manifest.Diagnostic, len(slots))
-
-	workers := min(runtime.GOMAXPROCS(0), max(1, len(slots)))
-	next := make(chan int)
-	var wg sync.WaitGroup
-	for range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range next {
-				s := slots[i]
-				p.Jobs[i], docDiags[i] = check(s.doc, s.index, opts)
-			}
-		}()
-	}
-	var cancelled error
-feed:
-	for i := range slots {
-		select {
-		case next <- i:
-		case <-ctx.Done():
-			cancelled = ctx.Err()
-			break feed
-		}
-	}
-	close(next)
-	wg.Wait()
-	if cancelled != nil {
-		return nil, cancelled
+	if err := checkLarge(ctx, files, checked, opts); err != nil {
+		return nil, err
 	}
 
 	// Diagnostics in file order: each file's own problems, then its documents'.
-	di := 0
+	p := &Plan{Files: len(files)}
 	for fi, f := range files {
-		p.Diagnostics = append(p.Diagnostics, fileDiags[fi]...)
-		for range f.Docs {
-			ds := docDiags[di]
+		p.Diagnostics = append(p.Diagnostics, f.Diagnostics...)
+		r := checked[fi]
+		if r == nil {
+			continue
+		}
+		for k, ds := range r.diags {
+			global := len(p.Jobs)
+			for d := range ds {
+				ds[d].Doc += global - k
+			}
 			slices.SortStableFunc(ds, func(a, b manifest.Diagnostic) int {
 				if a.Line != b.Line {
 					return a.Line - b.Line
@@ -158,9 +140,64 @@ feed:
 				return a.Col - b.Col
 			})
 			p.Diagnostics = append(p.Diagnostics, ds...)
-			di++
+			p.Jobs = append(p.Jobs, r.jobs[k])
 		}
 	}
 	p.Diagnostics = append(p.Diagnostics, identities(p.Jobs)...)
 	return p, nil
+}
+
+// inlineDocs is the most documents a file may hold to be checked by the worker
+// that parsed it; larger files are checked across all cores afterwards.
+const inlineDocs = 16
+
+// fileResult is what checking the documents of one file found.
+type fileResult struct {
+	jobs  []Job
+	diags [][]manifest.Diagnostic // per document
+}
+
+// checkLarge checks the documents of the files LoadEach left unchecked, on all
+// cores, and adds them to checked.
+func checkLarge(ctx context.Context, files []manifest.File, checked map[int]*fileResult, opts Options) error {
+	type slot struct{ file, doc int }
+	var slots []slot
+	for fi, f := range files {
+		if checked[fi] != nil {
+			continue
+		}
+		checked[fi] = &fileResult{jobs: make([]Job, len(f.Docs)), diags: make([][]manifest.Diagnostic, len(f.Docs))}
+		for k := range f.Docs {
+			slots = append(slots, slot{fi, k})
+		}
+	}
+	if len(slots) == 0 {
+		return nil
+	}
+	workers := min(runtime.GOMAXPROCS(0), len(slots))
+	next := make(chan slot)
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for s := range next {
+				r := checked[s.file] // the map is only read while workers run
+				r.jobs[s.doc], r.diags[s.doc] = check(files[s.file].Docs[s.doc], s.doc, opts)
+			}
+		}()
+	}
+	var cancelled error
+feed:
+	for _, s := range slots {
+		select {
+		case next <- s:
+		case <-ctx.Done():
+			cancelled = ctx.Err()
+			break feed
+		}
+	}
+	close(next)
+	wg.Wait()
+	return cancelled
 }
