@@ -67,6 +67,7 @@ func buildPlan(c *cli.Context, e env, unsetIsWarning bool) (*plan.Plan, time.Tim
 		UnsetIsWarning:      unsetIsWarning,
 		AllowLiteralSecrets: c.Bool("allow-literal-secrets"),
 		Validator:           v,
+		NoBodies:            unsetIsWarning, // jobs validate: nothing is sent or shown
 	})
 	if err != nil {
 		if errors.Is(err, context.Canceled) {

@@ -1,6 +1,7 @@
 package plan
 
 import (
+	"crypto/sha256"
 	"encoding/json"
 	"fmt"
 	"regexp"
@@ -108,8 +109,12 @@ func check(doc manifest.Document, index int, opts Options) (Job, []manifest.Diag
 		job.NameGenerated = true
 	}
 	job.Name = b.Name
-	job.Body, _ = json.Marshal(b)
-	job.Masked, _ = json.Marshal(b.masked())
+	body, _ := json.Marshal(b)
+	job.Digest = sha256.Sum256(body)
+	if !opts.NoBodies {
+		job.Body = body
+		job.Masked, _ = json.Marshal(b.masked())
+	}
 	return job, c.diags
 }
 

@@ -1,7 +1,6 @@
 package plan
 
 import (
-	"bytes"
 	"fmt"
 
 	"github.com/daestro-jobs/jobs/manifest"
@@ -25,7 +24,7 @@ func identities(jobs []Job) []manifest.Diagnostic {
 			first[k] = i
 			continue
 		}
-		if bytes.Equal(jobs[f].Body, j.Body) {
+		if jobs[f].Digest == j.Digest {
 			j.DuplicateOf = f
 			continue
 		}

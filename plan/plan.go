@@ -6,6 +6,7 @@ package plan
 
 import (
 	"context"
+	"crypto/sha256"
 	"runtime"
 	"slices"
 	"sync"
@@ -32,6 +33,9 @@ type Options struct {
 	AllowLiteralSecrets bool
 	// Validator is the compiled schema; one serves the whole run.
 	Validator *schema.Validator
+	// NoBodies leaves Job.Body and Job.Masked empty (jobs validate needs only
+	// their digests), so a run over many files holds little per job.
+	NoBodies bool
 }
 
 // Job is one document of the run and, when valid, the request it becomes.
@@ -46,9 +50,10 @@ type Job struct {
 	Queue         string
 	ScheduleAt    string // normal form sent, "" when unscheduled
 
-	Body    []byte   // the exact request body
-	Masked  []byte   // the body with sensitive values masked, for display
-	Secrets []string // values that must never be printed
+	Body    []byte            // the exact request body (empty with Options.NoBodies)
+	Masked  []byte            // the body with sensitive values masked, for display (likewise)
+	Digest  [sha256.Size]byte // of Body, to tell duplicates from conflicts
+	Secrets []string          // values that must never be printed
 
 	Invalid bool
 	// DuplicateOf is the index of an earlier job with the same identity and
