@@ -19,8 +19,11 @@ type Format string
 
 // The formats. Not every command offers every one.
 const (
-	Text Format = "text"
-	JSON Format = "json"
+	Text   Format = "text"
+	JSON   Format = "json"
+	GitHub Format = "github" // text plus GitHub Actions annotations and step summary
+	JUnit  Format = "junit"  // validate only
+	SARIF  Format = "sarif"  // validate only
 )
 
 // ParseFormat checks a -o value against the formats a command offers.
@@ -40,6 +43,11 @@ func ParseFormat(s string, offered ...Format) (Format, error) {
 type Streams struct {
 	Out io.Writer
 	Err io.Writer
+	// Summary, when not nil, receives the GitHub Actions step summary
+	// (markdown) of -o github. The caller opens $GITHUB_STEP_SUMMARY for
+	// appending; a failure to write it is reported on Err and does not fail
+	// the run.
+	Summary io.Writer
 }
 
 // JobResult is the outcome of one document of an apply.
@@ -74,6 +82,12 @@ func New(f Format, s Streams) Printer {
 	switch f {
 	case JSON:
 		return &jsonPrinter{s: s}
+	case GitHub:
+		return &githubPrinter{s: s, text: textPrinter{s: s}}
+	case JUnit:
+		return &junitPrinter{s: s}
+	case SARIF:
+		return &sarifPrinter{s: s}
 	default:
 		return &textPrinter{s: s}
 	}

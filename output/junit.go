@@ -1,0 +1,171 @@
+package output
+
+import (
+	"encoding/xml"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/daestro-jobs/jobs/manifest"
+	"github.com/daestro-jobs/jobs/plan"
+)
+
+// junitPrinter writes a validation as JUnit XML, which CI systems show as
+// test results: one testsuite per file, one testcase per document, a failure
+// for every document with errors. A file that could not be read or parsed is
+// a failing testcase of its own.
+type junitPrinter struct{ s Streams }
+
+type junitSuites struct {
+	XMLName  xml.Name     `xml:"testsuites"`
+	Name     string       `xml:"name,attr"`
+	Tests    int          `xml:"tests,attr"`
+	Failures int          `xml:"failures,attr"`
+	Errors   int          `xml:"errors,attr"`
+	Suites   []junitSuite `xml:"testsuite"`
+}
+
+type junitSuite struct {
+	Name     string      `xml:"name,attr"`
+	Tests    int         `xml:"tests,attr"`
+	Failures int         `xml:"failures,attr"`
+	Errors   int         `xml:"errors,attr"`
+	Cases    []junitCase `xml:"testcase"`
+}
+
+type junitCase struct {
+	Name      string        `xml:"name,attr"`
+	Classname string        `xml:"classname,attr"`
+	File      string        `xml:"file,attr,omitempty"`
+	Line      int           `xml:"line,attr,omitempty"`
+	Failure   *junitFailure `xml:"failure,omitempty"`
+	SystemOut string        `xml:"system-out,omitempty"`
+}
+
+type junitFailure struct {
+	Message string `xml:"message,attr"`
+	Type    string `xml:"type,attr"`
+	Text    string `xml:",chardata"`
+}
+
+func (j *junitPrinter) Validate(p *plan.Plan) error {
+	// Diagnostics by document, and those about whole files by file.
+	byDoc := make(map[int][]manifest.Diagnostic)
+	byFile := make(map[string][]manifest.Diagnostic)
+	for _, d := range p.Diagnostics {
+		if d.Doc >= 0 && d.Doc < len(p.Jobs) {
+			byDoc[d.Doc] = append(byDoc[d.Doc], d)
+		} else {
+			byFile[d.File] = append(byFile[d.File], d)
+		}
+	}
+	suites := map[string]*junitSuite{}
+	for _, f := range fileOrder(p) {
+		suites[f] = &junitSuite{Name: f}
+		if ds := byFile[f]; len(ds) > 0 {
+			suites[f].Cases = append(suites[f].Cases, junitTestcase(f, f, 0, ds))
+		}
+	}
+	for i, job := range p.Jobs {
+		name := fmt.Sprintf("%s#%d", job.File, job.DocIndex)
+		if job.Name != "" {
+			name = job.Queue + "/" + job.Name
+		}
+		s := suites[job.File]
+		s.Cases = append(s.Cases, junitTestcase(name, job.File, job.Line, byDoc[i]))
+	}
+	doc := junitSuites{Name: "jobs validate"}
+	for _, f := range fileOrder(p) {
+		s := suites[f]
+		s.Tests = len(s.Cases)
+		for _, c := range s.Cases {
+			if c.Failure != nil {
+				s.Failures++
+			}
+		}
+		doc.Tests += s.Tests
+		doc.Failures += s.Failures
+		doc.Suites = append(doc.Suites, *s)
+	}
+	if _, err := io.WriteString(j.s.Out, xml.Header); err != nil {
+		return err
+	}
+	enc := xml.NewEncoder(j.s.Out)
+	enc.Indent("", "  ")
+	if err := enc.Encode(doc); err != nil {
+		return err
+	}
+	_, err := io.WriteString(j.s.Out, "\n")
+	return err
+}
+
+// junitTestcase is one document (or one file, for problems with the file as
+// a whole): failing when any of its diagnostics is an error, with every error
+// in the failure's text; warnings go to system-out.
+func junitTestcase(name, file string, line int, ds []manifest.Diagnostic) junitCase {
+	c := junitCase{Name: name, Classname: file, File: file, Line: line}
+	var errs, warns []string
+	for _, d := range ds {
+		if d.Severity == manifest.Error {
+			errs = append(errs, d.String())
+		} else {
+			warns = append(warns, d.String())
+		}
+	}
+	if len(errs) > 0 {
+		msg := errs[0]
+		if len(errs) > 1 {
+			msg = fmt.Sprintf("%s (and %s)", errs[0], plural(len(errs)-1, "more error", "more errors"))
+		}
+		c.Failure = &junitFailure{Message: msg, Type: "invalid", Text: strings.Join(errs, "\n") + "\n"}
+	}
+	if len(warns) > 0 {
+		c.SystemOut = strings.Join(warns, "\n") + "\n"
+	}
+	return c
+}
+
+func (j *junitPrinter) Apply(*ApplyReport) error {
+	return errors.New("-o junit is offered by jobs validate only")
+}
+
+// fileOrder lists the files a plan mentions, in manifest order: the files of
+// its jobs and those only its diagnostics name (unreadable ones), merged so
+// that both keep their order.
+func fileOrder(p *plan.Plan) []string {
+	var fromJobs []string
+	seen := map[string]bool{}
+	for _, j := range p.Jobs {
+		if !seen[j.File] {
+			seen[j.File] = true
+			fromJobs = append(fromJobs, j.File)
+		}
+	}
+	jobFile := seen
+	var out []string
+	done := map[string]bool{}
+	next := 0 // fromJobs[next:] are not yet in out
+	for _, d := range p.Diagnostics {
+		f := d.File
+		if done[f] {
+			continue
+		}
+		if jobFile[f] {
+			for next < len(fromJobs) && !done[f] {
+				done[fromJobs[next]] = true
+				out = append(out, fromJobs[next])
+				next++
+			}
+			continue
+		}
+		done[f] = true
+		out = append(out, f)
+	}
+	for ; next < len(fromJobs); next++ {
+		if !done[fromJobs[next]] {
+			out = append(out, fromJobs[next])
+		}
+	}
+	return out
+}
