@@ -44,15 +44,24 @@ func textual(path []string) bool {
 	return false
 }
 
-func (c *converter) value(n *yaml.Node, path []string, depth int) any {
+// spend counts n values against MaxNodes and reports whether the walk may go
+// on; the first time the budget runs out it reports the document.
+func (c *converter) spend(n int) bool {
 	if c.tooBig {
-		return nil
+		return false
 	}
-	c.nodes++
+	c.nodes += n
 	if c.nodes > manifest.MaxNodes {
 		c.tooBig = true
 		// Reported at the document, not at whichever deep alias crossed the line.
 		c.errorAt(c.root, nil, "the document expands to more than %d values once aliases are followed (an alias bomb?)", manifest.MaxNodes)
+		return false
+	}
+	return true
+}
+
+func (c *converter) value(n *yaml.Node, path []string, depth int) any {
+	if !c.spend(1) {
 		return nil
 	}
 	if depth > manifest.MaxDepth {
@@ -121,11 +130,17 @@ func (c *converter) mapping(n *yaml.Node, path []string, depth int, out map[stri
 }
 
 func (c *converter) merge(m *yaml.Node, path []string, depth int, out map[string]any, seen map[string]*yaml.Node) {
+	// Every merge and every key it walks is counted, even a key already set
+	// that is skipped: mappings merged into each other through aliases are
+	// an alias bomb that builds nothing, only takes time.
+	if !c.spend(1 + len(m.Content)/2) {
+		return
+	}
 	if depth > manifest.MaxDepth {
+		c.tooBig = true
 		c.errorAt(m, path, "nested more than %d levels deep", manifest.MaxDepth)
 		return
 	}
-	c.nodes++
 	switch {
 	case m.Kind == yaml.AliasNode && m.Alias != nil:
 		c.merge(m.Alias, path, depth+1, out, seen)
