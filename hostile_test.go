@@ -84,6 +84,22 @@ func TestHostileInput(t *testing.T) {
 			want: []string{"more than 100000 values once aliases are followed"},
 		},
 		{
+			// Anchors defined inside the merge lists that use them: no key
+			// holds a big value, the merges alone take 10^10 steps.
+			name: "merge key bomb with nested anchors",
+			setup: func(t *testing.T, dir string) string {
+				d := "&x0 {k: v}"
+				for i := 1; i <= 10; i++ {
+					d = fmt.Sprintf("&x%d {<<: [%s%s]}", i, d, strings.Repeat(fmt.Sprintf(", *x%d", i-1), 9))
+				}
+				return writeHostile(t, dir, "nested-merges.yaml", func(w *bufio.Writer) {
+					w.WriteString(hostileHead + "container_env: " + d + "\n")
+				})
+			},
+			code: 1,
+			want: []string{"more than 100000 values once aliases are followed"},
+		},
+		{
 			name: "flow sequences 200,000 deep",
 			setup: func(t *testing.T, dir string) string {
 				return writeHostile(t, dir, "flow.yaml", func(w *bufio.Writer) {
