@@ -35,7 +35,7 @@ func outputFlag(offered ...output.Format) cli.Flag {
 	for i, f := range offered {
 		names[i] = string(f)
 	}
-	return &cli.StringFlag{Name: "output", Aliases: []string{"o"}, Value: "text", Usage: "output `FORMAT`: " + strings.Join(names, ", ")}
+	return &cli.StringFlag{Name: "output", Aliases: []string{"o"}, Value: "text", Usage: "output `FORMAT`: " + strings.Join(names, ", ") + "; github when GITHUB_ACTIONS=true"}
 }
 
 // buildPlan loads and checks the manifests named on the command line.
@@ -83,21 +83,23 @@ func validateCommand(e env) *cli.Command {
 		Name:      "validate",
 		Usage:     "load and validate manifests, offline; unset variables are warnings",
 		ArgsUsage: " ",
-		Flags:     append(manifestFlags(), outputFlag(output.Text, output.JSON)),
+		Flags:     append(manifestFlags(), outputFlag(validateFormats...)),
 		Action: func(c *cli.Context) error {
 			if c.Args().Present() {
 				return usagef("unexpected argument %q: name manifests with -f", c.Args().First())
 			}
-			format, err := output.ParseFormat(c.String("output"), output.Text, output.JSON)
+			format, err := chooseFormat(c, e, validateFormats...)
 			if err != nil {
-				return &usageError{err}
+				return err
 			}
 			p, _, err := buildPlan(c, e, true)
 			if err != nil {
 				return err
 			}
 			streams, closeStreams := redactedStreams(e, p.Secrets())
+			streams, closeSummary := withStepSummary(e, format, streams, p.Secrets())
 			err = output.New(format, streams).Validate(p)
+			closeSummary()
 			closeStreams()
 			if err != nil {
 				return err
@@ -181,7 +183,7 @@ func apiKey(c *cli.Context, e env) (string, error) {
 }
 
 func applyCommand(e env) *cli.Command {
-	flags := append(manifestFlags(), outputFlag(output.Text, output.JSON),
+	flags := append(manifestFlags(), outputFlag(applyFormats...),
 		&cli.BoolFlag{Name: "dry-run", Usage: "print the resolved request bodies (secrets masked) and send nothing; needs no API key"},
 		&cli.IntFlag{Name: "concurrency", Value: 8, Usage: "`N` requests in flight"},
 		&cli.Float64Flag{Name: "rate", Usage: "at most `R` requests per second (0: unlimited)"},
@@ -199,9 +201,9 @@ func applyCommand(e env) *cli.Command {
 			if c.Args().Present() {
 				return usagef("unexpected argument %q: name manifests with -f", c.Args().First())
 			}
-			format, err := output.ParseFormat(c.String("output"), output.Text, output.JSON)
+			format, err := chooseFormat(c, e, applyFormats...)
 			if err != nil {
-				return &usageError{err}
+				return err
 			}
 			dry := c.Bool("dry-run")
 			var client *submit.Client
@@ -240,6 +242,8 @@ func applyCommand(e env) *cli.Command {
 			}
 			streams, closeStreams := redactedStreams(e, secrets)
 			defer closeStreams()
+			streams, closeSummary := withStepSummary(e, format, streams, secrets)
+			defer closeSummary()
 			report := &output.ApplyReport{Plan: p, DryRun: dry, Results: make([]output.JobResult, len(p.Jobs))}
 			for i := range p.Jobs {
 				report.Results[i] = output.JobResult{Job: &p.Jobs[i], Outcome: submit.NotSubmitted}
