@@ -138,9 +138,12 @@ func validateSummary(p *plan.Plan) string {
 	var b strings.Builder
 	c := CountValidation(p)
 	b.WriteString("### jobs validate\n\n")
-	fmt.Fprintf(&b, "%s in %s: %d valid, %d invalid (%s, %s)\n\n",
-		plural(c.Documents, "document", "documents"), plural(c.Files, "file", "files"), c.Valid, c.Invalid,
-		plural(c.Errors, "error", "errors"), plural(c.Warnings, "warning", "warnings"))
+	fmt.Fprintf(&b, "%s in %s: %d valid, %d invalid", plural(c.Documents, "document", "documents"),
+		plural(c.Files, "file", "files"), c.Valid, c.Invalid)
+	if n := fileErrors(p); n > 0 {
+		fmt.Fprintf(&b, ", %s", plural(n, "unreadable file", "unreadable files"))
+	}
+	fmt.Fprintf(&b, " (%s, %s)\n\n", plural(c.Errors, "error", "errors"), plural(c.Warnings, "warning", "warnings"))
 	if len(p.Diagnostics) == 0 {
 		b.WriteString("No problems found.\n\n")
 		return b.String()
