@@ -218,7 +218,7 @@ func applySummary(r *ApplyReport) string {
 var cellEscaper = strings.NewReplacer(
 	"|", `\|`, "\r\n", " ", "\n", " ", "\r", " ",
 	"&", "&amp;", "<", "&lt;", ">", "&gt;",
-	"\\", `\\`, "`", "\\`", "*", `\*`, "_", `\_`, "[", `\[`, "]", `\]`,
+	"\\", `\\`, "`", "\\`", "*", `\*`, "_", `\_`, "[", `\[`,
 )
 
 func cell(s string) string { return cellEscaper.Replace(s) }

@@ -199,7 +199,7 @@ func TestMarkdownCell(t *testing.T) {
 		{"a | b", `a \| b`},
 		{"one\ntwo\r\nthree", "one two three"},
 		{"<script>&", "&lt;script&gt;&amp;"},
-		{"*bold* [link](x) `code` job_queue", "\\*bold\\* \\[link\\](x) \\`code\\` job\\_queue"},
+		{"*bold* [link](x) `code` job_queue", "\\*bold\\* \\[link](x) \\`code\\` job\\_queue"},
 	}
 	for _, tt := range tests {
 		if got := cell(tt.in); got != tt.want {
