@@ -127,12 +127,18 @@ func Build(ctx context.Context, opts Options) (*Plan, error) {
 
 	// Diagnostics in file order: each file's own problems, then its documents'.
 	p := &Plan{Files: len(files)}
+	total := 0
+	for _, r := range checked {
+		total += len(r.jobs)
+	}
+	p.Jobs = make([]Job, 0, total)
 	for fi, f := range files {
 		p.Diagnostics = append(p.Diagnostics, f.Diagnostics...)
 		r := checked[fi]
 		if r == nil {
 			continue
 		}
+		delete(checked, fi) // its jobs are copied next: let them go
 		for k, ds := range r.diags {
 			global := len(p.Jobs)
 			for d := range ds {
