@@ -418,10 +418,24 @@ func yamlDiag(path string, data []byte, err error) Diagnostic {
 	return d
 }
 
-// lineCount counts the lines of data, a last one without a newline included.
+// lineCount counts the lines of data as YAML does, a last one without a line
+// break included: "\r\n", a lone "\r", "\n", NEL, LS and PS all end a line.
 func lineCount(data []byte) int {
-	n := bytes.Count(data, []byte{'\n'})
-	if len(data) > 0 && data[len(data)-1] != '\n' {
+	n := 0
+	last := rune('\n')
+	for i, r := range string(data) {
+		switch r {
+		case '\r':
+			if i+1 < len(data) && data[i+1] == '\n' {
+				continue
+			}
+			n++
+		case '\n', 0x85, 0x2028, 0x2029:
+			n++
+		}
+		last = r
+	}
+	if len(data) > 0 && !strings.ContainsRune("\r\n\u0085\u2028\u2029", last) {
 		n++
 	}
 	return max(n, 1)

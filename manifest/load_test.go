@@ -297,3 +297,13 @@ func TestClip(t *testing.T) {
 		t.Errorf("FieldPath of a long key is %d bytes", len(got))
 	}
 }
+
+func TestLineCount(t *testing.T) {
+	for data, want := range map[string]int{
+		"": 1, "a": 1, "a\n": 1, "a\nb": 2, "a\r\nb\r\n": 2, "\r00": 2, "a\rb\r": 2, "a\u2028b\u0085c": 3,
+	} {
+		if got := lineCount([]byte(data)); got != want {
+			t.Errorf("lineCount(%q) = %d, want %d", data, got, want)
+		}
+	}
+}

@@ -51,10 +51,11 @@ type docCheck struct {
 	// pattern checks would only repeat the report about the variable.
 	unresolved map[string]bool
 	secrets    []string
+	keys       keyIndex
 }
 
 func (c *docCheck) report(sev manifest.Severity, path []string, keyNode bool, format string, args ...any) {
-	k, v := locate(c.root, path)
+	k, v := locate(c.keys, c.root, path)
 	n := v
 	if keyNode && k != nil {
 		n = k
@@ -63,7 +64,7 @@ func (c *docCheck) report(sev manifest.Severity, path []string, keyNode bool, fo
 		n = c.root
 	}
 	c.diags = append(c.diags, manifest.Diagnostic{
-		File: c.doc.File, Line: n.Line, Col: n.Column, Path: renderPath(c.root, path),
+		File: c.doc.File, Line: n.Line, Col: n.Column, Path: renderPath(c.keys, c.root, path),
 		Message: fmt.Sprintf(format, args...), Severity: sev, Doc: c.index,
 	})
 }
@@ -75,7 +76,7 @@ func check(doc manifest.Document, index int, opts Options) (Job, []manifest.Diag
 	if root != nil {
 		job.Line, job.Col = root.Line, root.Column
 	}
-	c := &docCheck{doc: doc, index: index, opts: opts, root: root}
+	c := &docCheck{doc: doc, index: index, opts: opts, root: root, keys: keyIndex{}}
 	if root == nil || root.Kind != yaml.MappingNode {
 		what := "nothing"
 		if root != nil {
@@ -87,7 +88,7 @@ func check(doc manifest.Document, index int, opts Options) (Job, []manifest.Diag
 		return job, c.diags
 	}
 
-	conv := &converter{root: root, file: doc.File, doc: index}
+	conv := &converter{root: root, file: doc.File, doc: index, keys: c.keys}
 	v, _ := conv.value(root, nil, 0).(map[string]any)
 	c.diags = append(c.diags, conv.diags...)
 	if conv.tooBig {
@@ -199,7 +200,7 @@ func (c *docCheck) expandString(s string, path []string) string {
 		return s
 	}
 	res, problems := interp.Expand(s, c.opts.Env)
-	if isSensitiveValue(c.root, path) {
+	if isSensitiveValue(c.keys, c.root, path) {
 		c.secrets = append(c.secrets, res.Value)
 		for _, u := range res.Used {
 			c.secrets = append(c.secrets, u.Value)
@@ -227,15 +228,15 @@ func (c *docCheck) expandString(s string, path []string) string {
 
 // isSensitiveValue reports whether path is the value of a sensitive
 // container_env entry, judged from the YAML before expansion.
-func isSensitiveValue(root *yaml.Node, path []string) bool {
+func isSensitiveValue(ix keyIndex, root *yaml.Node, path []string) bool {
 	if len(path) != 3 || path[0] != "container_env" || path[2] != "value" {
 		return false
 	}
-	_, entry := locate(root, path[:2])
+	_, entry := locate(ix, root, path[:2])
 	if entry = deref(entry); entry == nil || entry.Kind != yaml.MappingNode {
 		return false
 	}
-	_, s := lookupKey(entry, "sensitive", 0)
+	_, s := ix.lookup(entry, "sensitive")
 	s = deref(s)
 	return s != nil && s.Kind == yaml.ScalarNode && s.ShortTag() == "!!bool" && strings.EqualFold(s.Value, "true")
 }

@@ -23,11 +23,12 @@ type converter struct {
 	diags []manifest.Diagnostic
 	// tooBig is set once the node limit is hit, so one bomb gives one message.
 	tooBig bool
+	keys   keyIndex // shared with the docCheck of the document; nil works
 }
 
 func (c *converter) errorAt(n *yaml.Node, path []string, format string, args ...any) {
 	c.diags = append(c.diags, manifest.Diagnostic{
-		File: c.file, Line: n.Line, Col: n.Column, Path: renderPath(c.root, path),
+		File: c.file, Line: n.Line, Col: n.Column, Path: renderPath(c.keys, c.root, path),
 		Message: fmt.Sprintf(format, args...), Severity: manifest.Error, Doc: c.doc,
 	})
 }
@@ -225,7 +226,7 @@ func kindName(n *yaml.Node) string {
 // locate finds the nodes at a path: the key node (nil for the root or list
 // items) and the value node. It follows aliases and merge keys the way the
 // converter did, so a problem is reported where the value is written.
-func locate(root *yaml.Node, path []string) (key, val *yaml.Node) {
+func locate(ix keyIndex, root *yaml.Node, path []string) (key, val *yaml.Node) {
 	val = root
 	for _, tok := range path {
 		val = deref(val)
@@ -234,7 +235,7 @@ func locate(root *yaml.Node, path []string) (key, val *yaml.Node) {
 		}
 		switch val.Kind {
 		case yaml.MappingNode:
-			k, v := lookupKey(val, tok, 0)
+			k, v := ix.lookup(val, tok)
 			if v == nil {
 				return key, val
 			}
@@ -269,10 +270,30 @@ func deref(n *yaml.Node) *yaml.Node {
 	return n
 }
 
-func lookupKey(m *yaml.Node, key string, depth int) (k, v *yaml.Node) {
-	if depth > manifest.MaxDepth {
-		return nil, nil
+// keyIndex finds keys in mapping nodes, merge keys followed, indexing each
+// mapping once: a document with 40,000 unknown keys gets 40,000 diagnostics,
+// and looking each one up by walking the mapping (and every mapping merged
+// into it) took minutes.
+type keyIndex map[*yaml.Node]map[string]keyVal
+
+type keyVal struct{ k, v *yaml.Node }
+
+// lookup returns the key and value nodes of key in mapping m: a key written
+// in m wins, then the first merged mapping holding it, in merge order.
+func (ix keyIndex) lookup(m *yaml.Node, key string) (k, v *yaml.Node) {
+	if ix == nil {
+		ix = keyIndex{}
 	}
+	kv := ix.of(m, 0)[key]
+	return kv.k, kv.v
+}
+
+func (ix keyIndex) of(m *yaml.Node, depth int) map[string]keyVal {
+	if t, ok := ix[m]; ok {
+		return t
+	}
+	t := make(map[string]keyVal, len(m.Content)/2)
+	ix[m] = t // before the merges: a mapping merged into itself stops here
 	var merges []*yaml.Node
 	for i := 0; i+1 < len(m.Content); i += 2 {
 		kn := m.Content[i]
@@ -280,9 +301,14 @@ func lookupKey(m *yaml.Node, key string, depth int) (k, v *yaml.Node) {
 			merges = append(merges, m.Content[i+1])
 			continue
 		}
-		if d := deref(kn); d != nil && d.Kind == yaml.ScalarNode && d.Value == key {
-			return kn, m.Content[i+1]
+		if d := deref(kn); d != nil && d.Kind == yaml.ScalarNode {
+			if _, dup := t[d.Value]; !dup {
+				t[d.Value] = keyVal{kn, m.Content[i+1]}
+			}
 		}
+	}
+	if depth > manifest.MaxDepth {
+		return t
 	}
 	for _, mg := range merges {
 		mg = deref(mg)
@@ -295,19 +321,21 @@ func lookupKey(m *yaml.Node, key string, depth int) (k, v *yaml.Node) {
 		}
 		for _, it := range items {
 			if it = deref(it); it != nil && it.Kind == yaml.MappingNode {
-				if k, v := lookupKey(it, key, depth+1); v != nil {
-					return k, v
+				for key, kv := range ix.of(it, depth+1) {
+					if _, ok := t[key]; !ok {
+						t[key] = kv
+					}
 				}
 			}
 		}
 	}
-	return nil, nil
+	return t
 }
 
 // renderPath renders path tokens as people write them, with list indexes in
 // brackets. It walks the node tree to know which tokens index a list, since a
 // parameter may well be named "1".
-func renderPath(root *yaml.Node, path []string) string {
+func renderPath(ix keyIndex, root *yaml.Node, path []string) string {
 	n := root
 	list := make([]bool, len(path))
 	for i, tok := range path {
@@ -325,7 +353,7 @@ func renderPath(root *yaml.Node, path []string) string {
 			}
 			n = n.Content[j]
 		case yaml.MappingNode:
-			_, n = lookupKey(n, tok, 0)
+			_, n = ix.lookup(n, tok)
 		default:
 			n = nil
 		}

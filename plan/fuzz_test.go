@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 
 	"github.com/daestro-jobs/jobs/manifest"
@@ -33,7 +32,14 @@ func FuzzLoad(f *testing.F) {
 	env := testEnv(map[string]string{"A": "1", "TOKEN": "t", "SECRET": "s"})
 	f.Fuzz(func(t *testing.T, data []byte) {
 		file := manifest.Parse("fuzz.yaml", data)
-		lines := strings.Count(string(data), "\n") + 1
+		// YAML ends lines at "\n", "\r", NEL, LS and PS: count them all (a
+		// "\r\n" twice only loosens the bound).
+		lines := 1
+		for _, r := range string(data) {
+			if r == '\n' || r == '\r' || r == 0x85 || r == 0x2028 || r == 0x2029 {
+				lines++
+			}
+		}
 		for i, d := range file.Docs {
 			job, diags := check(d, i, Options{Env: env, Now: fixedNow, Validator: v})
 			for _, dg := range diags {
