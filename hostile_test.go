@@ -288,6 +288,23 @@ func TestHostileInput(t *testing.T) {
 			want: []string{":5:", "warning", "is not set"},
 		},
 		{
+			// Values quoted back in messages are cut, and so is a
+			// "${VAR:?message}" message.
+			name: "200,000-character values",
+			setup: func(t *testing.T, dir string) string {
+				long := strings.Repeat("x", 200_000)
+				return writeHostile(t, dir, "values.yaml", func(w *bufio.Writer) {
+					for _, k := range []string{"job_definition", "job_queue", "name"} {
+						w.WriteString(k + ": " + long + "\n")
+					}
+					w.WriteString(`schedule_at: "` + long + `"` + "\n")
+					w.WriteString(`container_env: {A: {value: "${A:?` + long + `}", sensitive: true}}` + "\n")
+				})
+			},
+			code: 1,
+			want: []string{"values.yaml:1:17: job_definition", "values.yaml:4:14: schedule_at", "values.yaml:5:", "(200000 characters)"},
+		},
+		{
 			name: "random binary named .yaml",
 			setup: func(t *testing.T, dir string) string {
 				r := rand.New(rand.NewSource(1))

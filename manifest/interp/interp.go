@@ -337,7 +337,7 @@ func (e *expander) braced(p, q, depth int, eval bool) int {
 		msg := s[body:q]
 		switch {
 		case msg != "":
-			msg = clipName(name) + ": " + msg
+			msg = clipName(name) + ": " + clip(msg, 200)
 		case set:
 			msg = fmt.Sprintf("variable %q is required but empty", clipName(name))
 		default:
@@ -447,15 +447,19 @@ func nameEnd(s string, i int) int {
 }
 
 // clipName shortens a variable name for a message: a 200,000-character name
-// is named by its start and length, not repeated whole.
-func clipName(name string) string {
-	const at = 64
-	if len(name) <= at {
-		return name
+// is named by its start and length, not repeated whole. A "${VAR:?message}"
+// message is cut the same way, at 200 bytes.
+func clipName(name string) string { return clip(name, 64) }
+
+// clip cuts s to at most at bytes, on a character boundary, saying how long it
+// was.
+func clip(s string, at int) string {
+	if len(s) <= at {
+		return s
 	}
 	cut := at
-	for cut > 0 && !utf8.RuneStart(name[cut]) {
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
 		cut--
 	}
-	return fmt.Sprintf("%s…(%d characters)", name[:cut], utf8.RuneCountInString(name))
+	return fmt.Sprintf("%s…(%d characters)", s[:cut], utf8.RuneCountInString(s))
 }
