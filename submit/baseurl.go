@@ -17,7 +17,9 @@ import (
 // refused because it would be silently dropped from every request. A path prefix
 // is kept (an API behind a reverse proxy).
 //
-// Error messages show the URL with any password removed.
+// Error messages show the URL without user info, query or fragment: any of them
+// may hold a key (https://KEY@host, ?api_key=KEY), and this check runs before
+// the API key is known to the redactor.
 func CheckBaseURL(raw string) (*url.URL, error) {
 	raw = strings.TrimSpace(raw)
 	if raw == "" {
@@ -33,7 +35,7 @@ func CheckBaseURL(raw string) (*url.URL, error) {
 		}
 		return nil, fmt.Errorf("API URL is not a valid URL: %v", reason)
 	}
-	shown := u.Redacted()
+	shown := shownURL(u)
 	switch {
 	case u.Scheme == "":
 		return nil, fmt.Errorf("API URL %q has no scheme: write it as https://host", shown)
@@ -49,6 +51,14 @@ func CheckBaseURL(raw string) (*url.URL, error) {
 		return nil, fmt.Errorf("API URL %q uses plain http, which would send the API key unencrypted: use https (plain http is allowed only to localhost, 127.0.0.0/8 and ::1)", shown)
 	}
 	return u, nil
+}
+
+// shownURL is u as error messages show it: scheme, host and path only.
+func shownURL(u *url.URL) string {
+	c := *u
+	c.User = nil
+	c.RawQuery, c.ForceQuery, c.Fragment, c.RawFragment = "", false, "", ""
+	return c.String()
 }
 
 // isLoopback reports whether host certainly names this machine. Other names that
