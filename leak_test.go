@@ -1,0 +1,204 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/daestro-jobs/jobs/emulator"
+)
+
+// The sentinels of TestSecretLeaks: a secret referenced by a sensitive
+// container_env value, and the API key.
+const (
+	sentinelSecret = "SENTINEL-SECRET-7f3a"
+	sentinelKey    = "SENTINEL-APIKEY-c91e"
+)
+
+// sentinelForms are the ways a sentinel can leave the program: raw,
+// JSON-escaped (quoted, and with the HTML escaping of encoding/json), URL
+// escaped. The sentinels are ASCII, so those are all the same text except for
+// a variant with a mixed-in character; the list keeps the check honest if a
+// sentinel ever changes.
+func sentinelForms() []string {
+	var forms []string
+	for _, s := range []string{sentinelSecret, sentinelKey} {
+		j, _ := json.Marshal(s)
+		forms = append(forms, s, strings.Trim(string(j), `"`), url.QueryEscape(s), url.PathEscape(s))
+		// A distinctive tail is enough to catch a secret cut or re-encoded.
+		forms = append(forms, s[len(s)-9:])
+	}
+	return forms
+}
+
+// echoServer answers every request with status and a body built by body from
+// the request it read (its body and headers), the worst a server can do.
+func echoServer(t *testing.T, status int, contentType string, body func(req []byte, r *http.Request) string) string {
+	t.Helper()
+	hs := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		w.Header().Set("Content-Type", contentType)
+		w.WriteHeader(status)
+		fmt.Fprint(w, body(b, r))
+	}))
+	t.Cleanup(hs.Close)
+	return hs.URL
+}
+
+// echoAll quotes the whole request, body and Authorization header, as the
+// message of an {ok, message} error.
+func echoAll(req []byte, r *http.Request) string {
+	msg, _ := json.Marshal(fmt.Sprintf("bad request: %s (auth %s, url %s)", req, r.Header.Get("Authorization"), r.URL))
+	return `{"ok":false,"message":` + string(msg) + `}`
+}
+
+// TestSecretLeaks runs every command in every output format through success
+// and failure paths, with servers that echo everything back, and checks that
+// neither sentinel appears, in any form, on stdout, stderr or the GitHub step
+// summary.
+func TestSecretLeaks(t *testing.T) {
+	dir := t.TempDir()
+	good := filepath.Join(dir, "good.yaml")
+	write := func(p, s string) {
+		t.Helper()
+		if err := os.WriteFile(p, []byte(s), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write(good, `job_definition: acme::worker:1
+job_queue: acme::leak
+name: leak-job
+container_env:
+  DB_PASSWORD:
+    value: ${DB_PASSWORD}
+    sensitive: true
+  DB_URL:
+    value: postgres://app:${DB_PASSWORD}@db/app
+    sensitive: true
+---
+job_definition: acme::worker:1
+job_queue: acme::leak
+container_env:
+  TOKEN: {value: "tok-${DB_PASSWORD}-x", sensitive: true}
+`)
+	// Invalid: a schema error beside the secret, and a sensitive value
+	// written literally (an error unless --allow-literal-secrets).
+	bad := filepath.Join(dir, "bad.yaml")
+	write(bad, `job_definition: not-a-definition
+job_queue: acme::leak
+name: leak-bad
+container_env:
+  DB_PASSWORD: {value: "${DB_PASSWORD}", sensitive: true}
+  LITERAL: {value: "`+sentinelSecret+`", sensitive: true}
+`)
+	keyFile := filepath.Join(dir, "key")
+	write(keyFile, sentinelKey+"\n")
+
+	emu, _, emuURL := startEmulator(t, emulator.Options{APIKey: sentinelKey})
+	_ = emu
+	_, _, refusing := startEmulator(t, emulator.Options{APIKey: "another-key"})
+	urls := map[string]string{
+		"emulator":  emuURL,
+		"refusing":  refusing,
+		"echo 400":  echoServer(t, http.StatusBadRequest, "application/json", echoAll),
+		"echo 422":  echoServer(t, http.StatusUnprocessableEntity, "application/json", echoAll),
+		"echo 401":  echoServer(t, http.StatusUnauthorized, "application/json", echoAll),
+		"echo 404":  echoServer(t, http.StatusNotFound, "application/json", echoAll),
+		"html 502":  echoServer(t, http.StatusBadGateway, "text/html", func(b []byte, r *http.Request) string { return "<html><body><pre>" + string(b) + r.Header.Get("Authorization") + "</pre></body></html>" }),
+		"text 200":  echoServer(t, http.StatusOK, "text/plain", func(b []byte, r *http.Request) string { return string(b) + r.Header.Get("Authorization") }),
+		"json 200":  echoServer(t, http.StatusOK, "application/json", func(b []byte, r *http.Request) string { return `{"ok":true,"data":{"id":` + strconvQuote(string(b)) + `}}` }),
+		"redirect":  redirectServer(t),
+		"refused":   "http://127.0.0.1:1",
+		"key query": "http://127.0.0.1:1/?api_key=" + sentinelKey,
+		"key user":  "http://" + sentinelKey + "@127.0.0.1:1",
+		"key path":  "http://127.0.0.1:1/" + sentinelKey,
+		"key http":  "http://api.example/?k=" + sentinelKey,
+	}
+
+	// The formats each command offers: rows to extend as formats are added.
+	formats := map[string][]string{
+		"validate": {"text", "json", "github", "junit", "sarif"},
+		"apply":    {"text", "json", "github"},
+		"status":   {"text", "json"},
+	}
+
+	type run struct {
+		name string
+		args []string // after the command and -o
+		url  string   // key of urls; "" for none
+	}
+	var runs []run
+	for _, files := range [][]string{{"-f", good}, {"-f", bad}, {"-f", good, "-f", bad}} {
+		label := strings.Join(files, " ")
+		runs = append(runs,
+			run{name: "validate " + label, args: append([]string{"validate"}, files...)},
+			run{name: "dry-run " + label, args: append([]string{"apply", "--dry-run"}, files...)},
+		)
+		for u := range urls {
+			runs = append(runs, run{name: "apply " + u + " " + label, args: append([]string{"apply", "--retries", "0", "--timeout", "5s"}, files...), url: u})
+		}
+	}
+	for u := range urls {
+		runs = append(runs,
+			run{name: "status " + u, args: []string{"status", "--timeout", "5s", "01a22570-6065-7b61-bd88-cba1f11d643f", sentinelKey}, url: u},
+			run{name: "apply key file " + u, args: []string{"apply", "--retries", "0", "--timeout", "5s", "--api-key-file", keyFile, "-f", good}, url: u},
+		)
+	}
+	// The second apply to the emulator meets the names the first one took.
+	runs = append(runs, run{name: "apply emulator again", args: []string{"apply", "-f", good}, url: "emulator"})
+
+	forms := sentinelForms()
+	for _, r := range runs {
+		for _, format := range formats[r.args[0]] {
+			t.Run(r.name+" -o "+format, func(t *testing.T) {
+				summary := filepath.Join(t.TempDir(), "summary.md")
+				vars := map[string]string{
+					"DB_PASSWORD":         sentinelSecret,
+					"GITHUB_STEP_SUMMARY": summary,
+				}
+				if r.url != "" {
+					vars["DAESTRO_API_URL"] = urls[r.url]
+				}
+				args := append([]string{r.args[0], "-o", format}, r.args[1:]...)
+				if !strings.Contains(strings.Join(args, " "), "--api-key-file") {
+					vars["DAESTRO_API_KEY"] = sentinelKey
+				}
+				code, out, errOut := runInProcess(t, vars, args...)
+				sum, _ := os.ReadFile(summary)
+				for name, text := range map[string]string{"stdout": out, "stderr": errOut, "step summary": string(sum)} {
+					for _, f := range forms {
+						if strings.Contains(text, f) {
+							t.Errorf("exit %d: %s shows %q:\n%s", code, name, f, text)
+						}
+					}
+				}
+				if out == "" && errOut == "" {
+					t.Errorf("exit %d with no output at all", code)
+				}
+			})
+		}
+	}
+}
+
+func strconvQuote(s string) string {
+	b, _ := json.Marshal(s)
+	return string(b)
+}
+
+// redirectServer answers with a redirect whose Location carries the key.
+func redirectServer(t *testing.T) string {
+	t.Helper()
+	hs := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.Copy(io.Discard, r.Body)
+		http.Redirect(w, r, "https://elsewhere.example/login?key="+strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer "), http.StatusFound)
+	}))
+	t.Cleanup(hs.Close)
+	return hs.URL
+}
