@@ -105,15 +105,19 @@ container_env:
 	_ = emu
 	_, _, refusing := startEmulator(t, emulator.Options{APIKey: "another-key"})
 	urls := map[string]string{
-		"emulator":  emuURL,
-		"refusing":  refusing,
-		"echo 400":  echoServer(t, http.StatusBadRequest, "application/json", echoAll),
-		"echo 422":  echoServer(t, http.StatusUnprocessableEntity, "application/json", echoAll),
-		"echo 401":  echoServer(t, http.StatusUnauthorized, "application/json", echoAll),
-		"echo 404":  echoServer(t, http.StatusNotFound, "application/json", echoAll),
-		"html 502":  echoServer(t, http.StatusBadGateway, "text/html", func(b []byte, r *http.Request) string { return "<html><body><pre>" + string(b) + r.Header.Get("Authorization") + "</pre></body></html>" }),
-		"text 200":  echoServer(t, http.StatusOK, "text/plain", func(b []byte, r *http.Request) string { return string(b) + r.Header.Get("Authorization") }),
-		"json 200":  echoServer(t, http.StatusOK, "application/json", func(b []byte, r *http.Request) string { return `{"ok":true,"data":{"id":` + strconvQuote(string(b)) + `}}` }),
+		"emulator": emuURL,
+		"refusing": refusing,
+		"echo 400": echoServer(t, http.StatusBadRequest, "application/json", echoAll),
+		"echo 422": echoServer(t, http.StatusUnprocessableEntity, "application/json", echoAll),
+		"echo 401": echoServer(t, http.StatusUnauthorized, "application/json", echoAll),
+		"echo 404": echoServer(t, http.StatusNotFound, "application/json", echoAll),
+		"html 502": echoServer(t, http.StatusBadGateway, "text/html", func(b []byte, r *http.Request) string {
+			return "<html><body><pre>" + string(b) + r.Header.Get("Authorization") + "</pre></body></html>"
+		}),
+		"text 200": echoServer(t, http.StatusOK, "text/plain", func(b []byte, r *http.Request) string { return string(b) + r.Header.Get("Authorization") }),
+		"json 200": echoServer(t, http.StatusOK, "application/json", func(b []byte, r *http.Request) string {
+			return `{"ok":true,"data":{"id":` + strconvQuote(string(b)) + `}}`
+		}),
 		"redirect":  redirectServer(t),
 		"refused":   "http://127.0.0.1:1",
 		"key query": "http://127.0.0.1:1/?api_key=" + sentinelKey,
