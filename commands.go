@@ -114,7 +114,14 @@ func validateCommand(e env) *cli.Command {
 
 // redactedStreams wraps stdout and stderr so no secret of the run is printed,
 // whatever a message or the server echoed. The returned func flushes them.
+//
+// Under GitHub Actions it first asks the runner to mask every secret in the
+// log (::add-mask::), before anything else is written, so that even output
+// this tool does not control (a wrapper script's set -x) shows them masked.
 func redactedStreams(e env, secrets []string) (output.Streams, func()) {
+	if v, ok := e.lookup("GITHUB_ACTIONS"); ok && v == "true" {
+		_ = output.GitHubMasks(e.stderr, secrets)
+	}
 	r := redact.New(secrets...)
 	out, errw := r.Writer(e.stdout), r.Writer(e.stderr)
 	return output.Streams{Out: out, Err: errw}, func() {

@@ -75,6 +75,15 @@ func TestChooseFormat(t *testing.T) {
 			case tt.wantSummary != "" && !strings.HasPrefix(string(b), tt.wantSummary):
 				t.Errorf("step summary does not start with %q:\n%s", tt.wantSummary, b)
 			}
+			// Under GitHub Actions the runner is told to mask each secret, on
+			// stderr before anything else; nowhere else may it appear.
+			if tt.vars["GITHUB_ACTIONS"] == "true" && tt.vars["T"] != "" {
+				mask := "::add-mask::" + tt.vars["T"] + "\n"
+				if !strings.HasPrefix(errOut, mask) {
+					t.Errorf("stderr does not start with %q:\n%s", mask, errOut)
+				}
+				errOut = strings.TrimPrefix(errOut, mask)
+			}
 			if strings.Contains(out+errOut+string(b), "secret-value-71") {
 				t.Errorf("a secret was printed")
 			}
