@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -173,52 +174,86 @@ func TestInterrupt(t *testing.T) {
 		{name: "SIGINT later", sig: syscall.SIGINT, after: 40},
 		{name: "SIGTERM", sig: syscall.SIGTERM, after: 17},
 	} {
-		t.Run(tc.name, func(t *testing.T) {
-			srv, counter, url := startEmulator(t, emulator.Options{Latency: 20 * time.Millisecond, Seed: 7})
-			dir := t.TempDir()
-			writeMixed(t, dir, 90, 10)
-			bin := jobsBinary(t)
-			var out, errOut strings.Builder
-			cmd := exec.Command(bin, "apply", "--concurrency", "4", "-f", dir)
-			cmd.Env = append(os.Environ(), "DAESTRO_API_URL="+url, "DAESTRO_API_KEY=test-key")
-			cmd.Stdout, cmd.Stderr = &out, &errOut
-			if err := cmd.Start(); err != nil {
-				t.Fatal(err)
-			}
-			select {
-			case <-counter.seen(tc.after):
-			case <-time.After(30 * time.Second):
-				_ = cmd.Process.Kill()
-				t.Fatalf("the server never saw %d requests", tc.after)
-			}
-			if err := cmd.Process.Signal(tc.sig); err != nil {
-				t.Fatal(err)
-			}
-			done := make(chan error, 1)
-			go func() { done <- cmd.Wait() }()
-			select {
-			case <-done:
-			case <-time.After(20 * time.Second):
-				_ = cmd.Process.Kill()
-				t.Fatalf("apply did not stop after %v", tc.sig)
-			}
-			if code := cmd.ProcessState.ExitCode(); code != 130 {
-				t.Fatalf("exit %d, want 130\n%s\n%s", code, tail(out.String(), 5), errOut.String())
-			}
-			if !strings.Contains(out.String(), "not submitted") || !strings.Contains(out.String(), "created") {
-				t.Errorf("report should list created and not-submitted jobs:\n%s", tail(out.String(), 8))
-			}
-			held := len(srv.Jobs())
-			if held == 0 || held >= 100 {
-				t.Errorf("interrupted run stored %d of 100 jobs: not mid-run", held)
-			}
-			// The second apply completes the set, with no duplicates.
-			code, out2, errOut2 := runInProcess(t, map[string]string{"DAESTRO_API_URL": url, "DAESTRO_API_KEY": "test-key"},
-				"apply", "--concurrency", "8", "-f", dir)
-			if code != 0 {
-				t.Fatalf("second apply: exit %d\n%s\n%s", code, tail(out2, 5), errOut2)
-			}
-			assertOnce(t, srv, 100)
-		})
+		t.Run(tc.name, func(t *testing.T) { interruptAt(t, tc.sig, tc.after) })
 	}
+}
+
+// TestInterruptRandom is TestInterrupt at points picked by seeded random
+// numbers: which signal, and how many requests the server has seen first.
+// The seed is in the subtest's name, so a failure can be replayed.
+func TestInterruptRandom(t *testing.T) {
+	for seed := uint64(1); seed <= 8; seed++ {
+		rng := rand.New(rand.NewPCG(seed, 0x1e7))
+		sig := []syscall.Signal{syscall.SIGINT, syscall.SIGTERM}[rng.IntN(2)]
+		// Up to 80 of the 100 requests: with 4 in flight, some jobs are
+		// always still waiting to be sent when the signal lands.
+		after := 1 + rng.IntN(80)
+		t.Run(fmt.Sprintf("seed %d %v after %d", seed, sig, after), func(t *testing.T) { interruptAt(t, sig, after) })
+	}
+}
+
+// interruptAt runs apply on 100 jobs in a real process, sends sig once the
+// server has seen after requests, and checks the exit code, the report and
+// that a second apply completes the set with no duplicates.
+func interruptAt(t *testing.T, sig syscall.Signal, after int) {
+	t.Helper()
+	srv, counter, url := startEmulator(t, emulator.Options{Latency: 20 * time.Millisecond, Seed: 7})
+	dir := t.TempDir()
+	writeMixed(t, dir, 90, 10)
+	bin := jobsBinary(t)
+	var out, errOut strings.Builder
+	cmd := exec.Command(bin, "apply", "--concurrency", "4", "-f", dir)
+	cmd.Env = append(os.Environ(), "DAESTRO_API_URL="+url, "DAESTRO_API_KEY=test-key")
+	cmd.Stdout, cmd.Stderr = &out, &errOut
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-counter.seen(after):
+	case <-time.After(30 * time.Second):
+		_ = cmd.Process.Kill()
+		t.Fatalf("the server never saw %d requests", after)
+	}
+	if err := cmd.Process.Signal(sig); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case <-done:
+	case <-time.After(20 * time.Second):
+		_ = cmd.Process.Kill()
+		t.Fatalf("apply did not stop after %v", sig)
+	}
+	if code := cmd.ProcessState.ExitCode(); code != 130 {
+		t.Fatalf("exit %d, want 130\n%s\n%s", code, tail(out.String(), 5), errOut.String())
+	}
+	if !strings.Contains(out.String(), "not submitted") || !strings.Contains(out.String(), "created") {
+		t.Errorf("report should list created and not-submitted jobs:\n%s", tail(out.String(), 8))
+	}
+	held := len(srv.Jobs())
+	if held == 0 || held >= 100 {
+		t.Errorf("interrupted run stored %d of 100 jobs: not mid-run", held)
+	}
+	// In-flight requests finished within the grace: every job is either
+	// created (and held) or not submitted (and not held).
+	created, notSent := outcomeLines(out.String(), "created"), outcomeLines(out.String(), "not submitted")
+	if created != held || created+notSent != 100 {
+		t.Errorf("report: %d created and %d not submitted; the server holds %d of 100\n%s", created, notSent, held, tail(out.String(), 8))
+	}
+	// The second apply completes the set, with no duplicates.
+	code, out2, errOut2 := runInProcess(t, map[string]string{"DAESTRO_API_URL": url, "DAESTRO_API_KEY": "test-key"},
+		"apply", "--concurrency", "8", "-f", dir)
+	if code != 0 {
+		t.Fatalf("second apply: exit %d\n%s\n%s", code, tail(out2, 5), errOut2)
+	}
+	if e, c := outcomeLines(out2, "exists"), outcomeLines(out2, "created"); e != held || c != 100-held {
+		t.Errorf("second apply: %d exists and %d created, want %d and %d", e, c, held, 100-held)
+	}
+	assertOnce(t, srv, 100)
+}
+
+// outcomeLines counts the report's job lines with the given outcome.
+func outcomeLines(out, outcome string) int {
+	return len(regexp.MustCompile(`(?m)^`+outcome+` +\S+/`).FindAllString(out, -1))
 }
