@@ -101,8 +101,7 @@ container_env:
 	keyFile := filepath.Join(dir, "key")
 	write(keyFile, sentinelKey+"\n")
 
-	emu, _, emuURL := startEmulator(t, emulator.Options{APIKey: sentinelKey})
-	_ = emu
+	_, _, emuURL := startEmulator(t, emulator.Options{APIKey: sentinelKey})
 	_, _, refusing := startEmulator(t, emulator.Options{APIKey: "another-key"})
 	urls := map[string]string{
 		"emulator": emuURL,
