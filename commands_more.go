@@ -49,6 +49,9 @@ func statusCommand(e env) *cli.Command {
 				ctx, cancel := context.WithTimeout(c.Context, c.Duration("timeout"))
 				d, err := client.Job(ctx, id)
 				cancel()
+				if errors.Is(err, context.DeadlineExceeded) && c.Context.Err() == nil {
+					err = fmt.Errorf("no answer within %v: %w", c.Duration("timeout"), err)
+				}
 				if errors.Is(err, context.Canceled) {
 					return err
 				}

@@ -413,7 +413,13 @@ func (r *run) attempt(body []byte, red *redact.Redactor) attempt {
 	defer cancel()
 	a := r.c.submit(ctx, body, red)
 	if a.err != nil && r.inflight.Err() == nil && errors.Is(ctx.Err(), context.DeadlineExceeded) {
-		a.err = fmt.Errorf("no answer within %v: %w", r.opts.Timeout, a.err)
+		if a.status != 0 {
+			// The headers came, the body did not: say so, rather than
+			// "no answer", which would send the reader looking at the network.
+			a.err = fmt.Errorf("the answer did not arrive in full within %v: %w", r.opts.Timeout, a.err)
+		} else {
+			a.err = fmt.Errorf("no answer within %v: %w", r.opts.Timeout, a.err)
+		}
 	}
 	return a
 }
