@@ -10,7 +10,9 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/daestro-jobs/jobs/emulator"
 )
@@ -20,6 +22,9 @@ import (
 const (
 	sentinelSecret = "SENTINEL-SECRET-7f3a"
 	sentinelKey    = "SENTINEL-APIKEY-c91e"
+	// sentinelLiteral is a sensitive value written literally in a manifest
+	// (with --allow-literal-secrets): no variable names it, yet it is masked.
+	sentinelLiteral = "SENTINEL-LITERAL-55aa"
 )
 
 // sentinelForms are the ways a sentinel can leave the program: raw,
@@ -29,7 +34,7 @@ const (
 // sentinel ever changes.
 func sentinelForms() []string {
 	var forms []string
-	for _, s := range []string{sentinelSecret, sentinelKey} {
+	for _, s := range []string{sentinelSecret, sentinelKey, sentinelLiteral} {
 		j, _ := json.Marshal(s)
 		forms = append(forms, s, strings.Trim(string(j), `"`), url.QueryEscape(s), url.PathEscape(s))
 		// A distinctive tail is enough to catch a secret cut or re-encoded.
@@ -98,11 +103,21 @@ container_env:
   DB_PASSWORD: {value: "${DB_PASSWORD}", sensitive: true}
   LITERAL: {value: "`+sentinelSecret+`", sensitive: true}
 `)
+	literal := filepath.Join(dir, "literal.yaml")
+	write(literal, `job_definition: acme::worker:1
+job_queue: acme::leak
+name: leak-literal
+container_env:
+  LIT: {value: "`+sentinelLiteral+`", sensitive: true}
+  DB_PASSWORD: {value: "${DB_PASSWORD}", sensitive: true}
+`)
 	keyFile := filepath.Join(dir, "key")
 	write(keyFile, sentinelKey+"\n")
 
 	_, _, emuURL := startEmulator(t, emulator.Options{APIKey: sentinelKey})
 	_, _, refusing := startEmulator(t, emulator.Options{APIKey: "another-key"})
+	// Jobs on this one run through their states in milliseconds, for --wait.
+	_, _, quick := startEmulator(t, emulator.Options{APIKey: sentinelKey, Step: time.Millisecond})
 	urls := map[string]string{
 		"emulator": emuURL,
 		"refusing": refusing,
@@ -138,8 +153,16 @@ container_env:
 		url  string   // key of urls; "" for none
 	}
 	var runs []run
-	for _, files := range [][]string{{"-f", good}, {"-f", bad}, {"-f", good, "-f", bad}} {
-		label := strings.Join(files, " ")
+	for _, set := range []struct {
+		label string
+		files []string
+	}{
+		{"good", []string{"-f", good}},
+		{"invalid", []string{"-f", bad}},
+		{"good and invalid", []string{"-f", good, "-f", bad}},
+		{"literal", []string{"--allow-literal-secrets", "-f", literal}},
+	} {
+		label, files := set.label, set.files
 		runs = append(runs,
 			run{name: "validate " + label, args: append([]string{"validate"}, files...)},
 			run{name: "dry-run " + label, args: append([]string{"apply", "--dry-run"}, files...)},
@@ -156,6 +179,16 @@ container_env:
 	}
 	// The second apply to the emulator meets the names the first one took.
 	runs = append(runs, run{name: "apply emulator again", args: []string{"apply", "-f", good}, url: "emulator"})
+	// --wait follows the created jobs through the Job Detail API.
+	urls["quick"] = quick
+	urls["echo detail"] = echoDetailServer(t)
+	runs = append(runs, run{name: "status echo detail", args: []string{"status", "01a22570-6065-7b61-bd88-cba1f11d643f"}, url: "echo detail"})
+	for _, u := range []string{"quick", "echo detail", "echo 404", "html 502", "text 200"} {
+		runs = append(runs, run{name: fmt.Sprintf("apply --wait %s", u),
+			args: []string{"apply", "--wait", "--wait-timeout", "20s", "--retries", "0", "--timeout", "5s",
+				"--allow-literal-secrets", "-f", good, "-f", literal},
+			url: u})
+	}
 
 	forms := sentinelForms()
 	for _, r := range runs {
@@ -201,6 +234,32 @@ func redirectServer(t *testing.T) string {
 	hs := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		_, _ = io.Copy(io.Discard, r.Body)
 		http.Redirect(w, r, "https://elsewhere.example/login?key="+strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer "), http.StatusFound)
+	}))
+	t.Cleanup(hs.Close)
+	return hs.URL
+}
+
+// echoDetailServer accepts every job and describes it, through the Job Detail
+// API, as failed with a system_note quoting what it received: the submitted
+// body and the Authorization header.
+func echoDetailServer(t *testing.T) string {
+	t.Helper()
+	var mu sync.Mutex
+	var seen []string
+	hs := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		w.Header().Set("Content-Type", "application/json")
+		mu.Lock()
+		defer mu.Unlock()
+		if r.Method == http.MethodPost {
+			seen = append(seen, string(b))
+			w.WriteHeader(http.StatusAccepted)
+			fmt.Fprintf(w, `{"ok":true,"data":{"id":"01a22570-6065-7b61-bd88-%012d"}}`, len(seen))
+			return
+		}
+		note := fmt.Sprintf("received %s with %s at %s", strings.Join(seen, ", "), r.Header.Get("Authorization"), r.URL)
+		fmt.Fprintf(w, `{"ok":true,"data":{"id":%s,"name":"leak-job","state":"failed","system_note":%s,"created_at":"2026-11-28T12:00:00Z"}}`,
+			strconvQuote(strings.TrimPrefix(r.URL.Path, "/v1/client/job/")), strconvQuote(note))
 	}))
 	t.Cleanup(hs.Close)
 	return hs.URL
