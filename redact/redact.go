@@ -11,6 +11,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"html"
 	"net/url"
 	"slices"
 	"strings"
@@ -41,6 +42,11 @@ type Redactor struct {
 //     control characters escaped, and <, >, & as \u003c, \u003e, \u0026), both
 //     with and without that HTML escaping, and with non-ASCII runes written as
 //     \uXXXX as many other JSON encoders do;
+//   - inside a JSON string inside a JSON string: a server's message quoting our
+//     JSON body is JSON-escaped once more when it is itself written as JSON
+//     (-o json, or an error body echoing a body);
+//   - HTML-escaped, as an HTML error page quoting the request shows it
+//     (&lt; &amp; &#34; &#39; as Go writes them, &quot; and &#x27; as others do);
 //   - URL query-escaped (url.QueryEscape) and path-escaped (url.PathEscape).
 //
 // A very short secret (a single letter, say) masks every occurrence of those
@@ -95,15 +101,29 @@ func (r *Redactor) With(secrets ...string) *Redactor {
 
 // encodedForms lists the ways secret s can appear in text this program prints.
 func encodedForms(s string) []string {
-	return []string{
+	forms := []string{
 		s,
 		jsonForm(s, true),
 		jsonForm(s, false),
 		jsonASCIIForm(s),
 		url.QueryEscape(s),
 		url.PathEscape(s),
+		html.EscapeString(s),
+		htmlQuot.Replace(s),
 	}
+	// JSON in JSON: each JSON form escaped once more. Only a secret that JSON
+	// escapes at all has new forms here; the set drops the repeats.
+	for _, inner := range forms[1:4] {
+		if inner != s {
+			forms = append(forms, jsonForm(inner, true), jsonForm(inner, false))
+		}
+	}
+	return forms
 }
+
+// htmlQuot escapes like html.EscapeString but with the named entity for '"'
+// and a hex one for the apostrophe, as many other HTML writers do.
+var htmlQuot = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", `"`, "&quot;", "'", "&#x27;")
 
 // jsonForm is s as encoding/json writes it inside a JSON string, without the
 // surrounding quotes. A server echoing our request body most likely uses one of

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"html"
 	"io"
 	"net/url"
 	"strings"
@@ -396,5 +397,41 @@ func BenchmarkStringNoMatch(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		r.String(s)
+	}
+}
+
+// TestStringNestedEcho: a server quoting our JSON body inside its own JSON
+// message, printed by -o json, escapes the secret twice; an HTML error page
+// quoting the body escapes it as HTML. Both are masked.
+func TestStringNestedEcho(t *testing.T) {
+	secrets := []string{`q"uo\te`, "<script>&amp;", "it's", "é/ü<>", `odd<&>"'\ é+/?%#-9d2b`}
+	r := New(secrets...)
+	marshal := func(v any, escapeHTML bool) string {
+		var b bytes.Buffer
+		enc := json.NewEncoder(&b)
+		enc.SetEscapeHTML(escapeHTML)
+		if err := enc.Encode(v); err != nil {
+			t.Fatal(err)
+		}
+		return strings.TrimSpace(b.String())
+	}
+	for _, s := range secrets {
+		for _, inner := range []bool{true, false} {
+			for _, outer := range []bool{true, false} {
+				body := marshal(map[string]any{"value": "pre-" + s + "-post"}, inner)
+				doc := marshal(map[string]any{"message": "bad request: " + body}, outer)
+				if got := r.String(doc); !strings.Contains(got, "pre-***-post") {
+					t.Errorf("%q, html %v in %v: not masked in %s", s, inner, outer, got)
+				}
+			}
+		}
+		for _, page := range []string{
+			"<pre>pre-" + html.EscapeString(s) + "-post</pre>",
+			"<pre>pre-" + strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", `"`, "&quot;", "'", "&#x27;").Replace(s) + "-post</pre>",
+		} {
+			if got := r.String(page); !strings.Contains(got, "pre-***-post") {
+				t.Errorf("%q: not masked in %s", s, got)
+			}
+		}
 	}
 }
