@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"html"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -25,6 +26,9 @@ const (
 	// sentinelLiteral is a sensitive value written literally in a manifest
 	// (with --allow-literal-secrets): no variable names it, yet it is masked.
 	sentinelLiteral = "SENTINEL-LITERAL-55aa"
+	// sentinelOdd has every character that escaping changes: JSON, URL and
+	// HTML escaping each give it another form.
+	sentinelOdd = `odd<&>"'\ é+/?%#-SENTINEL-9d2b`
 )
 
 // sentinelForms are the ways a sentinel can leave the program: raw,
@@ -34,9 +38,14 @@ const (
 // sentinel ever changes.
 func sentinelForms() []string {
 	var forms []string
-	for _, s := range []string{sentinelSecret, sentinelKey, sentinelLiteral} {
+	for _, s := range []string{sentinelSecret, sentinelKey, sentinelLiteral, sentinelOdd} {
 		j, _ := json.Marshal(s)
-		forms = append(forms, s, strings.Trim(string(j), `"`), url.QueryEscape(s), url.PathEscape(s))
+		var plain strings.Builder
+		enc := json.NewEncoder(&plain)
+		enc.SetEscapeHTML(false)
+		_ = enc.Encode(s)
+		forms = append(forms, s, strings.Trim(string(j), `"`), strings.Trim(strings.TrimSpace(plain.String()), `"`),
+			url.QueryEscape(s), url.PathEscape(s), html.EscapeString(s))
 		// A distinctive tail is enough to catch a secret cut or re-encoded.
 		forms = append(forms, s[len(s)-9:])
 	}
@@ -92,6 +101,7 @@ job_definition: acme::worker:1
 job_queue: acme::leak
 container_env:
   TOKEN: {value: "tok-${DB_PASSWORD}-x", sensitive: true}
+  ODD: {value: "${ODD}", sensitive: true}
 `)
 	// Invalid: a schema error beside the secret, and a sensitive value
 	// written literally (an error unless --allow-literal-secrets).
@@ -132,7 +142,13 @@ container_env:
 		"json 200": echoServer(t, http.StatusOK, "application/json", func(b []byte, r *http.Request) string {
 			return `{"ok":true,"data":{"id":` + strconvQuote(string(b)) + `}}`
 		}),
-		"redirect":  redirectServer(t),
+		"redirect": redirectServer(t),
+		"html escaped 502": echoServer(t, http.StatusBadGateway, "text/html", func(b []byte, r *http.Request) string {
+			return "<html><head><title>502: " + html.EscapeString(envValues(b)) + "</title></head><body>" + html.EscapeString(string(b)) + "</body></html>"
+		}),
+		"values 400": echoServer(t, http.StatusBadRequest, "application/json", func(b []byte, r *http.Request) string {
+			return `{"ok":false,"message":` + strconvQuote("rejected values "+envValues(b)) + `}`
+		}),
 		"refused":   "http://127.0.0.1:1",
 		"key query": "http://127.0.0.1:1/?api_key=" + sentinelKey,
 		"key user":  "http://" + sentinelKey + "@127.0.0.1:1",
@@ -197,6 +213,7 @@ container_env:
 				summary := filepath.Join(t.TempDir(), "summary.md")
 				vars := map[string]string{
 					"DB_PASSWORD":         sentinelSecret,
+					"ODD":                 sentinelOdd,
 					"GITHUB_STEP_SUMMARY": summary,
 				}
 				if r.url != "" {
@@ -263,4 +280,20 @@ func echoDetailServer(t *testing.T) string {
 	}))
 	t.Cleanup(hs.Close)
 	return hs.URL
+}
+
+// envValues lists the container_env values of a request body, first thing,
+// so that a server's short excerpt (an HTML page's title) holds them.
+func envValues(body []byte) string {
+	var job struct {
+		Env map[string]struct {
+			Value string `json:"value"`
+		} `json:"container_env"`
+	}
+	_ = json.Unmarshal(body, &job)
+	var vs []string
+	for _, v := range job.Env {
+		vs = append(vs, v.Value)
+	}
+	return strings.Join(vs, " ")
 }

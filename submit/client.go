@@ -170,7 +170,11 @@ func (c *Client) submit(ctx context.Context, body []byte, red *redact.Redactor) 
 		a.err = resp.unexpected(red)
 		return a
 	}
-	a.id = env.Data.ID
+	// The id is the server's text like any other: a server that echoes the
+	// request into it must not get a secret printed, and it would not be
+	// masked later once an output format has escaped it (a markdown cell, a
+	// JSON string).
+	a.id = red.String(env.Data.ID)
 	return a
 }
 

@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/daestro-jobs/jobs/redact"
 )
 
 func TestClientSubmitRequest(t *testing.T) {
@@ -308,5 +310,29 @@ func TestClientJob(t *testing.T) {
 				t.Errorf("request URI = %q, want %q", gotURI, tt.wantURI)
 			}
 		})
+	}
+}
+
+// TestRunIDScrubbed: a server that echoes the request into the job id gets
+// the secrets in it masked, as in its messages. Printers escape the id for
+// their format (a markdown cell doubles backslashes), after which the output's
+// own scrubbing could no longer recognise it.
+func TestRunIDScrubbed(t *testing.T) {
+	const secret = `s3<cr>"et\`
+	c, _ := newTestClient(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		w.WriteHeader(http.StatusAccepted)
+		fmt.Fprintf(w, `{"ok":true,"data":{"id":%q}}`, "echo "+string(b)+" "+r.Header.Get("Authorization"))
+	}))
+	body := []byte(`{"container_env":{"X":{"value":"s3\u003ccr\u003e\"et\\","sensitive":true}}}`)
+	res, err := Run(context.Background(), c, []Request{{Body: body, Redact: redact.New(secret)}}, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res[0].Outcome != Created || !strings.HasPrefix(res[0].ID, "echo ") {
+		t.Fatalf("result %+v", res[0])
+	}
+	if !strings.Contains(res[0].ID, `"value":"***"`) || strings.Contains(res[0].ID, testKey) || strings.Contains(res[0].ID, "3\\u003ccr") {
+		t.Errorf("id not scrubbed: %s", res[0].ID)
 	}
 }
