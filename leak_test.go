@@ -157,10 +157,17 @@ container_env:
 	}
 
 	// The formats each command offers: rows to extend as formats are added.
-	formats := map[string][]string{
-		"validate": {"text", "json", "github", "junit", "sarif"},
-		"apply":    {"text", "json", "github"},
-		"status":   {"text", "json"},
+	// validate and apply take theirs from the lists -o is checked against, so
+	// a format added there is covered here without a change.
+	formats := map[string][]string{"status": {"text", "json"}}
+	for _, f := range validateFormats {
+		formats["validate"] = append(formats["validate"], string(f))
+	}
+	for _, f := range applyFormats {
+		formats["apply"] = append(formats["apply"], string(f))
+	}
+	if len(formats["validate"]) < 5 || len(formats["apply"]) < 3 {
+		t.Fatalf("formats offered: %v", formats)
 	}
 
 	type run struct {
