@@ -90,11 +90,15 @@ const clipAt = 64
 // Clip shortens a key or name taken from a manifest for a message, so a
 // 200,000-character key gives a message of a line, not of the key's size:
 // "kkkk…(200000 characters)".
-func Clip(s string) string {
-	if len(s) <= clipAt {
+func Clip(s string) string { return ClipTo(s, clipAt) }
+
+// ClipTo cuts s to at most at bytes, on a character boundary, saying how long
+// it was.
+func ClipTo(s string, at int) string {
+	if len(s) <= at {
 		return s
 	}
-	cut := clipAt
+	cut := at
 	for cut > 0 && !utf8.RuneStart(s[cut]) {
 		cut--
 	}

@@ -28,6 +28,8 @@ import (
 	"slices"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/daestro-jobs/jobs/manifest"
 )
 
 // MaxDepth bounds how deeply "${...}" references may nest inside each other's
@@ -337,7 +339,7 @@ func (e *expander) braced(p, q, depth int, eval bool) int {
 		msg := s[body:q]
 		switch {
 		case msg != "":
-			msg = clipName(name) + ": " + clip(msg, 200)
+			msg = clipName(name) + ": " + manifest.ClipTo(msg, 200)
 		case set:
 			msg = fmt.Sprintf("variable %q is required but empty", clipName(name))
 		default:
@@ -449,17 +451,4 @@ func nameEnd(s string, i int) int {
 // clipName shortens a variable name for a message: a 200,000-character name
 // is named by its start and length, not repeated whole. A "${VAR:?message}"
 // message is cut the same way, at 200 bytes.
-func clipName(name string) string { return clip(name, 64) }
-
-// clip cuts s to at most at bytes, on a character boundary, saying how long it
-// was.
-func clip(s string, at int) string {
-	if len(s) <= at {
-		return s
-	}
-	cut := at
-	for cut > 0 && !utf8.RuneStart(s[cut]) {
-		cut--
-	}
-	return fmt.Sprintf("%s…(%d characters)", s[:cut], utf8.RuneCountInString(s))
-}
+func clipName(name string) string { return manifest.ClipTo(name, 64) }
