@@ -2,7 +2,6 @@ package submit
 
 import (
 	"context"
-	"errors"
 	"time"
 )
 
@@ -95,6 +94,3 @@ func Wait(ctx context.Context, c *Client, ids []string, o WaitOptions) ([]Detail
 		gap = min(2*gap, o.Cap)
 	}
 }
-
-// ErrWaitTimeout is returned (wrapped) when --wait-timeout ends a wait.
-var ErrWaitTimeout = errors.New("jobs still running when the wait timed out")
