@@ -28,14 +28,24 @@ func diagnostics(ds []manifest.Diagnostic) []jsonDiagnostic {
 	return out
 }
 
-type jsonDocument struct {
+// jsonSource is where a document is and which job it names; validate and
+// apply reports both start each entry with it.
+type jsonSource struct {
 	File          string `json:"file"`
 	Line          int    `json:"line"`
 	Document      int    `json:"document"`
 	Name          string `json:"name,omitempty"`
 	NameGenerated bool   `json:"name_generated,omitempty"`
 	Queue         string `json:"queue,omitempty"`
-	Valid         bool   `json:"valid"`
+}
+
+func sourceOf(j *plan.Job) jsonSource {
+	return jsonSource{File: j.File, Line: j.Line, Document: j.DocIndex, Name: j.Name, NameGenerated: j.NameGenerated, Queue: j.Queue}
+}
+
+type jsonDocument struct {
+	jsonSource
+	Valid bool `json:"valid"`
 }
 
 func (p *jsonPrinter) Validate(pl *plan.Plan) error {
@@ -52,9 +62,9 @@ func (p *jsonPrinter) Validate(pl *plan.Plan) error {
 			Warnings  int `json:"warnings"`
 		} `json:"summary"`
 	}{Documents: make([]jsonDocument, 0, len(pl.Jobs)), Diagnostics: diagnostics(pl.Diagnostics)}
-	for _, j := range pl.Jobs {
-		doc.Documents = append(doc.Documents, jsonDocument{File: j.File, Line: j.Line, Document: j.DocIndex,
-			Name: j.Name, NameGenerated: j.NameGenerated, Queue: j.Queue, Valid: !j.Invalid})
+	for i := range pl.Jobs {
+		j := &pl.Jobs[i]
+		doc.Documents = append(doc.Documents, jsonDocument{jsonSource: sourceOf(j), Valid: !j.Invalid})
 	}
 	doc.Summary.Files, doc.Summary.Documents, doc.Summary.Valid = c.Files, c.Documents, c.Valid
 	doc.Summary.Invalid, doc.Summary.Errors, doc.Summary.Warnings = c.Invalid, c.Errors, c.Warnings
@@ -62,18 +72,13 @@ func (p *jsonPrinter) Validate(pl *plan.Plan) error {
 }
 
 type jsonJob struct {
-	File          string          `json:"file"`
-	Line          int             `json:"line"`
-	Document      int             `json:"document"`
-	Name          string          `json:"name,omitempty"`
-	NameGenerated bool            `json:"name_generated,omitempty"`
-	Queue         string          `json:"queue,omitempty"`
-	Outcome       string          `json:"outcome"`
-	ID            string          `json:"id,omitempty"`
-	Attempts      int             `json:"attempts,omitempty"`
-	Error         string          `json:"error,omitempty"`
-	Note          string          `json:"note,omitempty"`
-	Body          json.RawMessage `json:"body,omitempty"`
+	jsonSource
+	Outcome  string          `json:"outcome"`
+	ID       string          `json:"id,omitempty"`
+	Attempts int             `json:"attempts,omitempty"`
+	Error    string          `json:"error,omitempty"`
+	Note     string          `json:"note,omitempty"`
+	Body     json.RawMessage `json:"body,omitempty"`
 }
 
 func (p *jsonPrinter) Apply(r *ApplyReport) error {
@@ -90,8 +95,7 @@ func (p *jsonPrinter) Apply(r *ApplyReport) error {
 	}{DryRun: r.DryRun, Interrupted: r.Interrupted, Jobs: make([]jsonJob, 0, len(r.Results)), Diagnostics: diagnostics(r.Plan.Diagnostics)}
 	for _, res := range r.Results {
 		j := res.Job
-		jj := jsonJob{File: j.File, Line: j.Line, Document: j.DocIndex, Name: j.Name, NameGenerated: j.NameGenerated,
-			Queue: j.Queue, Outcome: string(res.Outcome), ID: res.ID, Attempts: res.Attempts, Error: res.Error, Note: res.Note}
+		jj := jsonJob{jsonSource: sourceOf(j), Outcome: string(res.Outcome), ID: res.ID, Attempts: res.Attempts, Error: res.Error, Note: res.Note}
 		if len(j.Masked) > 0 {
 			jj.Body = json.RawMessage(j.Masked)
 		}
