@@ -56,7 +56,7 @@ func statusCommand(e env) *cli.Command {
 					return err
 				}
 				var apiErr *submit.APIError
-				if errors.As(err, &apiErr) && (apiErr.Status == http.StatusUnauthorized || apiErr.Status == http.StatusForbidden) {
+				if errors.As(err, &apiErr) && apiErr.Refused() {
 					fmt.Fprintf(streams.Err, "jobs: the server refused the API key (%v): check DAESTRO_API_KEY or --api-key-file\n", err)
 					return &exitError{code: exitFailure}
 				}

@@ -79,6 +79,11 @@ type APIError struct {
 	RetryAfter time.Duration
 }
 
+// Refused reports whether the server refused the API key (401 or 403).
+func (e *APIError) Refused() bool {
+	return e.Status == http.StatusUnauthorized || e.Status == http.StatusForbidden
+}
+
 // Error reads "HTTP <status>: <message>".
 func (e *APIError) Error() string {
 	return fmt.Sprintf("HTTP %d: %s", e.Status, e.Message)

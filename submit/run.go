@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
-	"net/http"
 	"regexp"
 	"sync"
 	"time"
@@ -363,7 +362,7 @@ func (r *run) job(i int) Result {
 				res.Note = noteLostAnswer
 			}
 			return res
-		case s == http.StatusUnauthorized || s == http.StatusForbidden:
+		case apiErr.Refused():
 			r.refuse(apiErr)
 			return r.failed(res, red, apiErr, "", lost)
 		case retryableStatus(s):
