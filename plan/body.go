@@ -2,9 +2,11 @@ package plan
 
 import (
 	"crypto/sha256"
+	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
 	"path/filepath"
+	"slices"
 	"strings"
 )
 
@@ -128,4 +130,76 @@ func slug(file string) string {
 		s = "job"
 	}
 	return s
+}
+
+// digest identifies the request a valid document becomes, so that two
+// documents with one identity can be told apart as a duplicate (the same
+// request) or a conflict: SHA-256 over the body's fields, each
+// length-prefixed, map keys sorted, the container_env shorthand read as the
+// body reads it. It needs no JSON encoding, so jobs validate builds no body.
+func digest(v map[string]any, name, scheduleAt string) [sha256.Size]byte {
+	var d digester
+	d.b = d.buf[:0]
+	str := func(x any) { s, _ := x.(string); d.str(s) }
+	str(v["job_definition"])
+	str(v["job_queue"])
+	d.str(name)
+	cmd, _ := v["container_cmd"].([]any)
+	d.count(len(cmd))
+	for _, c := range cmd {
+		str(c)
+	}
+	params, _ := v["container_cmd_parameter"].(map[string]any)
+	d.count(len(params))
+	for _, k := range sortedKeys(params) {
+		d.str(k)
+		str(params[k])
+	}
+	env, _ := v["container_env"].(map[string]any)
+	d.count(len(env))
+	for _, k := range sortedKeys(env) {
+		d.str(k)
+		switch e := env[k].(type) {
+		case string:
+			d.str(e)
+			d.count(0)
+		case map[string]any:
+			str(e["value"])
+			if s, _ := e["sensitive"].(bool); s {
+				d.count(1)
+			} else {
+				d.count(0)
+			}
+		default:
+			d.str("")
+			d.count(0)
+		}
+	}
+	d.str(scheduleAt)
+	return sha256.Sum256(d.b)
+}
+
+// digester collects the bytes digest hashes, in a buffer that holds a
+// typical job without growing.
+type digester struct {
+	buf [1024]byte
+	b   []byte
+}
+
+func (d *digester) count(n int) { d.b = binary.AppendUvarint(d.b, uint64(n)) }
+func (d *digester) str(s string) {
+	d.count(len(s))
+	d.b = append(d.b, s...)
+}
+
+func sortedKeys(m map[string]any) []string {
+	if len(m) == 0 {
+		return nil
+	}
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
 }

@@ -1,10 +1,10 @@
 package plan
 
 import (
-	"crypto/sha256"
 	"encoding/json"
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/daestro-jobs/jobs/manifest"
@@ -52,6 +52,8 @@ type docCheck struct {
 	unresolved map[string]bool
 	secrets    []string
 	keys       keyIndex
+	// value is the document as plain values, expanded in place.
+	value map[string]any
 }
 
 func (c *docCheck) report(sev manifest.Severity, path []string, keyNode bool, format string, args ...any) {
@@ -89,7 +91,9 @@ func check(doc manifest.Document, index int, opts Options) (Job, []manifest.Diag
 	}
 
 	conv := &converter{root: root, file: doc.File, doc: index, keys: c.keys}
-	v, _ := conv.value(root, nil, 0).(map[string]any)
+	// One path buffer for the walk: a path is only read before its next sibling
+	// overwrites it.
+	v, _ := conv.value(root, make([]string, 0, 8), 0).(map[string]any)
 	c.diags = append(c.diags, conv.diags...)
 	if conv.tooBig {
 		job.Invalid = true
@@ -101,7 +105,8 @@ func check(doc manifest.Document, index int, opts Options) (Job, []manifest.Diag
 
 	rawSchedule, scheduleIsNumber := scheduleAsWritten(v)
 	literal := c.literalSecrets(v)
-	c.expand(v, nil)
+	c.value = v
+	c.expand(v, make([]string, 0, 8))
 	violations := opts.Validator.Validate(v)
 	for _, viol := range violations {
 		c.violation(viol)
@@ -121,18 +126,18 @@ func check(doc manifest.Document, index int, opts Options) (Job, []manifest.Diag
 	if job.Invalid {
 		return job, c.diags
 	}
-	b := newBody(v, at)
-	job.Queue = b.JobQueue
+	job.Queue, _ = v["job_queue"].(string)
 	job.ScheduleAt = at
-	if b.Name == "" {
-		b.Name = generatedName(doc.File, v, rawSchedule)
+	job.Name, _ = v["name"].(string)
+	if job.Name == "" {
+		job.Name = generatedName(doc.File, v, rawSchedule)
 		job.NameGenerated = true
 	}
-	job.Name = b.Name
-	body, _ := json.Marshal(b)
-	job.Digest = sha256.Sum256(body)
+	job.Digest = digest(v, job.Name, at)
 	if !opts.NoBodies {
-		job.Body = body
+		b := newBody(v, at)
+		b.Name = job.Name
+		job.Body, _ = json.Marshal(b)
 		job.Masked, _ = json.Marshal(b.masked())
 	}
 	return job, c.diags
@@ -168,39 +173,39 @@ func (c *docCheck) literalSecrets(v map[string]any) map[string]bool {
 }
 
 // expand replaces references in every string value except the items of
-// container_cmd, in place, reporting every problem.
+// container_cmd, in place, reporting every problem. path is a buffer its
+// callers reuse: it is read, never kept.
 func (c *docCheck) expand(v any, path []string) {
 	switch t := v.(type) {
 	case map[string]any:
 		for k, item := range t {
-			p := append(path[:len(path):len(path)], k)
 			if s, ok := item.(string); ok {
-				t[k] = c.expandString(s, p)
+				if c.opts.Env != nil && strings.Contains(s, "$") {
+					t[k] = c.expandString(s, append(path, k))
+				}
 				continue
 			}
-			c.expand(item, p)
+			c.expand(item, append(path, k))
 		}
 	case []any:
 		if len(path) == 1 && path[0] == "container_cmd" {
 			return // left for the container's shell; see SPEC §2
 		}
 		for i, item := range t {
-			p := append(path[:len(path):len(path)], fmt.Sprint(i))
 			if s, ok := item.(string); ok {
-				t[i] = c.expandString(s, p)
+				if c.opts.Env != nil && strings.Contains(s, "$") {
+					t[i] = c.expandString(s, append(path, strconv.Itoa(i)))
+				}
 				continue
 			}
-			c.expand(item, p)
+			c.expand(item, append(path, strconv.Itoa(i)))
 		}
 	}
 }
 
 func (c *docCheck) expandString(s string, path []string) string {
-	if c.opts.Env == nil || !strings.Contains(s, "$") {
-		return s
-	}
 	res, problems := interp.Expand(s, c.opts.Env)
-	if isSensitiveValue(c.keys, c.root, path) {
+	if c.isSensitiveValue(path) {
 		c.secrets = append(c.secrets, res.Value)
 		for _, u := range res.Used {
 			c.secrets = append(c.secrets, u.Value)
@@ -227,18 +232,23 @@ func (c *docCheck) expandString(s string, path []string) string {
 }
 
 // isSensitiveValue reports whether path is the value of a sensitive
-// container_env entry, judged from the YAML before expansion.
-func isSensitiveValue(ix keyIndex, root *yaml.Node, path []string) bool {
+// container_env entry. Expansion changes strings only and sensitive counts
+// only as a boolean, so reading it during expansion gives the answer the
+// YAML gave before it; a "true" string (which the schema refuses) is taken
+// as sensitive too, to err on the side of masking.
+func (c *docCheck) isSensitiveValue(path []string) bool {
 	if len(path) != 3 || path[0] != "container_env" || path[2] != "value" {
 		return false
 	}
-	_, entry := locate(ix, root, path[:2])
-	if entry = deref(entry); entry == nil || entry.Kind != yaml.MappingNode {
-		return false
+	env, _ := c.value["container_env"].(map[string]any)
+	entry, _ := env[path[1]].(map[string]any)
+	switch s := entry["sensitive"].(type) {
+	case bool:
+		return s
+	case string:
+		return strings.EqualFold(s, "true")
 	}
-	_, s := ix.lookup(entry, "sensitive")
-	s = deref(s)
-	return s != nil && s.Kind == yaml.ScalarNode && s.ShortTag() == "!!bool" && strings.EqualFold(s.Value, "true")
+	return false
 }
 
 func (c *docCheck) violation(v schema.Violation) {

@@ -89,7 +89,7 @@ func (c *converter) value(n *yaml.Node, path []string, depth int) any {
 		return out
 	case yaml.MappingNode:
 		out := make(map[string]any, len(n.Content)/2)
-		c.mapping(n, path, depth, out, make(map[string]*yaml.Node, len(n.Content)/2), false)
+		c.mapping(n, path, depth, out, false)
 		return out
 	case yaml.ScalarNode:
 		return scalar(n, textual(path))
@@ -99,12 +99,13 @@ func (c *converter) value(n *yaml.Node, path []string, depth int) any {
 
 // mapping fills out from a mapping node. Keys written in the mapping win over
 // keys merged in with "<<", as in YAML's merge key convention; a key written
-// twice is an error.
-func (c *converter) mapping(n *yaml.Node, path []string, depth int, out map[string]any, seen map[string]*yaml.Node, merged bool) {
+// twice is an error. A key already in out has been seen: written earlier in
+// this mapping, or (when merged) written in the mapping merged into.
+func (c *converter) mapping(n *yaml.Node, path []string, depth int, out map[string]any, merged bool) {
 	var merges []*yaml.Node
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k, v := n.Content[i], n.Content[i+1]
-		if k.Kind == yaml.ScalarNode && k.ShortTag() == "!!merge" {
+		if isMergeKey(k) {
 			merges = append(merges, v)
 			continue
 		}
@@ -116,21 +117,42 @@ func (c *converter) mapping(n *yaml.Node, path []string, depth int, out map[stri
 			continue
 		}
 		key := k.Value
-		if first, dup := seen[key]; dup {
+		if _, dup := out[key]; dup {
 			if !merged {
+				first := firstKey(n, key)
 				c.errorAt(k, append(path, key), "duplicate key %q (first at line %d, column %d)", manifest.Clip(key), first.Line, first.Column)
 			}
 			continue
 		}
-		seen[key] = k
 		out[key] = c.value(v, append(path, key), depth+1)
 	}
 	for _, m := range merges {
-		c.merge(m, path, depth, out, seen)
+		c.merge(m, path, depth, out)
 	}
 }
 
-func (c *converter) merge(m *yaml.Node, path []string, depth int, out map[string]any, seen map[string]*yaml.Node) {
+// isMergeKey reports whether k is YAML's merge key "<<". Only "<<" itself or
+// an explicitly tagged key can be one, so other keys skip the tag resolution.
+func isMergeKey(k *yaml.Node) bool {
+	return k.Kind == yaml.ScalarNode && (k.Value == "<<" || k.Tag != "") && k.ShortTag() == "!!merge"
+}
+
+// firstKey returns the first key node of mapping n spelled key (the one a
+// duplicate repeats).
+func firstKey(n *yaml.Node, key string) *yaml.Node {
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k := n.Content[i]
+		if k.Kind == yaml.AliasNode && k.Alias != nil {
+			k = k.Alias
+		}
+		if k.Kind == yaml.ScalarNode && k.Value == key && !isMergeKey(k) {
+			return k
+		}
+	}
+	return n
+}
+
+func (c *converter) merge(m *yaml.Node, path []string, depth int, out map[string]any) {
 	// Every merge and every key it walks is counted, even a key already set
 	// that is skipped: mappings merged into each other through aliases are
 	// an alias bomb that builds nothing, only takes time.
@@ -144,13 +166,13 @@ func (c *converter) merge(m *yaml.Node, path []string, depth int, out map[string
 	}
 	switch {
 	case m.Kind == yaml.AliasNode && m.Alias != nil:
-		c.merge(m.Alias, path, depth+1, out, seen)
+		c.merge(m.Alias, path, depth+1, out)
 	case m.Kind == yaml.MappingNode:
 		// Merged keys never override: mark them seen only after the explicit ones.
-		c.mapping(m, path, depth+1, out, seen, true)
+		c.mapping(m, path, depth+1, out, true)
 	case m.Kind == yaml.SequenceNode:
 		for _, item := range m.Content {
-			c.merge(item, path, depth+1, out, seen)
+			c.merge(item, path, depth+1, out)
 		}
 	default:
 		c.errorAt(m, path, "a merge key (<<) takes a mapping or a list of mappings")
@@ -168,7 +190,13 @@ func scalar(n *yaml.Node, text bool) any {
 	case "!!null":
 		return nil
 	case "!!bool":
-		var b bool
+		switch n.Value { // YAML 1.2's spellings, as yaml.v3 resolves them
+		case "true", "True", "TRUE":
+			return true
+		case "false", "False", "FALSE":
+			return false
+		}
+		var b bool // an explicit !!bool tag on another spelling
 		if err := n.Decode(&b); err == nil {
 			return b
 		}
@@ -297,7 +325,7 @@ func (ix keyIndex) of(m *yaml.Node, depth int) map[string]keyVal {
 	var merges []*yaml.Node
 	for i := 0; i+1 < len(m.Content); i += 2 {
 		kn := m.Content[i]
-		if kn.Kind == yaml.ScalarNode && kn.ShortTag() == "!!merge" {
+		if isMergeKey(kn) {
 			merges = append(merges, m.Content[i+1])
 			continue
 		}

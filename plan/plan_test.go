@@ -238,3 +238,49 @@ func TestMaskedBodyIsJSON(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// digest must tell two documents apart exactly when their request bodies
+// differ: compared over every pair of a table of near variants.
+func TestDigestMatchesBody(t *testing.T) {
+	base := func() map[string]any {
+		return map[string]any{"job_definition": "acme::d:1", "job_queue": "acme::q"}
+	}
+	with := func(k string, v any) map[string]any { m := base(); m[k] = v; return m }
+	variants := []map[string]any{
+		base(),
+		with("job_definition", "acme::d:2"),
+		with("job_queue", "acme::r"),
+		with("container_cmd", []any{}),
+		with("container_cmd", []any{"a", "b"}),
+		with("container_cmd", []any{"ab"}),
+		with("container_cmd", []any{"a", "b", ""}),
+		with("container_cmd_parameter", map[string]any{}),
+		with("container_cmd_parameter", map[string]any{"a": "b"}),
+		with("container_cmd_parameter", map[string]any{"a": "b", "c": "d"}),
+		with("container_cmd_parameter", map[string]any{"ab": ""}),
+		with("container_env", map[string]any{"A": "x"}),
+		with("container_env", map[string]any{"A": map[string]any{"value": "x"}}),
+		with("container_env", map[string]any{"A": map[string]any{"value": "x", "sensitive": false}}),
+		with("container_env", map[string]any{"A": map[string]any{"value": "x", "sensitive": true}}),
+		with("container_env", map[string]any{"A": "x", "B": "y"}),
+		with("container_env", map[string]any{"AB": "x"}),
+	}
+	type key struct{ name, at string }
+	keys := []key{{"n", ""}, {"m", ""}, {"n", "2030-01-01T00:00:00.000Z"}}
+	for i, a := range variants {
+		for ka, kA := range keys {
+			for j, b := range variants {
+				for kb, kB := range keys {
+					ba, bb := newBody(a, kA.at), newBody(b, kB.at)
+					ba.Name, bb.Name = kA.name, kB.name
+					ja, _ := json.Marshal(ba)
+					jb, _ := json.Marshal(bb)
+					same := digest(a, kA.name, kA.at) == digest(b, kB.name, kB.at)
+					if same != (string(ja) == string(jb)) {
+						t.Errorf("variants %d/%d and %d/%d: same digest %v, bodies\n%s\n%s", i, ka, j, kb, same, ja, jb)
+					}
+				}
+			}
+		}
+	}
+}

@@ -31,6 +31,7 @@ func JSON() string { return source }
 // safe for concurrent use, so one Validator serves every document of a run.
 type Validator struct {
 	compiled *jsonschema.Schema
+	fast     *fastSchema    // nil when the schema uses a keyword it lacks
 	raw      map[string]any // the schema as JSON values, to read annotations by keyword location
 }
 
@@ -50,7 +51,7 @@ func New() (*Validator, error) {
 	if err := json.Unmarshal([]byte(source), &raw); err != nil {
 		return nil, fmt.Errorf("schema: decoding the embedded schema: %w", err)
 	}
-	return &Validator{compiled: compiled, raw: raw}, nil
+	return &Validator{compiled: compiled, fast: compileFast(compiled), raw: raw}, nil
 }
 
 // Violation is one way a document breaks the schema.
@@ -76,6 +77,9 @@ type Violation struct {
 // numbers json.Number or Go integers, as encoding/json with UseNumber produces.
 // It returns every violation, not just the first; nil means valid.
 func (v *Validator) Validate(doc any) []Violation {
+	if v.fast != nil && v.fast.valid(doc) {
+		return nil
+	}
 	err := v.compiled.Validate(doc)
 	if err == nil {
 		return nil
