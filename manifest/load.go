@@ -19,6 +19,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"unicode/utf8"
 
@@ -98,14 +99,24 @@ func LoadEach(ctx context.Context, src Source, each func(i int, f *File)) ([]Fil
 		}
 	}
 
+	// Workers claim files by an atomic counter rather than receiving them
+	// from a feeding goroutine: with a channel, every handover woke a third
+	// goroutine on machines with few cores, and the workers waited for it.
 	workers := min(runtime.GOMAXPROCS(0), len(entries))
-	next := make(chan int)
+	var claimed atomic.Int64
 	var wg sync.WaitGroup
 	for range workers {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for i := range next {
+			for {
+				if ctx.Err() != nil {
+					return
+				}
+				i := int(claimed.Add(1) - 1)
+				if i >= len(entries) {
+					return
+				}
 				e := entries[i]
 				switch {
 				case e.diag != nil:
@@ -123,20 +134,9 @@ func LoadEach(ctx context.Context, src Source, each func(i int, f *File)) ([]Fil
 			}
 		}()
 	}
-	var cancelled error
-feed:
-	for i := range entries {
-		select {
-		case next <- i:
-		case <-ctx.Done():
-			cancelled = ctx.Err()
-			break feed
-		}
-	}
-	close(next)
 	wg.Wait()
-	if cancelled != nil {
-		return nil, cancelled
+	if err := ctx.Err(); err != nil {
+		return nil, err
 	}
 	return files, nil
 }

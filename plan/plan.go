@@ -10,6 +10,7 @@ import (
 	"runtime"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/daestro-jobs/jobs/manifest"
@@ -186,29 +187,23 @@ func checkLarge(ctx context.Context, files []manifest.File, checked map[int]*fil
 		return nil
 	}
 	workers := min(runtime.GOMAXPROCS(0), len(slots))
-	next := make(chan slot)
+	var claimed atomic.Int64 // as in manifest.LoadEach: no feeding goroutine
 	var wg sync.WaitGroup
 	for range workers {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for s := range next {
+			for ctx.Err() == nil {
+				i := int(claimed.Add(1) - 1)
+				if i >= len(slots) {
+					return
+				}
+				s := slots[i]
 				r := checked[s.file] // the map is only read while workers run
 				r.jobs[s.doc], r.diags[s.doc] = check(files[s.file].Docs[s.doc], s.doc, opts)
 			}
 		}()
 	}
-	var cancelled error
-feed:
-	for _, s := range slots {
-		select {
-		case next <- s:
-		case <-ctx.Done():
-			cancelled = ctx.Err()
-			break feed
-		}
-	}
-	close(next)
 	wg.Wait()
-	return cancelled
+	return ctx.Err()
 }
