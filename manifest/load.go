@@ -76,20 +76,26 @@ type entry struct {
 // and returns them in the order the paths were given and directories walked
 // (lexical), whatever order the work finished in.
 func Load(ctx context.Context, src Source) ([]File, error) {
-	return LoadEach(ctx, src, nil)
-}
-
-// LoadEach is Load that also calls each, when not nil, on every file as soon as
-// it is parsed, on the worker that parsed it (so concurrently, in no particular
-// order; i is the file's place in the result). each may change the file, e.g.
-// drop the node trees it has finished with, so that a run over many files
-// never holds all of them in memory at once.
-func LoadEach(ctx context.Context, src Source, each func(i int, f *File)) ([]File, error) {
-	entries, err := discover(src.Paths)
+	var files []File
+	err := LoadEach(ctx, src, func(n int) { files = make([]File, n) }, func(i int, f File) { files[i] = f })
 	if err != nil {
 		return nil, err
 	}
-	files := make([]File, len(entries))
+	return files, nil
+}
+
+// LoadEach is Load for callers that need not hold every file at once. It
+// calls start once with the number of files, before anything else, then each
+// on every file as soon as it is parsed, on the worker that parsed it (so
+// concurrently, in no particular order; i is the file's place in Load's
+// order). The file is each's: LoadEach keeps nothing, so a run over many
+// files holds only what each keeps.
+func LoadEach(ctx context.Context, src Source, start func(n int), each func(i int, f File)) error {
+	entries, err := discover(src.Paths)
+	if err != nil {
+		return err
+	}
+	start(len(entries))
 	var stdinData []byte
 	var stdinErr error
 	for _, e := range entries {
@@ -118,27 +124,23 @@ func LoadEach(ctx context.Context, src Source, each func(i int, f *File)) ([]Fil
 					return
 				}
 				e := entries[i]
+				var f File
 				switch {
 				case e.diag != nil:
-					files[i] = File{Path: e.path, Diagnostics: []Diagnostic{*e.diag}}
+					f = File{Path: e.path, Diagnostics: []Diagnostic{*e.diag}}
 				case e.stdin && stdinErr != nil:
-					files[i] = File{Path: e.path, Diagnostics: []Diagnostic{fileDiag(e.path, stdinErr.Error())}}
+					f = File{Path: e.path, Diagnostics: []Diagnostic{fileDiag(e.path, stdinErr.Error())}}
 				case e.stdin:
-					files[i] = Parse(e.path, stdinData)
+					f = Parse(e.path, stdinData)
 				default:
-					files[i] = loadFile(e.path)
+					f = loadFile(e.path)
 				}
-				if each != nil {
-					each(i, &files[i])
-				}
+				each(i, f)
 			}
 		}()
 	}
 	wg.Wait()
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
-	return files, nil
+	return ctx.Err()
 }
 
 // fileDiag is a problem with a whole file.

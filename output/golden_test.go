@@ -38,7 +38,7 @@ func golden(t *testing.T, name string, got string) {
 // and values that need escaping in every format (%, newlines, : and , in a
 // file name, <, &, | and quotes in messages).
 func fixtureValidatePlan() *plan.Plan {
-	return &plan.Plan{
+	return tally(&plan.Plan{
 		Files: 4,
 		Jobs: []plan.Job{
 			{File: "a.yaml", Line: 1, Col: 1, DocIndex: 0, Name: "one", Queue: "acme::q", DuplicateOf: -1, Invalid: true},
@@ -53,12 +53,23 @@ func fixtureValidatePlan() *plan.Plan {
 			{File: "broken.yaml", Message: "cannot read: permission denied", Severity: manifest.Error, Doc: -1},
 			{File: "dir,x/b:c.yaml", Line: 2, Col: 3, Path: "schedule_at", Message: "must be a time, e.g. 2026-11-28T12:00:00Z", Severity: manifest.Error, Doc: 2},
 		},
+	})
+}
+
+// tally sets the counts plan.Build keeps, from a fixture's jobs.
+func tally(p *plan.Plan) *plan.Plan {
+	p.Documents, p.Invalid = len(p.Jobs), 0
+	for _, j := range p.Jobs {
+		if j.Invalid {
+			p.Invalid++
+		}
 	}
+	return p
 }
 
 // cleanPlan is a validation that found nothing wrong.
 func cleanPlan() *plan.Plan {
-	return &plan.Plan{Files: 1, Jobs: []plan.Job{
+	return tally(&plan.Plan{Files: 1, Jobs: []plan.Job{
 		{File: "ok.yaml", Line: 1, Col: 1, DocIndex: 0, Name: "fine", Queue: "acme::q", DuplicateOf: -1},
-	}}
+	}})
 }

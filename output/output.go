@@ -161,15 +161,8 @@ type ValidateCounts struct {
 
 // CountValidation tallies a plan.
 func CountValidation(p *plan.Plan) ValidateCounts {
-	c := ValidateCounts{Files: p.Files, Documents: len(p.Jobs), Errors: p.Errors(), Warnings: p.Warnings()}
-	for _, j := range p.Jobs {
-		if j.Invalid {
-			c.Invalid++
-		} else {
-			c.Valid++
-		}
-	}
-	return c
+	return ValidateCounts{Files: p.Files, Documents: p.Documents, Valid: p.Documents - p.Invalid, Invalid: p.Invalid,
+		Errors: p.Errors(), Warnings: p.Warnings()}
 }
 
 func plural(n int, one, many string) string {

@@ -33,7 +33,7 @@ func fixturePlan() *plan.Plan {
 		job("b.yaml", 1, "one", 0),
 		job("b.yaml", 9, "three", -1),
 		job("b.yaml", 14, "four", -1),
-	}}
+	}, Documents: 5}
 }
 
 func fixtureReport() *ApplyReport {
@@ -139,6 +139,7 @@ func TestTextApplyDiagnosticsGoToStderr(t *testing.T) {
 func TestTextValidate(t *testing.T) {
 	p := fixturePlan()
 	p.Jobs[3].Invalid = true
+	tally(p)
 	p.Diagnostics = []manifest.Diagnostic{
 		{File: "b.yaml", Line: 9, Col: 1, Path: "job_queue", Message: "required key is missing", Severity: manifest.Error, Doc: 1},
 		{File: "c.yaml", Message: "cannot read: permission denied", Severity: manifest.Error, Doc: -1},

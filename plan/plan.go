@@ -37,6 +37,11 @@ type Options struct {
 	// NoBodies leaves Job.Body and Job.Masked empty (jobs validate needs only
 	// their digests), so a run over many files holds little per job.
 	NoBodies bool
+	// NoJobs keeps no Job at all: Plan.Jobs stays empty and only the
+	// diagnostics, the counts and the distinct secrets remain, for reports
+	// that list problems rather than documents (jobs validate -o text). It
+	// implies NoBodies.
+	NoJobs bool
 }
 
 // Job is one document of the run and, when valid, the request it becomes.
@@ -64,9 +69,16 @@ type Job struct {
 
 // Plan is everything a run found in its manifests.
 type Plan struct {
-	Files       int
+	Files int
+	// Jobs holds every document's job, in manifest order; empty with
+	// Options.NoJobs.
 	Jobs        []Job
 	Diagnostics []manifest.Diagnostic // in file order, then by position
+	// Documents and Invalid count the documents and the invalid ones, with
+	// or without Jobs.
+	Documents, Invalid int
+	// secrets are the distinct secrets of jobs not kept (Options.NoJobs).
+	secrets map[string]struct{}
 }
 
 // Errors counts diagnostics of severity Error.
@@ -88,6 +100,10 @@ func (p *Plan) count(s manifest.Severity) int {
 // Secrets lists every secret value of the run, for scrubbing output.
 func (p *Plan) Secrets() []string {
 	var out []string
+	for s := range p.secrets {
+		out = append(out, s)
+	}
+	slices.Sort(out)
 	for _, j := range p.Jobs {
 		out = append(out, j.Secrets...)
 	}
@@ -97,89 +113,138 @@ func (p *Plan) Secrets() []string {
 // Build loads every manifest and plans every job in it. It returns an error
 // only when the run cannot go on at all (bad -f usage, cancelled); problems in
 // manifests are diagnostics in the plan.
+//
+// The documents of a file are checked on the worker that parsed it, and its
+// node trees dropped then, so a run holds a few files' trees at a time rather
+// than every tree of the run. A file of many documents is instead checked
+// after loading, its documents spread over all cores. Each file's results
+// join the plan in manifest order as soon as the files before it have
+// (finish): identities are checked there, in one pass, and what the plan
+// does not keep is let go.
 func Build(ctx context.Context, opts Options) (*Plan, error) {
-	// The documents of a file are checked on the worker that parsed it, and
-	// its node trees dropped then, so a run holds a few files' trees at a time
-	// rather than every tree of the run. A file of many documents is instead
-	// checked after loading, its documents spread over all cores. Results are
-	// put in manifest order at the end; until then a document's diagnostics
-	// carry its index within its file.
-	checked := map[int]*fileResult{}
-	var mu sync.Mutex
-	files, err := manifest.LoadEach(ctx, opts.Source, func(i int, f *manifest.File) {
-		if len(f.Docs) > inlineDocs {
-			return
-		}
-		r := &fileResult{jobs: make([]Job, len(f.Docs)), diags: make([][]manifest.Diagnostic, len(f.Docs))}
-		for k := range f.Docs {
-			r.jobs[k], r.diags[k] = check(f.Docs[k], k, opts)
-			f.Docs[k].Root = nil
-		}
-		mu.Lock()
-		checked[i] = r
-		mu.Unlock()
-	})
-	if err != nil {
+	if opts.NoJobs {
+		opts.NoBodies = true
+	}
+	b := &builder{opts: opts, p: &Plan{}, first: map[identityKey]firstJob{}}
+	if err := manifest.LoadEach(ctx, opts.Source, b.start, b.loaded); err != nil {
 		return nil, err
 	}
-	if err := checkLarge(ctx, files, checked, opts); err != nil {
+	if err := b.checkLarge(ctx); err != nil {
 		return nil, err
 	}
-
-	// Diagnostics in file order: each file's own problems, then its documents'.
-	p := &Plan{Files: len(files)}
-	total := 0
-	for _, r := range checked {
-		total += len(r.jobs)
-	}
-	p.Jobs = make([]Job, 0, total)
-	for fi, f := range files {
-		p.Diagnostics = append(p.Diagnostics, f.Diagnostics...)
-		r := checked[fi]
-		if r == nil {
-			continue
-		}
-		delete(checked, fi) // its jobs are copied next: let them go
-		for k, ds := range r.diags {
-			global := len(p.Jobs)
-			for d := range ds {
-				ds[d].Doc += global - k
-			}
-			slices.SortStableFunc(ds, func(a, b manifest.Diagnostic) int {
-				if a.Line != b.Line {
-					return a.Line - b.Line
-				}
-				return a.Col - b.Col
-			})
-			p.Diagnostics = append(p.Diagnostics, ds...)
-			p.Jobs = append(p.Jobs, r.jobs[k])
-		}
-	}
-	p.Diagnostics = append(p.Diagnostics, identities(p.Jobs)...)
-	return p, nil
+	b.mu.Lock()
+	b.advance()
+	b.mu.Unlock()
+	return b.p, nil
 }
 
 // inlineDocs is the most documents a file may hold to be checked by the worker
 // that parsed it; larger files are checked across all cores afterwards.
 const inlineDocs = 16
 
-// fileResult is what checking the documents of one file found.
-type fileResult struct {
-	jobs  []Job
-	diags [][]manifest.Diagnostic // per document
+// builder is the state of one Build.
+type builder struct {
+	opts Options
+
+	mu      sync.Mutex
+	results []*fileResult // by file; nil until loaded and once joined
+	next    int           // files before next have joined p
+	p       *Plan
+	first   map[identityKey]firstJob
 }
 
-// checkLarge checks the documents of the files LoadEach left unchecked, on all
-// cores, and adds them to checked.
-func checkLarge(ctx context.Context, files []manifest.File, checked map[int]*fileResult, opts Options) error {
-	type slot struct{ file, doc int }
-	var slots []slot
-	for fi, f := range files {
-		if checked[fi] != nil {
+// fileResult is what loading and checking one file found.
+type fileResult struct {
+	file  manifest.File // its documents kept only while large
+	jobs  []Job
+	diags [][]manifest.Diagnostic // per document, Doc the index in the file
+	large bool                    // waiting for checkLarge
+}
+
+func (b *builder) start(n int) {
+	b.results = make([]*fileResult, n)
+	b.p.Files = n
+}
+
+// loaded checks a small file's documents at once, keeps a large one for
+// checkLarge, and lets finished files join the plan.
+func (b *builder) loaded(i int, f manifest.File) {
+	r := &fileResult{}
+	if len(f.Docs) > inlineDocs {
+		r.file, r.large = f, true
+	} else {
+		r.file = manifest.File{Path: f.Path, Diagnostics: f.Diagnostics}
+		r.jobs, r.diags = make([]Job, len(f.Docs)), make([][]manifest.Diagnostic, len(f.Docs))
+		for k := range f.Docs {
+			r.jobs[k], r.diags[k] = check(f.Docs[k], k, b.opts)
+		}
+	}
+	b.mu.Lock()
+	b.results[i] = r
+	b.advance()
+	b.mu.Unlock()
+}
+
+// advance adds to the plan, in order, every file whose results are complete.
+// b.mu is held.
+func (b *builder) advance() {
+	for b.next < len(b.results) && b.results[b.next] != nil && !b.results[b.next].large {
+		b.join(b.results[b.next])
+		b.results[b.next] = nil
+		b.next++
+	}
+}
+
+// join adds one file's results to the plan: its own problems, then each
+// document's, then the document's job.
+func (b *builder) join(r *fileResult) {
+	p := b.p
+	p.Diagnostics = append(p.Diagnostics, r.file.Diagnostics...)
+	for k := range r.jobs {
+		global := p.Documents
+		ds := r.diags[k]
+		for d := range ds {
+			ds[d].Doc = global
+		}
+		slices.SortStableFunc(ds, func(a, b manifest.Diagnostic) int {
+			if a.Line != b.Line {
+				return a.Line - b.Line
+			}
+			return a.Col - b.Col
+		})
+		p.Diagnostics = append(p.Diagnostics, ds...)
+		j := r.jobs[k]
+		if d := b.identity(&j, global); d != nil {
+			p.Diagnostics = append(p.Diagnostics, *d)
+		}
+		p.Documents++
+		if j.Invalid {
+			p.Invalid++
+		}
+		if !b.opts.NoJobs {
+			p.Jobs = append(p.Jobs, j)
 			continue
 		}
-		checked[fi] = &fileResult{jobs: make([]Job, len(f.Docs)), diags: make([][]manifest.Diagnostic, len(f.Docs))}
-		for k := range f.Docs {
+		for _, s := range j.Secrets {
+			if p.secrets == nil {
+				p.secrets = map[string]struct{}{}
+			}
+			p.secrets[s] = struct{}{}
+		}
+	}
+}
+
+// checkLarge checks the documents of the files loaded sets aside, on all
+// cores.
+func (b *builder) checkLarge(ctx context.Context) error {
+	type slot struct{ file, doc int }
+	var slots []slot
+	for fi, r := range b.results {
+		if r == nil || !r.large {
+			continue
+		}
+		r.jobs, r.diags = make([]Job, len(r.file.Docs)), make([][]manifest.Diagnostic, len(r.file.Docs))
+		for k := range r.file.Docs {
 			slots = append(slots, slot{fi, k})
 		}
 	}
@@ -199,11 +264,19 @@ func checkLarge(ctx context.Context, files []manifest.File, checked map[int]*fil
 					return
 				}
 				s := slots[i]
-				r := checked[s.file] // the map is only read while workers run
-				r.jobs[s.doc], r.diags[s.doc] = check(files[s.file].Docs[s.doc], s.doc, opts)
+				r := b.results[s.file] // each slot is written by one worker
+				r.jobs[s.doc], r.diags[s.doc] = check(r.file.Docs[s.doc], s.doc, b.opts)
 			}
 		}()
 	}
 	wg.Wait()
-	return ctx.Err()
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	for _, r := range b.results {
+		if r != nil && r.large {
+			r.file.Docs, r.large = nil, false
+		}
+	}
+	return nil
 }

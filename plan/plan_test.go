@@ -3,7 +3,11 @@ package plan
 import (
 	"context"
 	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -282,5 +286,100 @@ func TestDigestMatchesBody(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// A plan that keeps no jobs must find everything the full plan finds: the
+// same diagnostics in the same order, the same counts, the same secrets. The
+// run mixes small files, a file over inlineDocs (checked after loading, so
+// joining the plan late), duplicates and conflicts across files, invalid
+// documents and an unreadable path.
+func TestNoJobsFindsWhatBuildFinds(t *testing.T) {
+	dir := t.TempDir()
+	job := func(name, cmd string) string {
+		return head + "name: " + name + "\ncontainer_cmd: [" + cmd + "]\n" +
+			"container_env:\n  P: {value: '${SECRET}', sensitive: true}\n"
+	}
+	write := func(name, content string) {
+		t.Helper()
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("a.yaml", job("one", "a"))
+	var big []string
+	for i := range inlineDocs + 5 {
+		switch {
+		case i == 3:
+			big = append(big, job("one", "a")) // a duplicate of a.yaml
+		case i == 4:
+			big = append(big, job("one", "b")) // a conflict with a.yaml
+		case i%7 == 0:
+			big = append(big, "job_queue: acme::nightly\n") // invalid
+		default:
+			big = append(big, job(fmt.Sprintf("big-%d", i), "x"))
+		}
+	}
+	write("b.yaml", strings.Join(big, "---\n"))
+	write("c.yaml", job("one", "b")+"---\n"+job("two", "c")+"---\nbogus: 1\n"+head)
+	write("d.yaml", "job_definition: [\n")
+	write("e.yaml", job("two", "c"))
+	build := func(noJobs bool) *Plan {
+		p, err := Build(context.Background(), Options{
+			Source:         manifest.Source{Paths: []string{dir, filepath.Join(dir, "missing.yaml")}},
+			Env:            testEnv(map[string]string{"SECRET": "s3cret-sentinel"}),
+			Now:            fixedNow,
+			Validator:      mustValidator(t),
+			UnsetIsWarning: true,
+			NoBodies:       true,
+			NoJobs:         noJobs,
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	full, lean := build(false), build(true)
+	if len(lean.Jobs) != 0 {
+		t.Errorf("NoJobs kept %d jobs", len(lean.Jobs))
+	}
+	if diff := cmp.Diff(diagStrings(full), diagStrings(lean)); diff != "" {
+		t.Errorf("diagnostics (-full +NoJobs):\n%s", diff)
+	}
+	invalid := 0
+	for _, j := range full.Jobs {
+		if j.Invalid {
+			invalid++
+		}
+	}
+	if full.Documents != len(full.Jobs) || full.Invalid != invalid {
+		t.Errorf("full plan counts %d documents, %d invalid; its jobs say %d, %d", full.Documents, full.Invalid, len(full.Jobs), invalid)
+	}
+	if lean.Documents != full.Documents || lean.Invalid != full.Invalid || lean.Files != full.Files {
+		t.Errorf("NoJobs counts %d files %d documents %d invalid, want %d %d %d",
+			lean.Files, lean.Documents, lean.Invalid, full.Files, full.Documents, full.Invalid)
+	}
+	if !slices.Contains(lean.Secrets(), "s3cret-sentinel") {
+		t.Errorf("NoJobs secrets %q lack the sentinel", lean.Secrets())
+	}
+	// The conflicts are there, each right after its document's own problems,
+	// and the duplicate is one.
+	var conflicts []string
+	for _, d := range diagStrings(full) {
+		if strings.Contains(d, "different body") {
+			conflicts = append(conflicts, d)
+		}
+	}
+	if len(conflicts) != 2 {
+		t.Errorf("want 2 conflicts (b.yaml's and c.yaml's), got %q", conflicts)
+	}
+	dups := 0
+	for _, j := range full.Jobs {
+		if j.DuplicateOf >= 0 {
+			dups++
+		}
+	}
+	if dups != 2 { // b.yaml's copy of a.yaml, e.yaml's of c.yaml
+		t.Errorf("want 2 duplicates, got %d", dups)
 	}
 }
