@@ -2,6 +2,7 @@ package submit
 
 import (
 	"context"
+	"errors"
 	"time"
 )
 
@@ -42,7 +43,9 @@ type WaitOptions struct {
 // ctx ends. It returns the latest detail of each id, in the order of ids. A
 // job that could not be read keeps the last detail read (or an empty State)
 // and its error, while the others go on; an error on every job in one round
-// ends the wait only when ctx does. The error is ctx's when it ended the wait.
+// ends the wait only when ctx does, except a refused key (401/403), which ends
+// it at once with that error. Otherwise the error is ctx's when it ended the
+// wait.
 func Wait(ctx context.Context, c *Client, ids []string, o WaitOptions) ([]Detail, []error, error) {
 	if o.First <= 0 {
 		o.First = WaitFirst
@@ -72,6 +75,12 @@ func Wait(ctx context.Context, c *Client, ids []string, o WaitOptions) ([]Detail
 				return latest, errs, ctx.Err()
 			}
 			errs[i] = err
+			var apiErr *APIError
+			if errors.As(err, &apiErr) && apiErr.Refused() {
+				// The key was refused: no later poll can succeed, and
+				// waiting out --wait-timeout would only hide why.
+				return latest, errs, err
+			}
 			if err == nil {
 				latest[i] = d
 			}

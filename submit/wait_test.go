@@ -128,3 +128,33 @@ func TestWaitKeepsGoingPastAnUnreadableJob(t *testing.T) {
 		t.Errorf("the missing job: err %v, want HTTP 404", errs[1])
 	}
 }
+
+// A key refused while waiting ends the wait at once with that error, rather
+// than polling until --wait-timeout.
+func TestWaitStopsWhenTheKeyIsRefused(t *testing.T) {
+	emu, err := emulator.New(emulator.Options{APIKey: testKey, Now: newFakeClock().Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { emu.Close() })
+	c, _ := newTestClient(t, emu)
+	id, err := c.Submit(context.Background(), []byte(`{"job_definition":"acme::d:1","job_queue":"acme::q","name":"n"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	revoked := *c
+	revoked.APIKey = "a-key-revoked-meanwhile"
+	_, errs, err := Wait(context.Background(), &revoked, []string{id}, WaitOptions{
+		Sleep: func(context.Context, time.Duration) error {
+			t.Fatal("Wait slept after the key was refused")
+			return nil
+		},
+	})
+	var apiErr *APIError
+	if !errors.As(err, &apiErr) || !apiErr.Refused() {
+		t.Fatalf("err = %v, want the refusal (401/403)", err)
+	}
+	if errs[0] == nil {
+		t.Error("the job's own error is not recorded")
+	}
+}
