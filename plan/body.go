@@ -138,58 +138,56 @@ func slug(file string) string {
 // length-prefixed, map keys sorted, the container_env shorthand read as the
 // body reads it. It needs no JSON encoding, so jobs validate builds no body.
 func digest(v map[string]any, name, scheduleAt string) [sha256.Size]byte {
-	var d digester
-	d.b = d.buf[:0]
-	str := func(x any) { s, _ := x.(string); d.str(s) }
-	str(v["job_definition"])
-	str(v["job_queue"])
-	d.str(name)
+	var buf [512]byte // a typical job fits: no allocation
+	b := appendField(buf[:0], v["job_definition"])
+	b = appendField(b, v["job_queue"])
+	b = appendString(b, name)
 	cmd, _ := v["container_cmd"].([]any)
-	d.count(len(cmd))
+	b = binary.AppendUvarint(b, uint64(len(cmd)))
 	for _, c := range cmd {
-		str(c)
+		b = appendField(b, c)
 	}
 	params, _ := v["container_cmd_parameter"].(map[string]any)
-	d.count(len(params))
+	b = binary.AppendUvarint(b, uint64(len(params)))
 	for _, k := range sortedKeys(params) {
-		d.str(k)
-		str(params[k])
+		b = appendString(b, k)
+		b = appendField(b, params[k])
 	}
 	env, _ := v["container_env"].(map[string]any)
-	d.count(len(env))
+	b = binary.AppendUvarint(b, uint64(len(env)))
 	for _, k := range sortedKeys(env) {
-		d.str(k)
+		b = appendString(b, k)
+		sensitive := false
 		switch e := env[k].(type) {
 		case string:
-			d.str(e)
-			d.count(0)
+			b = appendString(b, e)
 		case map[string]any:
-			str(e["value"])
-			if s, _ := e["sensitive"].(bool); s {
-				d.count(1)
-			} else {
-				d.count(0)
-			}
+			b = appendField(b, e["value"])
+			sensitive, _ = e["sensitive"].(bool)
 		default:
-			d.str("")
-			d.count(0)
+			b = appendString(b, "")
+		}
+		if sensitive {
+			b = append(b, 1)
+		} else {
+			b = append(b, 0)
 		}
 	}
-	d.str(scheduleAt)
-	return sha256.Sum256(d.b)
+	b = appendString(b, scheduleAt)
+	return sha256.Sum256(b)
 }
 
-// digester collects the bytes digest hashes, in a buffer that holds a
-// typical job without growing.
-type digester struct {
-	buf [1024]byte
-	b   []byte
+// appendString appends s, length first.
+func appendString(b []byte, s string) []byte {
+	b = binary.AppendUvarint(b, uint64(len(s)))
+	return append(b, s...)
 }
 
-func (d *digester) count(n int) { d.b = binary.AppendUvarint(d.b, uint64(n)) }
-func (d *digester) str(s string) {
-	d.count(len(s))
-	d.b = append(d.b, s...)
+// appendField appends a string value, or "" for anything else (the body
+// sends such a field as "").
+func appendField(b []byte, v any) []byte {
+	s, _ := v.(string)
+	return appendString(b, s)
 }
 
 func sortedKeys(m map[string]any) []string {
