@@ -102,8 +102,10 @@ func validateCommand(e env) *cli.Command {
 			if err != nil {
 				return err
 			}
-			streams, closeStreams := redactedStreams(e, p.Secrets())
-			streams, closeSummary := withStepSummary(e, format, streams, p.Secrets())
+			secrets := p.Secrets()
+			red := redact.New(secrets...)
+			streams, closeStreams := redactedStreams(e, secrets, red)
+			streams, closeSummary := withStepSummary(e, format, streams, red)
 			err = output.New(format, streams).Validate(p)
 			closeSummary()
 			closeStreams()
@@ -118,17 +120,17 @@ func validateCommand(e env) *cli.Command {
 	}
 }
 
-// redactedStreams wraps stdout and stderr so no secret of the run is printed,
-// whatever a message or the server echoed. The returned func flushes them.
+// redactedStreams wraps stdout and stderr in r, built from secrets, so no
+// secret of the run is printed, whatever a message or the server echoed. The
+// returned func flushes them.
 //
 // Under GitHub Actions it first asks the runner to mask every secret in the
 // log (::add-mask::), before anything else is written, so that even output
 // this tool does not control (a wrapper script's set -x) shows them masked.
-func redactedStreams(e env, secrets []string) (output.Streams, func()) {
+func redactedStreams(e env, secrets []string, r *redact.Redactor) (output.Streams, func()) {
 	if v, ok := e.lookup("GITHUB_ACTIONS"); ok && v == "true" {
 		_ = output.GitHubMasks(e.stderr, secrets)
 	}
-	r := redact.New(secrets...)
 	out, errw := r.Writer(e.stdout), r.Writer(e.stderr)
 	return output.Streams{Out: out, Err: errw}, func() {
 		out.Close()
@@ -253,9 +255,10 @@ func applyCommand(e env) *cli.Command {
 			if client != nil {
 				secrets = append(secrets, client.APIKey)
 			}
-			streams, closeStreams := redactedStreams(e, secrets)
+			red := redact.New(secrets...)
+			streams, closeStreams := redactedStreams(e, secrets, red)
 			defer closeStreams()
-			streams, closeSummary := withStepSummary(e, format, streams, secrets)
+			streams, closeSummary := withStepSummary(e, format, streams, red)
 			defer closeSummary()
 			report := &output.ApplyReport{Plan: p, DryRun: dry, Results: make([]output.JobResult, len(p.Jobs))}
 			for i := range p.Jobs {

@@ -39,7 +39,7 @@ func chooseFormat(c *cli.Context, e env, offered ...output.Format) (output.Forma
 // secrets like the other streams. The returned func closes it. A summary
 // that cannot be opened is said on stderr and skipped: it is an extra, not a
 // reason to fail a run.
-func withStepSummary(e env, format output.Format, s output.Streams, secrets []string) (output.Streams, func()) {
+func withStepSummary(e env, format output.Format, s output.Streams, r *redact.Redactor) (output.Streams, func()) {
 	if format != output.GitHub {
 		return s, func() {}
 	}
@@ -52,7 +52,7 @@ func withStepSummary(e env, format output.Format, s output.Streams, secrets []st
 		fmt.Fprintf(s.Err, "jobs: cannot write the GitHub step summary: %v\n", err)
 		return s, func() {}
 	}
-	w := redact.New(secrets...).Writer(f)
+	w := r.Writer(f)
 	s.Summary = w
 	return s, func() {
 		closeSummary(w, f, s.Err)
