@@ -362,7 +362,7 @@ func (c *docCheck) schedule(v map[string]any, raw string, isNumber bool) string 
 	if isNumber && strings.HasPrefix(raw, "-") {
 		return "" // the schema already said it must not be negative
 	}
-	t, err := schedule.Parse(raw, isNumber, c.opts.Now)
+	t, err := c.opts.zones.Parse(raw, isNumber, c.opts.Now)
 	if err != nil {
 		c.report(manifest.Error, []string{"schedule_at"}, false, "%s", err.Error())
 		return ""

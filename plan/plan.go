@@ -15,6 +15,7 @@ import (
 
 	"github.com/daestro-jobs/jobs/manifest"
 	"github.com/daestro-jobs/jobs/manifest/interp"
+	"github.com/daestro-jobs/jobs/manifest/schedule"
 	"github.com/daestro-jobs/jobs/schema"
 )
 
@@ -42,6 +43,8 @@ type Options struct {
 	// that list problems rather than documents (jobs validate -o text). It
 	// implies NoBodies.
 	NoJobs bool
+
+	zones *schedule.Zones // set by Build: one cache of time zones per run
 }
 
 // Job is one document of the run and, when valid, the request it becomes.
@@ -125,6 +128,7 @@ func Build(ctx context.Context, opts Options) (*Plan, error) {
 	if opts.NoJobs {
 		opts.NoBodies = true
 	}
+	opts.zones = &schedule.Zones{}
 	b := &builder{opts: opts, p: &Plan{}, first: map[identityKey]firstJob{}}
 	if err := manifest.LoadEach(ctx, opts.Source, b.start, b.loaded); err != nil {
 		return nil, err

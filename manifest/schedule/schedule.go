@@ -22,7 +22,7 @@
 //   - "+0s" is allowed and means now (parseRelative);
 //   - wall times skipped or repeated by a zone are rejected, never guessed
 //     (resolve); zone names are exact IANA names and "Local" is refused
-//     (loadZone).
+//     (Zones.load).
 package schedule
 
 import (
@@ -169,6 +169,10 @@ const formsHint = `write RFC 3339 (2026-11-29T02:00:00Z), unix seconds (17643816
 // written precision (nanoseconds); Format truncates it to milliseconds.
 // A result in the past is not an error. Every error is an *Error.
 func Parse(raw string, isNumber bool, now time.Time) (time.Time, error) {
+	return parse(nil, raw, isNumber, now)
+}
+
+func parse(z *Zones, raw string, isNumber bool, now time.Time) (time.Time, error) {
 	s := strings.TrimSpace(raw)
 	if s == "" {
 		return time.Time{}, &Error{Kind: KindSyntax, Msg: "empty value", Hint: formsHint}
@@ -190,7 +194,7 @@ func Parse(raw string, isNumber bool, now time.Time) (time.Time, error) {
 		return parseUnix(s)
 	case isDigit(c):
 		if len(s) > 4 && s[4] == '-' {
-			return parseDated(s)
+			return parseDated(z, s)
 		}
 		return parseUnix(s)
 	}
@@ -475,7 +479,7 @@ func unknownUnitError(s, unit string) error {
 
 // parseDated handles the two forms that start with a date: RFC 3339 and the
 // wall-clock form. s starts with a digit and s[4] == '-'.
-func parseDated(s string) (time.Time, error) {
+func parseDated(z *Zones, s string) (time.Time, error) {
 	if len(s) < 10 || !allDigits(s[0:4]) || s[4] != '-' || !allDigits(s[5:7]) || s[7] != '-' || !allDigits(s[8:10]) {
 		return time.Time{}, &Error{Kind: KindSyntax, Msg: quote(s) + " does not start with a date like 2026-11-29",
 			Hint: formsHint}
@@ -488,7 +492,7 @@ func parseDated(s string) (time.Time, error) {
 	case 'T', 't':
 		return parseRFC3339(s)
 	case ' ', '\t':
-		return parseWallClock(s)
+		return parseWallClock(z, s)
 	}
 	return time.Time{}, &Error{Kind: KindSyntax, Msg: quote(s) + " has " + strconv.QuoteRune(rune(s[10])) + " after the date",
 		Hint: "write T and a time with an offset (2026-11-29T02:00:00Z) or a space, time and zone (2026-11-29 02:00 Europe/Berlin)"}

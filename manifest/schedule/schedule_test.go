@@ -2,9 +2,12 @@ package schedule
 
 import (
 	"errors"
+	"fmt"
 	"go/parser"
 	"go/token"
+	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 	"unicode"
@@ -566,5 +569,43 @@ func BenchmarkFormat(b *testing.B) {
 	v := time.Date(2026, 11, 29, 2, 0, 0, 123456789, time.UTC)
 	for b.Loop() {
 		_ = Format(v)
+	}
+}
+
+// Zones answers what Parse answers, from many goroutines at once, and loads
+// each zone once.
+func TestZonesRemember(t *testing.T) {
+	inputs := []string{
+		"2026-11-29 02:00 Europe/Berlin",
+		"2026-11-29 02:00 America/New_York",
+		"2026-03-29 02:30 Europe/Berlin", // skipped by the zone: an error
+		"2026-10-25 02:30 Europe/Berlin", // repeated: ambiguous
+		"2026-11-29 02:00 Local",
+		"2026-11-29 02:00 Europe/Atlantis",
+		"2026-11-29 02:00 europe/berlin",
+		"2026-11-29 02:00 UTC",
+		"2026-11-29T02:00:00Z",
+	}
+	var z Zones
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Go(func() {
+			for _, in := range inputs {
+				want, wantErr := Parse(in, false, testNow)
+				got, err := z.Parse(in, false, testNow)
+				if !got.Equal(want) || fmt.Sprint(err) != fmt.Sprint(wantErr) {
+					t.Errorf("%q: Zones.Parse = %v, %v; Parse = %v, %v", in, got, err, want, wantErr)
+				}
+			}
+		})
+	}
+	wg.Wait()
+	var names []string
+	for n := range z.m {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	if want := []string{"America/New_York", "Europe/Berlin", "UTC"}; !slices.Equal(names, want) {
+		t.Errorf("remembered %q, want %q", names, want)
 	}
 }

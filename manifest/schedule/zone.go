@@ -2,6 +2,7 @@ package schedule
 
 import (
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -20,7 +21,7 @@ const maxPeriods = 16
 // separated by any run of white space; the date is known to be well formed.
 // There is no fraction: a wall clock is read to the second, and RFC 3339 is
 // the form for anything finer.
-func parseWallClock(s string) (time.Time, error) {
+func parseWallClock(z *Zones, s string) (time.Time, error) {
 	fields := strings.Fields(s)
 	date := fields[0]
 	if len(fields) < 2 {
@@ -59,7 +60,7 @@ func parseWallClock(s string) (time.Time, error) {
 	if err := checkFields(s, year, month, day, hour, minute, sec); err != nil {
 		return time.Time{}, err
 	}
-	loc, err := loadZone(s, fields[2])
+	loc, err := z.load(s, fields[2])
 	if err != nil {
 		return time.Time{}, err
 	}
@@ -74,8 +75,22 @@ func pad(clockLen int) string {
 	return ""
 }
 
-// loadZone loads an IANA zone by its exact name.
-func loadZone(s, name string) (*time.Location, error) {
+// Zones remembers the zones a run has loaded: time.LoadLocation reads and
+// parses the zone file on every call, and a monorepo may schedule thousands
+// of jobs in one zone. Safe for concurrent use; the zero value is ready, and
+// a nil *Zones loads a zone every time.
+type Zones struct {
+	mu sync.Mutex
+	m  map[string]*time.Location
+}
+
+// Parse is the package's Parse, loading zones through z.
+func (z *Zones) Parse(raw string, isNumber bool, now time.Time) (time.Time, error) {
+	return parse(z, raw, isNumber, now)
+}
+
+// load loads an IANA zone by its exact name, from z when it has it.
+func (z *Zones) load(s, name string) (*time.Location, error) {
 	if name == "Local" {
 		return nil, &Error{Kind: KindZone, Msg: quote(s) + " names the zone Local, which differs from machine to machine",
 			Hint: "name the zone, e.g. Europe/Berlin or UTC"}
@@ -87,9 +102,25 @@ func loadZone(s, name string) (*time.Location, error) {
 	if !zoneNameOK(name) {
 		return nil, unknownZone(s, name)
 	}
+	if z != nil {
+		z.mu.Lock()
+		loc, ok := z.m[name]
+		z.mu.Unlock()
+		if ok {
+			return loc, nil
+		}
+	}
 	loc, err := time.LoadLocation(name)
 	if err != nil {
-		return nil, unknownZone(s, name)
+		return nil, unknownZone(s, name) // not remembered: rare, and cheap to refuse again
+	}
+	if z != nil {
+		z.mu.Lock()
+		if z.m == nil {
+			z.m = map[string]*time.Location{}
+		}
+		z.m[name] = loc
+		z.mu.Unlock()
 	}
 	return loc, nil
 }
