@@ -66,9 +66,11 @@ func TestWait(t *testing.T) {
 	}
 }
 
-func TestWaitStopsWithContext(t *testing.T) {
-	clock := newFakeClock() // shared by the emulator and Wait
-	emu, err := emulator.New(emulator.Options{APIKey: testKey, Now: clock.Now})
+// oneSubmitted starts an emulator on a fake clock, submits one job to it and
+// returns the client and the job's id.
+func oneSubmitted(t *testing.T) (*Client, string) {
+	t.Helper()
+	emu, err := emulator.New(emulator.Options{APIKey: testKey, Now: newFakeClock().Now})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -78,6 +80,11 @@ func TestWaitStopsWithContext(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return c, id
+}
+
+func TestWaitStopsWithContext(t *testing.T) {
+	c, id := oneSubmitted(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	latest, _, err := Wait(ctx, c, []string{id}, WaitOptions{
 		Sleep: func(ctx context.Context, d time.Duration) error { cancel(); return ctx.Err() },
@@ -132,16 +139,7 @@ func TestWaitKeepsGoingPastAnUnreadableJob(t *testing.T) {
 // A key refused while waiting ends the wait at once with that error, rather
 // than polling until --wait-timeout.
 func TestWaitStopsWhenTheKeyIsRefused(t *testing.T) {
-	emu, err := emulator.New(emulator.Options{APIKey: testKey, Now: newFakeClock().Now})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { emu.Close() })
-	c, _ := newTestClient(t, emu)
-	id, err := c.Submit(context.Background(), []byte(`{"job_definition":"acme::d:1","job_queue":"acme::q","name":"n"}`))
-	if err != nil {
-		t.Fatal(err)
-	}
+	c, id := oneSubmitted(t)
 	revoked := *c
 	revoked.APIKey = "a-key-revoked-meanwhile"
 	_, errs, err := Wait(context.Background(), &revoked, []string{id}, WaitOptions{
