@@ -120,10 +120,10 @@ func (p *Plan) Secrets() []string {
 // The documents of a file are checked on the worker that parsed it, and its
 // node trees dropped then, so a run holds a few files' trees at a time rather
 // than every tree of the run. A file of many documents is instead checked
-// after loading, its documents spread over all cores. Each file's results
-// join the plan in manifest order as soon as the files before it have
-// (finish): identities are checked there, in one pass, and what the plan
-// does not keep is let go.
+// after loading, its documents spread over all cores. A file's results join
+// the plan, in manifest order, as soon as every file before it has joined:
+// identities are checked there, in one pass, and what the plan does not keep
+// is let go.
 func Build(ctx context.Context, opts Options) (*Plan, error) {
 	if opts.NoJobs {
 		opts.NoBodies = true
