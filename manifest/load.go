@@ -65,11 +65,30 @@ type Source struct {
 	Stdin io.Reader // read when a path is "-"
 }
 
-// entry is a file found by the walk, in the order it will be reported.
-type entry struct {
-	path  string
+// found is what discovery found, in the order it will be reported: a path
+// per entry, compactly (a run over 100,000 files holds them all), and, for
+// the few entries that are not files to read, what they are.
+type found struct {
+	paths   Paths
+	special map[int]special
+}
+
+// special is an entry that is stdin, or a problem rather than a file.
+type special struct {
 	stdin bool
-	diag  *Diagnostic // set when the entry is a problem rather than a file
+	diag  *Diagnostic
+}
+
+func (fd *found) file(path string) { fd.paths.Add(path) }
+
+func (fd *found) problem(path string, d Diagnostic) { fd.add(path, special{diag: &d}) }
+
+func (fd *found) add(path string, s special) {
+	if fd.special == nil {
+		fd.special = map[int]special{}
+	}
+	fd.special[fd.paths.Len()] = s
+	fd.paths.Add(path)
 }
 
 // Load finds every manifest named by src, reads and parses them on all cores,
@@ -77,7 +96,7 @@ type entry struct {
 // (lexical), whatever order the work finished in.
 func Load(ctx context.Context, src Source) ([]File, error) {
 	var files []File
-	err := LoadEach(ctx, src, func(n int) { files = make([]File, n) }, func(i int, f File) { files[i] = f })
+	err := LoadEach(ctx, src, func(p *Paths) { files = make([]File, p.Len()) }, func(i int, f File) { files[i] = f })
 	if err != nil {
 		return nil, err
 	}
@@ -85,21 +104,23 @@ func Load(ctx context.Context, src Source) ([]File, error) {
 }
 
 // LoadEach is Load for callers that need not hold every file at once. It
-// calls start once with the number of files, before anything else, then each
-// on every file as soon as it is parsed, on the worker that parsed it (so
-// concurrently, in no particular order; i is the file's place in Load's
-// order). The file is each's: LoadEach keeps nothing, so a run over many
-// files holds only what each keeps.
-func LoadEach(ctx context.Context, src Source, start func(n int), each func(i int, f File)) error {
-	entries, err := discover(src.Paths)
+// calls start once with the paths of every file to be read (Len is their
+// number; they do not change afterwards, so start may keep them to name file
+// i later), then each on every file as soon as it is parsed, on the worker
+// that parsed it (so concurrently, in no particular order; i is the file's
+// place in Load's order). The file is each's: LoadEach keeps nothing else,
+// so a run over many files holds only what each keeps.
+func LoadEach(ctx context.Context, src Source, start func(paths *Paths), each func(i int, f File)) error {
+	fd, err := discover(src.Paths)
 	if err != nil {
 		return err
 	}
-	start(len(entries))
+	n := fd.paths.Len()
+	start(&fd.paths)
 	var stdinData []byte
 	var stdinErr error
-	for _, e := range entries {
-		if e.stdin {
+	for _, sp := range fd.special {
+		if sp.stdin {
 			stdinData, stdinErr = readLimited(src.Stdin, StdinName)
 			break
 		}
@@ -108,7 +129,7 @@ func LoadEach(ctx context.Context, src Source, start func(n int), each func(i in
 	// Workers claim files by an atomic counter rather than receiving them
 	// from a feeding goroutine: with a channel, every handover woke a third
 	// goroutine on machines with few cores, and the workers waited for it.
-	workers := min(runtime.GOMAXPROCS(0), len(entries))
+	workers := min(runtime.GOMAXPROCS(0), n)
 	var claimed atomic.Int64
 	var wg sync.WaitGroup
 	for range workers {
@@ -120,20 +141,21 @@ func LoadEach(ctx context.Context, src Source, start func(n int), each func(i in
 					return
 				}
 				i := int(claimed.Add(1) - 1)
-				if i >= len(entries) {
+				if i >= n {
 					return
 				}
-				e := entries[i]
+				path := fd.paths.Get(i) // lives as long as what each keeps of it
+				sp := fd.special[i]     // only read while workers run
 				var f File
 				switch {
-				case e.diag != nil:
-					f = File{Path: e.path, Diagnostics: []Diagnostic{*e.diag}}
-				case e.stdin && stdinErr != nil:
-					f = File{Path: e.path, Diagnostics: []Diagnostic{fileDiag(e.path, stdinErr.Error())}}
-				case e.stdin:
-					f = Parse(e.path, stdinData)
+				case sp.diag != nil:
+					f = File{Path: path, Diagnostics: []Diagnostic{*sp.diag}}
+				case sp.stdin && stdinErr != nil:
+					f = File{Path: path, Diagnostics: []Diagnostic{fileDiag(path, stdinErr.Error())}}
+				case sp.stdin:
+					f = Parse(path, stdinData)
 				default:
-					f = loadFile(e.path)
+					f = loadFile(path)
 				}
 				each(i, f)
 			}
@@ -149,8 +171,8 @@ func fileDiag(path, msg string) Diagnostic {
 }
 
 // discover expands the -f paths into the list of files to read.
-func discover(paths []string) ([]entry, error) {
-	var out []entry
+func discover(paths []string) (*found, error) {
+	out := &found{}
 	stdinSeen := false
 	for _, p := range paths {
 		if p == "-" {
@@ -158,28 +180,26 @@ func discover(paths []string) ([]entry, error) {
 				return nil, errors.New(`"-" (stdin) may be given only once`)
 			}
 			stdinSeen = true
-			out = append(out, entry{path: StdinName, stdin: true})
+			out.add(StdinName, special{stdin: true})
 			continue
 		}
 		info, err := os.Stat(p)
 		if err != nil {
-			d := fileDiag(p, describeOpenError(err))
-			out = append(out, entry{path: p, diag: &d})
+			out.problem(p, fileDiag(p, describeOpenError(err)))
 			continue
 		}
 		if !info.IsDir() {
 			// A file named explicitly is read whatever its extension, as kubectl
 			// does; only directory walks filter by extension.
 			if !info.Mode().IsRegular() {
-				d := fileDiag(p, fmt.Sprintf("not a regular file (%s); pass a YAML file, a directory or - for stdin", kind(info.Mode())))
-				out = append(out, entry{path: p, diag: &d})
+				out.problem(p, fileDiag(p, fmt.Sprintf("not a regular file (%s); pass a YAML file, a directory or - for stdin", kind(info.Mode()))))
 				continue
 			}
-			out = append(out, entry{path: p})
+			out.file(p)
 			continue
 		}
 		w := walker{}
-		w.walk(p, info, &out)
+		w.walk(p, info, out)
 	}
 	return out, nil
 }
@@ -190,12 +210,11 @@ type walker struct {
 	stack []os.FileInfo // directories from the root to the current one
 }
 
-func (w *walker) walk(dir string, info os.FileInfo, out *[]entry) {
+func (w *walker) walk(dir string, info os.FileInfo, out *found) {
 	for _, anc := range w.stack {
 		if os.SameFile(anc, info) {
-			d := Diagnostic{File: dir, Severity: Warning, Doc: -1,
-				Message: "skipped: symbolic link loop (this directory is already being walked)"}
-			*out = append(*out, entry{path: dir, diag: &d})
+			out.problem(dir, Diagnostic{File: dir, Severity: Warning, Doc: -1,
+				Message: "skipped: symbolic link loop (this directory is already being walked)"})
 			return
 		}
 	}
@@ -204,8 +223,7 @@ func (w *walker) walk(dir string, info os.FileInfo, out *[]entry) {
 
 	names, err := os.ReadDir(dir) // sorted by name: lexical order
 	if err != nil {
-		d := fileDiag(dir, describeOpenError(err))
-		*out = append(*out, entry{path: dir, diag: &d})
+		out.problem(dir, fileDiag(dir, describeOpenError(err)))
 		return
 	}
 	for _, de := range names {
@@ -224,13 +242,11 @@ func (w *walker) walk(dir string, info os.FileInfo, out *[]entry) {
 				}
 				if errors.Is(err, syscall.ELOOP) {
 					// Links that point at each other in a ring: a loop too.
-					d := Diagnostic{File: p, Severity: Warning, Doc: -1,
-						Message: "skipped: symbolic link loop (too many levels of symbolic links)"}
-					*out = append(*out, entry{path: p, diag: &d})
+					out.problem(p, Diagnostic{File: p, Severity: Warning, Doc: -1,
+						Message: "skipped: symbolic link loop (too many levels of symbolic links)"})
 					continue
 				}
-				d := fileDiag(p, describeOpenError(err))
-				*out = append(*out, entry{path: p, diag: &d})
+				out.problem(p, fileDiag(p, describeOpenError(err)))
 				continue
 			}
 			mode = fi.Mode()
@@ -241,11 +257,10 @@ func (w *walker) walk(dir string, info os.FileInfo, out *[]entry) {
 		case !isManifestName(name):
 			continue
 		case !mode.IsRegular():
-			d := Diagnostic{File: p, Severity: Warning, Doc: -1,
-				Message: fmt.Sprintf("skipped: not a regular file (%s)", kind(mode))}
-			*out = append(*out, entry{path: p, diag: &d})
+			out.problem(p, Diagnostic{File: p, Severity: Warning, Doc: -1,
+				Message: fmt.Sprintf("skipped: not a regular file (%s)", kind(mode))})
 		default:
-			*out = append(*out, entry{path: p})
+			out.file(p)
 		}
 	}
 }

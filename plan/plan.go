@@ -129,7 +129,7 @@ func Build(ctx context.Context, opts Options) (*Plan, error) {
 		opts.NoBodies = true
 	}
 	opts.zones = &schedule.Zones{}
-	b := &builder{opts: opts, p: &Plan{}, first: map[identityKey]firstJob{}}
+	b := &builder{opts: opts, p: &Plan{}, first: map[identityKey]firstJob{}, pending: map[int]*fileResult{}}
 	if err := manifest.LoadEach(ctx, opts.Source, b.start, b.loaded); err != nil {
 		return nil, err
 	}
@@ -151,10 +151,11 @@ type builder struct {
 	opts Options
 
 	mu      sync.Mutex
-	results []*fileResult // by file; nil until loaded and once joined
-	next    int           // files before next have joined p
+	pending map[int]*fileResult // loaded, not yet joined, by file index
+	next    int                 // files before next have joined p
 	p       *Plan
 	first   map[identityKey]firstJob
+	paths   *manifest.Paths // of every file, by index
 }
 
 // fileResult is what loading and checking one file found.
@@ -165,9 +166,9 @@ type fileResult struct {
 	large bool                    // waiting for checkLarge
 }
 
-func (b *builder) start(n int) {
-	b.results = make([]*fileResult, n)
-	b.p.Files = n
+func (b *builder) start(paths *manifest.Paths) {
+	b.paths = paths
+	b.p.Files = paths.Len()
 }
 
 // loaded checks a small file's documents at once, keeps a large one for
@@ -184,7 +185,7 @@ func (b *builder) loaded(i int, f manifest.File) {
 		}
 	}
 	b.mu.Lock()
-	b.results[i] = r
+	b.pending[i] = r
 	b.advance()
 	b.mu.Unlock()
 }
@@ -192,16 +193,20 @@ func (b *builder) loaded(i int, f manifest.File) {
 // advance adds to the plan, in order, every file whose results are complete.
 // b.mu is held.
 func (b *builder) advance() {
-	for b.next < len(b.results) && b.results[b.next] != nil && !b.results[b.next].large {
-		b.join(b.results[b.next])
-		b.results[b.next] = nil
+	for {
+		r, ok := b.pending[b.next]
+		if !ok || r.large {
+			return
+		}
+		b.join(b.next, r)
+		delete(b.pending, b.next)
 		b.next++
 	}
 }
 
-// join adds one file's results to the plan: its own problems, then each
+// join adds file i's results to the plan: its own problems, then each
 // document's, then the document's job.
-func (b *builder) join(r *fileResult) {
+func (b *builder) join(i int, r *fileResult) {
 	p := b.p
 	p.Diagnostics = append(p.Diagnostics, r.file.Diagnostics...)
 	for k := range r.jobs {
@@ -218,7 +223,7 @@ func (b *builder) join(r *fileResult) {
 		})
 		p.Diagnostics = append(p.Diagnostics, ds...)
 		j := r.jobs[k]
-		if d := b.identity(&j, global); d != nil {
+		if d := b.identity(&j, global, i); d != nil {
 			p.Diagnostics = append(p.Diagnostics, *d)
 		}
 		p.Documents++
@@ -243,8 +248,8 @@ func (b *builder) join(r *fileResult) {
 func (b *builder) checkLarge(ctx context.Context) error {
 	type slot struct{ file, doc int }
 	var slots []slot
-	for fi, r := range b.results {
-		if r == nil || !r.large {
+	for fi, r := range b.pending {
+		if !r.large {
 			continue
 		}
 		r.jobs, r.diags = make([]Job, len(r.file.Docs)), make([][]manifest.Diagnostic, len(r.file.Docs))
@@ -268,7 +273,7 @@ func (b *builder) checkLarge(ctx context.Context) error {
 					return
 				}
 				s := slots[i]
-				r := b.results[s.file] // each slot is written by one worker
+				r := b.pending[s.file] // the map is only read while workers run; each slot is written by one worker
 				r.jobs[s.doc], r.diags[s.doc] = check(r.file.Docs[s.doc], s.doc, b.opts)
 			}
 		}()
@@ -277,8 +282,8 @@ func (b *builder) checkLarge(ctx context.Context) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	for _, r := range b.results {
-		if r != nil && r.large {
+	for _, r := range b.pending {
+		if r.large {
 			r.file.Docs, r.large = nil, false
 		}
 	}

@@ -373,6 +373,13 @@ func TestNoJobsFindsWhatBuildFinds(t *testing.T) {
 	if len(conflicts) != 2 {
 		t.Errorf("want 2 conflicts (b.yaml's and c.yaml's), got %q", conflicts)
 	}
+	// Both name a.yaml, where "one" was first defined (read back from the
+	// run's compact path list by file index).
+	for _, c := range conflicts {
+		if !strings.Contains(c, "also defined at "+filepath.Join(dir, "a.yaml")+":1:1 ") {
+			t.Errorf("conflict does not name the first definition, a.yaml:1:1: %s", c)
+		}
+	}
 	dups := 0
 	for _, j := range full.Jobs {
 		if j.DuplicateOf >= 0 {
