@@ -324,12 +324,26 @@ func submitAll(ctx context.Context, client *submit.Client, p *plan.Plan, opts su
 	var reqs []submit.Request
 	var index []int // request -> plan job
 	key := redact.New(client.APIKey)
+	// Jobs mostly share their secrets (the same ${DB_PASSWORD} in every
+	// manifest): one redactor per distinct set, rather than one per job, is
+	// work the first request no longer waits for.
+	bySecrets := map[string]*redact.Redactor{}
 	for i, j := range p.Jobs {
 		if j.DuplicateOf >= 0 {
 			markDuplicate(&report.Results[i], p)
 			continue
 		}
-		reqs = append(reqs, submit.Request{Index: len(reqs), Body: j.Body, Redact: key.With(j.Secrets...)})
+		var sb strings.Builder // length-prefixed: no two lists share a key
+		for _, sec := range j.Secrets {
+			fmt.Fprintf(&sb, "%d:%s", len(sec), sec)
+		}
+		set := sb.String()
+		red, ok := bySecrets[set]
+		if !ok {
+			red = key.With(j.Secrets...)
+			bySecrets[set] = red
+		}
+		reqs = append(reqs, submit.Request{Index: len(reqs), Body: j.Body, Redact: red})
 		index = append(index, i)
 	}
 	results, err := submit.Run(ctx, client, reqs, opts)
