@@ -9,18 +9,15 @@ import (
 
 // identityKey names a job on the server: a SHA-256 prefix of its queue and
 // name, 16 bytes however long they are, so that the map of a 100,000-job run
-// holds no strings. Two identities colliding in 128 bits is as likely as two
-// bodies colliding in Digest: not a case to handle.
+// holds no strings. Two identities colliding in 128 bits is not a case to
+// handle, as git does not for object names.
 type identityKey [16]byte
 
 func keyOf(queue, name string) identityKey {
-	h := sha256.New()
-	h.Write([]byte(queue))
-	h.Write([]byte{0})
-	h.Write([]byte(name))
-	var k identityKey
-	copy(k[:], h.Sum(nil))
-	return k
+	var buf [256]byte // a queue and a name fit: no allocation
+	b := appendString(appendString(buf[:0], queue), name)
+	sum := sha256.Sum256(b)
+	return identityKey(sum[:16])
 }
 
 // firstJob is the first valid job of an identity, as much of it as the
