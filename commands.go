@@ -102,9 +102,7 @@ func validateCommand(e env) *cli.Command {
 			if err != nil {
 				return err
 			}
-			secrets := p.Secrets()
-			red := redact.New(secrets...)
-			streams, closeStreams := redactedStreams(e, secrets, red)
+			streams, red, closeStreams := redactedStreams(e, p.Secrets())
 			streams, closeSummary := withStepSummary(e, format, streams, red)
 			err = output.New(format, streams).Validate(p)
 			closeSummary()
@@ -120,19 +118,20 @@ func validateCommand(e env) *cli.Command {
 	}
 }
 
-// redactedStreams wraps stdout and stderr in r, built from secrets, so no
-// secret of the run is printed, whatever a message or the server echoed. The
-// returned func flushes them.
+// redactedStreams wraps stdout and stderr so no secret of the run is printed,
+// whatever a message or the server echoed. It returns the redactor, for the
+// other writers of the run (the step summary), and a func that flushes them.
 //
 // Under GitHub Actions it first asks the runner to mask every secret in the
 // log (::add-mask::), before anything else is written, so that even output
 // this tool does not control (a wrapper script's set -x) shows them masked.
-func redactedStreams(e env, secrets []string, r *redact.Redactor) (output.Streams, func()) {
+func redactedStreams(e env, secrets []string) (output.Streams, *redact.Redactor, func()) {
 	if v, ok := e.lookup("GITHUB_ACTIONS"); ok && v == "true" {
 		_ = output.GitHubMasks(e.stderr, secrets)
 	}
+	r := redact.New(secrets...)
 	out, errw := r.Writer(e.stdout), r.Writer(e.stderr)
-	return output.Streams{Out: out, Err: errw}, func() {
+	return output.Streams{Out: out, Err: errw}, r, func() {
 		out.Close()
 		errw.Close()
 	}
@@ -255,8 +254,7 @@ func applyCommand(e env) *cli.Command {
 			if client != nil {
 				secrets = append(secrets, client.APIKey)
 			}
-			red := redact.New(secrets...)
-			streams, closeStreams := redactedStreams(e, secrets, red)
+			streams, red, closeStreams := redactedStreams(e, secrets)
 			defer closeStreams()
 			streams, closeSummary := withStepSummary(e, format, streams, red)
 			defer closeSummary()

@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"github.com/daestro-jobs/jobs/emulator"
-	"github.com/daestro-jobs/jobs/redact"
 	"github.com/daestro-jobs/jobs/submit"
 	"github.com/urfave/cli/v2"
 )
@@ -38,7 +37,7 @@ func statusCommand(e env) *cli.Command {
 			if err != nil {
 				return err
 			}
-			streams, closeStreams := redactedStreams(e, []string{client.APIKey}, redact.New(client.APIKey))
+			streams, _, closeStreams := redactedStreams(e, []string{client.APIKey})
 			defer closeStreams()
 			type row struct {
 				submit.Detail
