@@ -8,9 +8,9 @@ import (
 
 	"github.com/urfave/cli/v2"
 
-	"github.com/daestro-jobs/jobs/output"
-	"github.com/daestro-jobs/jobs/redact"
-	"github.com/daestro-jobs/jobs/submit"
+	"github.com/daestro-jobs/daestro-jobs/output"
+	"github.com/daestro-jobs/daestro-jobs/redact"
+	"github.com/daestro-jobs/daestro-jobs/submit"
 )
 
 // exitChanged is --detailed-exitcode's "something was created", as in
@@ -92,7 +92,7 @@ func waitFor(c *cli.Context, client *submit.Client, report *output.ApplyReport, 
 	case interrupted:
 		return &exitError{code: exitInterrupted}
 	case err != nil && !wr.TimedOut:
-		fmt.Fprintf(streams.Err, "jobs: waiting: %v\n", scrub.Error(err))
+		fmt.Fprintf(streams.Err, "daestro-jobs: waiting: %v\n", scrub.Error(err))
 		return &exitError{code: exitFailure}
 	case !allDone:
 		return &exitError{code: exitFailure}

@@ -10,13 +10,13 @@ import (
 	"strings"
 	"time"
 
-	"github.com/daestro-jobs/jobs/manifest"
-	"github.com/daestro-jobs/jobs/manifest/interp"
-	"github.com/daestro-jobs/jobs/output"
-	"github.com/daestro-jobs/jobs/plan"
-	"github.com/daestro-jobs/jobs/redact"
-	"github.com/daestro-jobs/jobs/schema"
-	"github.com/daestro-jobs/jobs/submit"
+	"github.com/daestro-jobs/daestro-jobs/manifest"
+	"github.com/daestro-jobs/daestro-jobs/manifest/interp"
+	"github.com/daestro-jobs/daestro-jobs/output"
+	"github.com/daestro-jobs/daestro-jobs/plan"
+	"github.com/daestro-jobs/daestro-jobs/redact"
+	"github.com/daestro-jobs/daestro-jobs/schema"
+	"github.com/daestro-jobs/daestro-jobs/submit"
 	"github.com/urfave/cli/v2"
 )
 
@@ -39,7 +39,7 @@ func outputFlag(offered ...output.Format) cli.Flag {
 }
 
 // buildPlan loads and checks the manifests named on the command line. validate
-// is true for jobs validate (unset variables are warnings, no request bodies);
+// is true for daestro-jobs validate (unset variables are warnings, no request bodies);
 // noJobs keeps no per-document records, for reports that list only problems.
 func buildPlan(c *cli.Context, e env, validate, noJobs bool) (*plan.Plan, time.Time, error) {
 	paths := c.StringSlice("filename")
@@ -174,7 +174,7 @@ func apiClient(c *cli.Context, e env, concurrency int) (*submit.Client, error) {
 		HTTP:      &http.Client{Transport: tr},
 		BaseURL:   base,
 		APIKey:    key,
-		UserAgent: "jobs/" + moduleVersion(),
+		UserAgent: "daestro-jobs/" + moduleVersion(),
 	}, nil
 }
 
@@ -295,10 +295,10 @@ func applyCommand(e env) *cli.Command {
 			case report.Interrupted:
 				return &exitError{code: exitInterrupted}
 			case errors.Is(runErr, submit.ErrUnauthorized):
-				fmt.Fprintf(streams.Err, "jobs: %v\n", runErr)
+				fmt.Fprintf(streams.Err, "daestro-jobs: %v\n", runErr)
 				return &exitError{code: exitFailure}
 			case runErr != nil:
-				fmt.Fprintf(streams.Err, "jobs: %v\n", runErr)
+				fmt.Fprintf(streams.Err, "daestro-jobs: %v\n", runErr)
 				return &exitError{code: exitFailure}
 			}
 			cnt := output.Count(report.Results)

@@ -12,8 +12,8 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/daestro-jobs/jobs/emulator"
-	"github.com/daestro-jobs/jobs/submit"
+	"github.com/daestro-jobs/daestro-jobs/emulator"
+	"github.com/daestro-jobs/daestro-jobs/submit"
 	"github.com/urfave/cli/v2"
 )
 
@@ -27,7 +27,7 @@ func statusCommand(e env) *cli.Command {
 		Action: func(c *cli.Context) error {
 			ids := c.Args().Slice()
 			if len(ids) == 0 {
-				return usagef("status needs at least one job ID (printed by jobs apply)")
+				return usagef("status needs at least one job ID (printed by daestro-jobs apply)")
 			}
 			format := c.String("output")
 			if format != "text" && format != "json" {
@@ -57,7 +57,7 @@ func statusCommand(e env) *cli.Command {
 				}
 				var apiErr *submit.APIError
 				if errors.As(err, &apiErr) && apiErr.Refused() {
-					fmt.Fprintf(streams.Err, "jobs: the server refused the API key (%v): check DAESTRO_API_KEY or --api-key-file\n", err)
+					fmt.Fprintf(streams.Err, "daestro-jobs: the server refused the API key (%v): check DAESTRO_API_KEY or --api-key-file\n", err)
 					return &exitError{code: exitFailure}
 				}
 				r := row{Detail: d}
@@ -152,7 +152,7 @@ func emulatorCommand(e env) *cli.Command {
 			}
 			hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second}
 			fmt.Fprintf(e.stdout, "emulator listening on http://%s\n", ln.Addr())
-			fmt.Fprintf(e.stdout, "try: DAESTRO_API_URL=http://%s DAESTRO_API_KEY=%s jobs apply -f examples/\n", ln.Addr(), keyHint(opts.APIKey))
+			fmt.Fprintf(e.stdout, "try: DAESTRO_API_URL=http://%s DAESTRO_API_KEY=%s daestro-jobs apply -f examples/\n", ln.Addr(), keyHint(opts.APIKey))
 			done := make(chan error, 1)
 			go func() { done <- hs.Serve(ln) }()
 			select {
@@ -200,9 +200,9 @@ func moduleVersion() string {
 func versionString() string {
 	bi, ok := debug.ReadBuildInfo()
 	if !ok {
-		return "jobs (unknown build)"
+		return "daestro-jobs (unknown build)"
 	}
-	parts := []string{"jobs " + moduleVersion()}
+	parts := []string{"daestro-jobs " + moduleVersion()}
 	var rev, when, modified string
 	for _, s := range bi.Settings {
 		switch s.Key {

@@ -9,8 +9,8 @@ import (
 // Shell completion: bash and zsh ask the binary itself for candidates
 // (urfave/cli's hidden --generate-bash-completion flag), so they stay true as
 // commands and flags change; fish gets a static script generated from the app.
-const bashCompletion = `# bash completion for jobs; load with: source <(jobs completion bash)
-_jobs_complete() {
+const bashCompletion = `# bash completion for daestro-jobs; load with: source <(daestro-jobs completion bash)
+_daestro_jobs_complete() {
   local cur words
   cur="${COMP_WORDS[COMP_CWORD]}"
   if [[ "$cur" == "-"* ]]; then
@@ -22,12 +22,12 @@ _jobs_complete() {
   [[ ${#COMPREPLY[@]} -eq 0 ]] && COMPREPLY=($(compgen -f -- "$cur"))
   return 0
 }
-complete -o default -F _jobs_complete jobs
+complete -o default -F _daestro_jobs_complete daestro-jobs
 `
 
-const zshCompletion = `#compdef jobs
-# zsh completion for jobs; load with: source <(jobs completion zsh)
-_jobs() {
+const zshCompletion = `#compdef daestro-jobs
+# zsh completion for daestro-jobs; load with: source <(daestro-jobs completion zsh)
+_daestro_jobs() {
   local -a opts
   local cur=${words[-1]}
   if [[ "$cur" == "-"* ]]; then
@@ -41,7 +41,7 @@ _jobs() {
     _files
   fi
 }
-compdef _jobs jobs
+compdef _daestro_jobs daestro-jobs
 `
 
 func completionCommand(e env) *cli.Command {
@@ -77,7 +77,7 @@ func completionCommand(e env) *cli.Command {
 func manCommand(e env) *cli.Command {
 	return &cli.Command{
 		Name:  "man",
-		Usage: "print the manual page (roff); e.g. jobs man > jobs.1 && man ./jobs.1",
+		Usage: "print the manual page (roff); e.g. daestro-jobs man > daestro-jobs.1 && man ./daestro-jobs.1",
 		Action: func(c *cli.Context) error {
 			s, err := c.App.ToManWithSection(1)
 			if err != nil {

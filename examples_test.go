@@ -16,7 +16,7 @@ import (
 func runInProcess(t testing.TB, vars map[string]string, args ...string) (int, string, string) {
 	t.Helper()
 	var out, errb bytes.Buffer
-	code := run(context.Background(), append([]string{"jobs"}, args...), env{
+	code := run(context.Background(), append([]string{"daestro-jobs"}, args...), env{
 		stdin:  strings.NewReader(""),
 		stdout: &out,
 		stderr: &errb,
@@ -83,7 +83,7 @@ schedule_at: "2026-11-29T02:00:00Z"
 	}
 }
 
-// BenchmarkValidate10k runs `jobs validate` in-process on 10,000 one-job
+// BenchmarkValidate10k runs `daestro-jobs validate` in-process on 10,000 one-job
 // files: go test -run '^$' -bench Validate10k -benchtime 5x .
 func BenchmarkValidate10k(b *testing.B) {
 	dir := b.TempDir()

@@ -15,7 +15,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/daestro-jobs/jobs/emulator"
+	"github.com/daestro-jobs/daestro-jobs/emulator"
 )
 
 // counting wraps a handler and lets a test wait, without sleeping, until the
@@ -153,7 +153,7 @@ func jobsBinary(t *testing.T) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := filepath.Join(t.TempDir(), "jobs")
+	p := filepath.Join(t.TempDir(), "daestro-jobs")
 	if err := os.Symlink(self, p); err != nil {
 		t.Fatal(err)
 	}

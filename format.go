@@ -5,8 +5,8 @@ import (
 	"io"
 	"os"
 
-	"github.com/daestro-jobs/jobs/output"
-	"github.com/daestro-jobs/jobs/redact"
+	"github.com/daestro-jobs/daestro-jobs/output"
+	"github.com/daestro-jobs/daestro-jobs/redact"
 	"github.com/urfave/cli/v2"
 )
 
@@ -49,7 +49,7 @@ func withStepSummary(e env, format output.Format, s output.Streams, r *redact.Re
 	}
 	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
 	if err != nil {
-		fmt.Fprintf(s.Err, "jobs: cannot write the GitHub step summary: %v\n", err)
+		fmt.Fprintf(s.Err, "daestro-jobs: cannot write the GitHub step summary: %v\n", err)
 		return s, func() {}
 	}
 	w := r.Writer(f)
@@ -65,6 +65,6 @@ func closeSummary(w io.Closer, f *os.File, errw io.Writer) {
 		err = cerr
 	}
 	if err != nil {
-		fmt.Fprintf(errw, "jobs: cannot write the GitHub step summary: %v\n", err)
+		fmt.Fprintf(errw, "daestro-jobs: cannot write the GitHub step summary: %v\n", err)
 	}
 }

@@ -38,11 +38,11 @@ func TestChooseFormat(t *testing.T) {
 			args: []string{"validate", "-o", "json", "-f", manifest}, wantPrefix: "{"},
 		{name: "-o github anywhere", args: []string{"validate", "-o", "github", "-f", manifest}, wantPrefix: "::warning file="},
 		{name: "step summary", vars: map[string]string{"GITHUB_ACTIONS": "true", "GITHUB_STEP_SUMMARY": "SUMMARY"},
-			args: []string{"validate", "-f", manifest}, wantPrefix: "::warning file=", wantSummary: "### jobs validate\n"},
+			args: []string{"validate", "-f", manifest}, wantPrefix: "::warning file=", wantSummary: "### daestro-jobs validate\n"},
 		{name: "no summary from other formats", vars: map[string]string{"GITHUB_ACTIONS": "true", "GITHUB_STEP_SUMMARY": "SUMMARY"},
 			args: []string{"validate", "-o", "sarif", "-f", manifest}, wantPrefix: "{"},
 		{name: "apply", vars: map[string]string{"GITHUB_ACTIONS": "true", "GITHUB_STEP_SUMMARY": "SUMMARY", "T": "secret-value-71"},
-			args: []string{"apply", "--dry-run", "-f", manifest}, wantPrefix: "planned ", wantSummary: "### jobs apply\n"},
+			args: []string{"apply", "--dry-run", "-f", manifest}, wantPrefix: "planned ", wantSummary: "### daestro-jobs apply\n"},
 		{name: "apply refuses junit", vars: map[string]string{"GITHUB_ACTIONS": "true"},
 			args: []string{"apply", "--dry-run", "-o", "junit", "-f", manifest}, wantCode: exitUsage},
 	}

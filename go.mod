@@ -1,4 +1,4 @@
-module github.com/daestro-jobs/jobs
+module github.com/daestro-jobs/daestro-jobs
 
 go 1.26.0
 

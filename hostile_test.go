@@ -11,7 +11,7 @@ import (
 	"syscall"
 	"testing"
 
-	"github.com/daestro-jobs/jobs/manifest"
+	"github.com/daestro-jobs/daestro-jobs/manifest"
 )
 
 // hostileHead makes a document a job so the checks past the parser run too.
@@ -43,7 +43,7 @@ func repeat(w *bufio.Writer, s string, n int) {
 	}
 }
 
-// TestHostileInput runs `jobs validate -f X` on inputs built to break a
+// TestHostileInput runs `daestro-jobs validate -f X` on inputs built to break a
 // loader: each must end with a clear message that names the file and exit 1
 // (or 0 where the input is only skipped with a warning), never a panic, a hang
 // or a message as large as the input.

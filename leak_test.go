@@ -15,7 +15,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/daestro-jobs/jobs/emulator"
+	"github.com/daestro-jobs/daestro-jobs/emulator"
 )
 
 // The sentinels of TestSecretLeaks: a secret referenced by a sensitive

@@ -80,22 +80,22 @@ func exitCode(err error, stderr io.Writer) int {
 	var ee *exitError
 	if errors.As(err, &ee) {
 		if ee.msg != "" {
-			fmt.Fprintln(stderr, "jobs:", ee.msg)
+			fmt.Fprintln(stderr, "daestro-jobs:", ee.msg)
 		}
 		return ee.code
 	}
 	var ue *usageError
 	if errors.As(err, &ue) {
-		fmt.Fprintln(stderr, "jobs:", ue.err)
+		fmt.Fprintln(stderr, "daestro-jobs:", ue.err)
 		return exitUsage
 	}
 	if errors.Is(err, context.Canceled) {
-		fmt.Fprintln(stderr, "jobs: interrupted")
+		fmt.Fprintln(stderr, "daestro-jobs: interrupted")
 		return exitInterrupted
 	}
 	// urfave/cli reports unknown flags and commands as plain errors before any
 	// action runs; treat whatever reaches here without a type as usage.
-	fmt.Fprintln(stderr, "jobs:", err)
+	fmt.Fprintln(stderr, "daestro-jobs:", err)
 	return exitUsage
 }
 
@@ -103,7 +103,7 @@ func exitCode(err error, stderr io.Writer) int {
 // build and run it many times in one process.
 func newApp(e env) *cli.App {
 	app := &cli.App{
-		Name:                      "jobs",
+		Name:                      "daestro-jobs",
 		Usage:                     "keep Daestro jobs as code: validate YAML job manifests and submit each job once",
 		Reader:                    e.stdin,
 		Writer:                    e.stdout,

@@ -14,14 +14,14 @@ import (
 	"testing"
 	"time"
 
-	"github.com/daestro-jobs/jobs/emulator"
+	"github.com/daestro-jobs/daestro-jobs/emulator"
 	"github.com/rogpeppe/go-internal/testscript"
 )
 
 var update = flag.Bool("update", false, "rewrite the expected output in testdata/script/*.txtar and golden files")
 
 func TestMain(m *testing.M) {
-	testscript.Main(m, map[string]func(){"jobs": main})
+	testscript.Main(m, map[string]func(){"daestro-jobs": main})
 }
 
 // emulators holds the in-process emulator of one script.

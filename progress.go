@@ -6,9 +6,9 @@ import (
 	"github.com/schollz/progressbar/v3"
 	"golang.org/x/term"
 
-	"github.com/daestro-jobs/jobs/output"
-	"github.com/daestro-jobs/jobs/plan"
-	"github.com/daestro-jobs/jobs/submit"
+	"github.com/daestro-jobs/daestro-jobs/output"
+	"github.com/daestro-jobs/daestro-jobs/plan"
+	"github.com/daestro-jobs/daestro-jobs/submit"
 )
 
 // isTerminal reports whether w is a terminal that can take a progress bar:
@@ -47,7 +47,7 @@ func progress(e env, format output.Format, jobs int) (func(submit.Result), func(
 	return func(submit.Result) { _ = bar.Add(1) }, func() { _ = bar.Finish(); _ = bar.Clear() }
 }
 
-// sendable counts the jobs apply will send: all but repeated duplicates.
+// sendable counts the daestro-jobs apply will send: all but repeated duplicates.
 func sendable(p *plan.Plan) int {
 	n := 0
 	for _, j := range p.Jobs {

@@ -75,7 +75,7 @@ func TestSlowServers(t *testing.T) {
 		name   string
 		url    func(t *testing.T) string
 		wantRe string // every job line's message
-		// statusRe is the message of jobs status, when not wantRe.
+		// statusRe is the message of daestro-jobs status, when not wantRe.
 		statusRe string
 	}{
 		{
@@ -204,7 +204,7 @@ func TestSlowServers(t *testing.T) {
 				}
 			}
 
-			// jobs status is bounded by the same --timeout.
+			// daestro-jobs status is bounded by the same --timeout.
 			go func() {
 				code, out, errOut := runInProcess(t, vars, "status", "--timeout", "200ms", "01a22570-6065-7b61-bd88-cba1f11d643f")
 				done <- result{code, out, errOut}

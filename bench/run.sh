@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # bench/run.sh: the performance comparison of the README's "Performance"
-# section. Whole-process wall time and peak RSS of `jobs validate` against
+# section. Whole-process wall time and peak RSS of `daestro-jobs validate` against
 # kubeconform v0.8.0 and a minimal Go floor, apply efficiency against the
 # emulator with 50 ms latency, and start-up time. Not part of .ci/run.
 #
@@ -42,7 +42,7 @@ need_apt hyperfine hyperfine
 [[ -x /usr/bin/time ]] || { echo "bench/run.sh: /usr/bin/time is needed (apt-get install time)" >&2; exit 1; }
 
 echo "== building (into $tmp)" >&2
-(cd "$repo" && go build -o "$tmp/jobs" . && go build -o "$tmp/floor" ./bench/floor && go build -o "$tmp/gen" ./bench/gen)
+(cd "$repo" && go build -o "$tmp/daestro-jobs" . && go build -o "$tmp/floor" ./bench/floor && go build -o "$tmp/gen" ./bench/gen)
 (cd "$tmp" && GOBIN=$tmp GOFLAGS=-mod=mod go install github.com/yannh/kubeconform/cmd/kubeconform@v0.8.0)
 
 sizes=10000; (( skip100k )) || sizes=10000,100000
@@ -67,7 +67,7 @@ compare() { # SIZE DIR K8SDIR
   for ((r = 0; r < RUNS; r++)); do
     for t in jobs kubeconform floor parse; do
       case $t in
-        jobs) set -- "$tmp/jobs" validate --env-file "$c/bench.env" -f "$dir" ;;
+        jobs) set -- "$tmp/daestro-jobs" validate --env-file "$c/bench.env" -f "$dir" ;;
         kubeconform) set -- "$tmp/kubeconform" -summary -schema-location "$schema_loc" "$kdir" ;;
         floor) set -- "$tmp/floor" "$dir" ;;
         parse) set -- "$tmp/floor" -parse-only "$dir" ;;
@@ -90,7 +90,7 @@ for n in ${sizes//,/ }; do
   for t in jobs kubeconform floor parse; do
     label=$t
     case $t in
-      jobs) label="jobs validate" ;;
+      jobs) label="daestro-jobs validate" ;;
       kubeconform) label="kubeconform v0.8.0" ;;
       floor) label="floor (yaml.v3 + jsonschema/v5)" ;;
       parse) label="yaml.v3 parse only" ;;
@@ -99,8 +99,8 @@ for n in ${sizes//,/ }; do
       'BEGIN{printf "%-34s %8d %12.0f %9.2f %10.1f\n", l, n, n/w, w, m/1024}'
   done
 done
-read -r w m _ _ < <(measure "$tmp/jobs" validate --env-file "$c/bench.env" -f "$c/multi-10000")
-awk -v w="$w" -v m="$m" 'BEGIN{printf "%-34s %8s %12.0f %9.2f %10.1f\n", "jobs validate, one 10k-doc file", "1", 10000/w, w, m/1024}'
+read -r w m _ _ < <(measure "$tmp/daestro-jobs" validate --env-file "$c/bench.env" -f "$c/multi-10000")
+awk -v w="$w" -v m="$m" 'BEGIN{printf "%-34s %8s %12.0f %9.2f %10.1f\n", "daestro-jobs validate, one 10k-doc file", "1", 10000/w, w, m/1024}'
 
 printf '\n== ratios (target)\n'
 for n in ${sizes//,/ }; do
@@ -114,7 +114,7 @@ if (( ! skipapply )); then
   port=$(( 20000 + RANDOM % 20000 ))
   start_emulator() {
     [[ -n $emu_pid ]] && { kill "$emu_pid" 2>/dev/null || true; wait "$emu_pid" 2>/dev/null || true; }
-    "$tmp/jobs" emulator --addr "127.0.0.1:$port" --latency 50ms >"$tmp/emulator.log" 2>&1 &
+    "$tmp/daestro-jobs" emulator --addr "127.0.0.1:$port" --latency 50ms >"$tmp/emulator.log" 2>&1 &
     emu_pid=$!
     for _ in $(seq 100); do
       (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && return 0
@@ -126,7 +126,7 @@ if (( ! skipapply )); then
   apply() {
     start_emulator
     DAESTRO_API_URL=http://127.0.0.1:$port DAESTRO_API_KEY=bench \
-      measure "$tmp/jobs" apply --env-file "$c/bench.env" -f "$c/apply-$1" --concurrency "$2"
+      measure "$tmp/daestro-jobs" apply --env-file "$c/bench.env" -f "$c/apply-$1" --concurrency "$2"
     grep -q "$1 created" "$tmp/out.last" || { echo "bench/run.sh: apply $1 at $2 did not create every job:" >&2; tail -3 "$tmp/out.last" >&2; }
   }
   printf '\n== apply against the emulator, 50 ms latency per request, loopback\n'
@@ -151,12 +151,12 @@ printf '\n== start-up (target < 15 ms)\n'
 one=$(find "$c/files-1" -name '*.yaml' | head -1)
 if command -v hyperfine >/dev/null; then
   hyperfine -N --warmup 10 --runs 100 --style basic --export-csv "$tmp/start.csv" \
-    "$tmp/jobs version" "$tmp/jobs validate --env-file $c/bench.env -f $one" >/dev/null 2>&1
-  awk -F, 'NR>1{sub(".*/jobs ","jobs ",$1); printf "%-28s mean %6.1f ms  median %6.1f ms\n", substr($1,1,28), $2*1000, $4*1000}' "$tmp/start.csv"
+    "$tmp/daestro-jobs version" "$tmp/daestro-jobs validate --env-file $c/bench.env -f $one" >/dev/null 2>&1
+  awk -F, 'NR>1{sub(".*/daestro-jobs ","daestro-jobs ",$1); printf "%-28s mean %6.1f ms  median %6.1f ms\n", substr($1,1,28), $2*1000, $4*1000}' "$tmp/start.csv"
 else
   for cmd in version validate; do
     args=(version); [[ $cmd == validate ]] && args=(validate --env-file "$c/bench.env" -f "$one")
-    s=$(date +%s%N); for _ in $(seq 100); do "$tmp/jobs" "${args[@]}" >/dev/null; done; e=$(date +%s%N)
-    awk -v d=$((e - s)) -v c="jobs $cmd" 'BEGIN{printf "%-28s mean %6.1f ms (loop of 100)\n", c, d/100/1e6}'
+    s=$(date +%s%N); for _ in $(seq 100); do "$tmp/daestro-jobs" "${args[@]}" >/dev/null; done; e=$(date +%s%N)
+    awk -v d=$((e - s)) -v c="daestro-jobs $cmd" 'BEGIN{printf "%-28s mean %6.1f ms (loop of 100)\n", c, d/100/1e6}'
   done
 fi

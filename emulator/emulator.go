@@ -2,7 +2,7 @@
 // Daestro client API: Job Submit (POST /v1/client/job) and Job Detail
 // (GET /v1/client/job/{id}).
 //
-// It exists for two audiences. People run it through `jobs emulator` to try the
+// It exists for two audiences. People run it through `daestro-jobs emulator` to try the
 // tool without an account; the test suite mounts the same handler under
 // httptest to exercise submission end to end, including the faults a real
 // network produces (latency, 503s, answers lost after the job was stored, rate
@@ -30,7 +30,7 @@ import (
 
 	"golang.org/x/time/rate"
 
-	"github.com/daestro-jobs/jobs/schema"
+	"github.com/daestro-jobs/daestro-jobs/schema"
 )
 
 // Options configure a Server. The zero value is a working emulator: any API key

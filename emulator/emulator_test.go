@@ -18,7 +18,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/uuid"
 
-	"github.com/daestro-jobs/jobs/emulator"
+	"github.com/daestro-jobs/daestro-jobs/emulator"
 )
 
 func TestSubmit(t *testing.T) {

@@ -14,7 +14,7 @@ import (
 
 	"go.uber.org/goleak"
 
-	"github.com/daestro-jobs/jobs/emulator"
+	"github.com/daestro-jobs/daestro-jobs/emulator"
 )
 
 func TestMain(m *testing.M) {

@@ -5,9 +5,9 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/daestro-jobs/jobs/manifest"
-	"github.com/daestro-jobs/jobs/plan"
-	"github.com/daestro-jobs/jobs/submit"
+	"github.com/daestro-jobs/daestro-jobs/manifest"
+	"github.com/daestro-jobs/daestro-jobs/plan"
+	"github.com/daestro-jobs/daestro-jobs/submit"
 )
 
 // githubPrinter writes what the text printer writes, preceded by GitHub
@@ -22,7 +22,7 @@ type githubPrinter struct {
 func (g *githubPrinter) Validate(p *plan.Plan) error {
 	var b strings.Builder
 	for _, d := range p.Diagnostics {
-		writeDiagnosticCommand(&b, d, "jobs validate")
+		writeDiagnosticCommand(&b, d, "daestro-jobs validate")
 	}
 	if _, err := fmt.Fprint(g.s.Out, b.String()); err != nil {
 		return err
@@ -37,7 +37,7 @@ func (g *githubPrinter) Validate(p *plan.Plan) error {
 func (g *githubPrinter) Apply(r *ApplyReport) error {
 	var b strings.Builder
 	for _, d := range r.Plan.Diagnostics {
-		writeDiagnosticCommand(&b, d, "jobs apply")
+		writeDiagnosticCommand(&b, d, "daestro-jobs apply")
 	}
 	for _, res := range r.Results {
 		if res.Outcome != submit.Failed {
@@ -51,7 +51,7 @@ func (g *githubPrinter) Apply(r *ApplyReport) error {
 			msg += ": " + res.Error
 		}
 		writeCommand(&b, "error", []prop{
-			{"file", res.Job.File}, {"line", itoa(res.Job.Line)}, {"title", "jobs apply"},
+			{"file", res.Job.File}, {"line", itoa(res.Job.Line)}, {"title", "daestro-jobs apply"},
 		}, msg)
 	}
 	if _, err := fmt.Fprint(g.s.Out, b.String()); err != nil {
@@ -71,7 +71,7 @@ func (g *githubPrinter) summary(md string) {
 		return
 	}
 	if _, err := fmt.Fprint(g.s.Summary, md); err != nil {
-		fmt.Fprintf(g.s.Err, "jobs: cannot write the GitHub step summary: %v\n", err)
+		fmt.Fprintf(g.s.Err, "daestro-jobs: cannot write the GitHub step summary: %v\n", err)
 	}
 }
 
@@ -137,7 +137,7 @@ func itoa(n int) string { return strconv.Itoa(n) }
 func validateSummary(p *plan.Plan) string {
 	var b strings.Builder
 	c := CountValidation(p)
-	b.WriteString("### jobs validate\n\n")
+	b.WriteString("### daestro-jobs validate\n\n")
 	fmt.Fprintf(&b, "%s in %s: %d valid, %d invalid", plural(c.Documents, "document", "documents"),
 		plural(c.Files, "file", "files"), c.Valid, c.Invalid)
 	if n := fileErrors(p); n > 0 {
@@ -172,7 +172,7 @@ func writeProblemTable(b *strings.Builder, ds []manifest.Diagnostic) {
 // every job's outcome.
 func applySummary(r *ApplyReport) string {
 	var b strings.Builder
-	b.WriteString("### jobs apply\n\n")
+	b.WriteString("### daestro-jobs apply\n\n")
 	b.WriteString(Count(r.Results).summary())
 	switch {
 	case r.Plan.Errors() > 0:

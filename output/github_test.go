@@ -6,14 +6,14 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/daestro-jobs/jobs/plan"
+	"github.com/daestro-jobs/daestro-jobs/plan"
 )
 
 func TestGitHubEscape(t *testing.T) {
 	tests := []struct {
 		name, in, data, property string
 	}{
-		{"plain", "jobs validate", "jobs validate", "jobs validate"},
+		{"plain", "daestro-jobs validate", "daestro-jobs validate", "daestro-jobs validate"},
 		{"percent first", "100%0A", "100%250A", "100%250A"},
 		{"newlines", "a\r\nb\nc", "a%0D%0Ab%0Ac", "a%0D%0Ab%0Ac"},
 		{"colon and comma only in properties", "dir,x/b:c.yaml", "dir,x/b:c.yaml", "dir%2Cx/b%3Ac.yaml"},
@@ -50,11 +50,11 @@ func TestGitHub(t *testing.T) {
 			golden:        "github-validate.golden",
 			summaryGolden: "github-validate-summary.golden",
 			annotations: []string{
-				"::error file=a.yaml,line=1,col=1,title=jobs validate::job_queue: required key is missing",
-				`::error file=a.yaml,line=2,col=3,title=jobs validate::job_que: unknown key; did you mean "job_queue"?`,
-				"::warning file=a.yaml,line=7,col=12,title=jobs validate::container_env.A.value: 100%25 sure%0Asecond line <b>&amp;</b> | pipe",
-				"::error file=broken.yaml,title=jobs validate::cannot read: permission denied",
-				"::error file=dir%2Cx/b%3Ac.yaml,line=2,col=3,title=jobs validate::schedule_at: must be a time, e.g. 2026-11-28T12:00:00Z",
+				"::error file=a.yaml,line=1,col=1,title=daestro-jobs validate::job_queue: required key is missing",
+				`::error file=a.yaml,line=2,col=3,title=daestro-jobs validate::job_que: unknown key; did you mean "job_queue"?`,
+				"::warning file=a.yaml,line=7,col=12,title=daestro-jobs validate::container_env.A.value: 100%25 sure%0Asecond line <b>&amp;</b> | pipe",
+				"::error file=broken.yaml,title=daestro-jobs validate::cannot read: permission denied",
+				"::error file=dir%2Cx/b%3Ac.yaml,line=2,col=3,title=daestro-jobs validate::schedule_at: must be a time, e.g. 2026-11-28T12:00:00Z",
 			},
 		},
 		{
@@ -73,7 +73,7 @@ func TestGitHub(t *testing.T) {
 			golden:        "github-apply.golden",
 			summaryGolden: "github-apply-summary.golden",
 			annotations: []string{
-				"::error file=b.yaml,line=9,title=jobs apply::acme::q/three failed: HTTP 400: bad queue",
+				"::error file=b.yaml,line=9,title=daestro-jobs apply::acme::q/three failed: HTTP 400: bad queue",
 			},
 		},
 		{
@@ -112,8 +112,8 @@ func TestGitHub(t *testing.T) {
 			golden:        "github-apply-invalid.golden",
 			summaryGolden: "github-apply-invalid-summary.golden",
 			annotations: []string{
-				"::error file=a.yaml,line=1,col=1,title=jobs apply::job_queue: required key is missing",
-				"::error file=broken.yaml,title=jobs apply::cannot read: permission denied",
+				"::error file=a.yaml,line=1,col=1,title=daestro-jobs apply::job_queue: required key is missing",
+				"::error file=broken.yaml,title=daestro-jobs apply::cannot read: permission denied",
 			},
 		},
 	}

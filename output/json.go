@@ -3,8 +3,8 @@ package output
 import (
 	"encoding/json"
 
-	"github.com/daestro-jobs/jobs/manifest"
-	"github.com/daestro-jobs/jobs/plan"
+	"github.com/daestro-jobs/daestro-jobs/manifest"
+	"github.com/daestro-jobs/daestro-jobs/plan"
 )
 
 // jsonPrinter writes one JSON document per run, for machines.

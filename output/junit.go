@@ -7,8 +7,8 @@ import (
 	"io"
 	"strings"
 
-	"github.com/daestro-jobs/jobs/manifest"
-	"github.com/daestro-jobs/jobs/plan"
+	"github.com/daestro-jobs/daestro-jobs/manifest"
+	"github.com/daestro-jobs/daestro-jobs/plan"
 )
 
 // junitPrinter writes a validation as JUnit XML, which CI systems show as
@@ -75,7 +75,7 @@ func (j *junitPrinter) Validate(p *plan.Plan) error {
 		s := suites[job.File]
 		s.Cases = append(s.Cases, junitTestcase(name, job.File, job.Line, byDoc[i]))
 	}
-	doc := junitSuites{Name: "jobs validate"}
+	doc := junitSuites{Name: "daestro-jobs validate"}
 	for _, f := range fileOrder(p) {
 		s := suites[f]
 		s.Tests = len(s.Cases)
@@ -127,7 +127,7 @@ func junitTestcase(name, file string, line int, ds []manifest.Diagnostic) junitC
 }
 
 func (j *junitPrinter) Apply(*ApplyReport) error {
-	return errors.New("-o junit is offered by jobs validate only")
+	return errors.New("-o junit is offered by daestro-jobs validate only")
 }
 
 // fileOrder lists the files a plan mentions, in manifest order: the files of

@@ -8,8 +8,8 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/daestro-jobs/jobs/manifest"
-	"github.com/daestro-jobs/jobs/plan"
+	"github.com/daestro-jobs/daestro-jobs/manifest"
+	"github.com/daestro-jobs/daestro-jobs/plan"
 )
 
 // Types of the test's own, so the check does not lean on the printer's.

@@ -9,9 +9,9 @@ import (
 	"strings"
 	"time"
 
-	"github.com/daestro-jobs/jobs/manifest"
-	"github.com/daestro-jobs/jobs/plan"
-	"github.com/daestro-jobs/jobs/submit"
+	"github.com/daestro-jobs/daestro-jobs/manifest"
+	"github.com/daestro-jobs/daestro-jobs/plan"
+	"github.com/daestro-jobs/daestro-jobs/submit"
 )
 
 // Format names an output format.
@@ -60,7 +60,7 @@ type JobResult struct {
 	Note     string
 }
 
-// ApplyReport is what `jobs apply` has to say.
+// ApplyReport is what `daestro-jobs apply` has to say.
 type ApplyReport struct {
 	Plan        *plan.Plan
 	Results     []JobResult // one per plan job, in manifest order
@@ -71,9 +71,9 @@ type ApplyReport struct {
 
 // Printer renders reports in one format.
 type Printer interface {
-	// Validate reports the outcome of `jobs validate`.
+	// Validate reports the outcome of `daestro-jobs validate`.
 	Validate(p *plan.Plan) error
-	// Apply reports the outcome of `jobs apply`.
+	// Apply reports the outcome of `daestro-jobs apply`.
 	Apply(r *ApplyReport) error
 }
 

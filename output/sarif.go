@@ -6,8 +6,8 @@ import (
 	"net/url"
 	"path/filepath"
 
-	"github.com/daestro-jobs/jobs/manifest"
-	"github.com/daestro-jobs/jobs/plan"
+	"github.com/daestro-jobs/daestro-jobs/manifest"
+	"github.com/daestro-jobs/daestro-jobs/plan"
 )
 
 // sarifPrinter writes a validation as SARIF 2.1.0, the format code scanning
@@ -17,7 +17,7 @@ type sarifPrinter struct{ s Streams }
 const (
 	sarifSchema  = "https://json.schemastore.org/sarif-2.1.0.json"
 	sarifVersion = "2.1.0"
-	toolInfoURI  = "https://github.com/daestro-jobs/jobs"
+	toolInfoURI  = "https://github.com/daestro-jobs/daestro-jobs"
 )
 
 // The rules a result can name. Diagnostics carry no code of their own, so
@@ -124,7 +124,7 @@ func (s *sarifPrinter) Validate(p *plan.Plan) error {
 		})
 	}
 	doc := sarifLog{Schema: sarifSchema, Version: sarifVersion, Runs: []sarifRun{{
-		Tool:    sarifTool{Driver: sarifDriver{Name: "jobs", InformationURI: toolInfoURI, Rules: sarifRules}},
+		Tool:    sarifTool{Driver: sarifDriver{Name: "daestro-jobs", InformationURI: toolInfoURI, Rules: sarifRules}},
 		Results: results,
 	}}}
 	enc := json.NewEncoder(s.s.Out)
@@ -133,7 +133,7 @@ func (s *sarifPrinter) Validate(p *plan.Plan) error {
 }
 
 func (s *sarifPrinter) Apply(*ApplyReport) error {
-	return errors.New("-o sarif is offered by jobs validate only")
+	return errors.New("-o sarif is offered by daestro-jobs validate only")
 }
 
 // sarifURI turns a path as the user gave it into a URI reference: slashes,

@@ -7,7 +7,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/daestro-jobs/jobs/plan"
+	"github.com/daestro-jobs/daestro-jobs/plan"
 )
 
 // xSarif is the part of SARIF 2.1.0 the test checks, in types of its own.
@@ -96,7 +96,7 @@ func TestSARIF(t *testing.T) {
 				t.Fatalf("%d runs, want 1", len(log.Runs))
 			}
 			run := log.Runs[0]
-			if run.Tool == nil || run.Tool.Driver == nil || run.Tool.Driver.Name == nil || *run.Tool.Driver.Name != "jobs" {
+			if run.Tool == nil || run.Tool.Driver == nil || run.Tool.Driver.Name == nil || *run.Tool.Driver.Name != "daestro-jobs" {
 				t.Fatalf("runs[0].tool.driver.name missing or not jobs")
 			}
 			if run.Tool.Driver.InformationURI == "" {

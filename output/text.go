@@ -5,8 +5,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/daestro-jobs/jobs/plan"
-	"github.com/daestro-jobs/jobs/submit"
+	"github.com/daestro-jobs/daestro-jobs/plan"
+	"github.com/daestro-jobs/daestro-jobs/submit"
 )
 
 // textPrinter writes for people: one line per job, then a summary.

@@ -9,9 +9,9 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/daestro-jobs/jobs/manifest"
-	"github.com/daestro-jobs/jobs/plan"
-	"github.com/daestro-jobs/jobs/submit"
+	"github.com/daestro-jobs/daestro-jobs/manifest"
+	"github.com/daestro-jobs/daestro-jobs/plan"
+	"github.com/daestro-jobs/daestro-jobs/submit"
 )
 
 // sentinel is a secret that must never be printed; fixture jobs carry it in

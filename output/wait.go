@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/daestro-jobs/jobs/submit"
+	"github.com/daestro-jobs/daestro-jobs/submit"
 )
 
 // WaitResult is what became of one job apply --wait watched.
@@ -15,7 +15,7 @@ type WaitResult struct {
 	Error  string        // the last read error, already scrubbed
 }
 
-// WaitReport is what `jobs apply --wait` has to say after the apply report.
+// WaitReport is what `daestro-jobs apply --wait` has to say after the apply report.
 type WaitReport struct {
 	Results []WaitResult
 	// Skipped counts jobs not watched, by reason.

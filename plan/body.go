@@ -136,7 +136,7 @@ func slug(file string) string {
 // documents with one identity can be told apart as a duplicate (the same
 // request) or a conflict: SHA-256 over the body's fields, each
 // length-prefixed, map keys sorted, the container_env shorthand read as the
-// body reads it. It needs no JSON encoding, so jobs validate builds no body.
+// body reads it. It needs no JSON encoding, so daestro-jobs validate builds no body.
 func digest(v map[string]any, name, scheduleAt string) [sha256.Size]byte {
 	var buf [512]byte // a typical job fits: no allocation
 	b := appendField(buf[:0], v["job_definition"])

@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/daestro-jobs/jobs/manifest"
+	"github.com/daestro-jobs/daestro-jobs/manifest"
 )
 
 // mergeBomb nests the anchors inside the merge lists that use them, so no key

@@ -7,10 +7,10 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/daestro-jobs/jobs/manifest"
-	"github.com/daestro-jobs/jobs/manifest/interp"
-	"github.com/daestro-jobs/jobs/manifest/schedule"
-	"github.com/daestro-jobs/jobs/schema"
+	"github.com/daestro-jobs/daestro-jobs/manifest"
+	"github.com/daestro-jobs/daestro-jobs/manifest/interp"
+	"github.com/daestro-jobs/daestro-jobs/manifest/schedule"
+	"github.com/daestro-jobs/daestro-jobs/schema"
 	"gopkg.in/yaml.v3"
 )
 

@@ -7,7 +7,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/daestro-jobs/jobs/manifest"
+	"github.com/daestro-jobs/daestro-jobs/manifest"
 	"gopkg.in/yaml.v3"
 )
 

@@ -6,7 +6,7 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/daestro-jobs/jobs/manifest"
+	"github.com/daestro-jobs/daestro-jobs/manifest"
 )
 
 // FuzzLoad feeds arbitrary bytes through the loader and every check of a

@@ -9,8 +9,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/daestro-jobs/jobs/manifest"
-	"github.com/daestro-jobs/jobs/schema"
+	"github.com/daestro-jobs/daestro-jobs/manifest"
+	"github.com/daestro-jobs/daestro-jobs/schema"
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -36,7 +36,7 @@ func mustValidator(t testing.TB) *schema.Validator {
 }
 
 // TestInvalidManifests checks every file in testdata/invalid against its
-// golden list of diagnostics, exactly as `jobs apply` reports them
+// golden list of diagnostics, exactly as `daestro-jobs apply` reports them
 // (file:line:col: field.path: message). Run with -update to rewrite them.
 func TestInvalidManifests(t *testing.T) {
 	dir := filepath.Join("..", "testdata", "invalid")

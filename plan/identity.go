@@ -4,7 +4,7 @@ import (
 	"crypto/sha256"
 	"fmt"
 
-	"github.com/daestro-jobs/jobs/manifest"
+	"github.com/daestro-jobs/daestro-jobs/manifest"
 )
 
 // identityKey names a job on the server: a SHA-256 prefix of its queue and

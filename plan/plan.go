@@ -13,10 +13,10 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/daestro-jobs/jobs/manifest"
-	"github.com/daestro-jobs/jobs/manifest/interp"
-	"github.com/daestro-jobs/jobs/manifest/schedule"
-	"github.com/daestro-jobs/jobs/schema"
+	"github.com/daestro-jobs/daestro-jobs/manifest"
+	"github.com/daestro-jobs/daestro-jobs/manifest/interp"
+	"github.com/daestro-jobs/daestro-jobs/manifest/schedule"
+	"github.com/daestro-jobs/daestro-jobs/schema"
 )
 
 // Options configure a plan.
@@ -28,19 +28,19 @@ type Options struct {
 	// Now is the single "now" of the run: relative schedules and the past-time
 	// warning use it.
 	Now time.Time
-	// UnsetIsWarning makes unset variables warnings (jobs validate) instead of
-	// errors (jobs apply, dry run included).
+	// UnsetIsWarning makes unset variables warnings (daestro-jobs validate) instead of
+	// errors (daestro-jobs apply, dry run included).
 	UnsetIsWarning bool
 	// AllowLiteralSecrets makes a sensitive value written literally a warning.
 	AllowLiteralSecrets bool
 	// Validator is the compiled schema; one serves the whole run.
 	Validator *schema.Validator
-	// NoBodies leaves Job.Body and Job.Masked empty (jobs validate needs only
+	// NoBodies leaves Job.Body and Job.Masked empty (daestro-jobs validate needs only
 	// their digests), so a run over many files holds little per job.
 	NoBodies bool
 	// NoJobs keeps no Job at all: Plan.Jobs stays empty and only the
 	// diagnostics, the counts and the distinct secrets remain, for reports
-	// that list problems rather than documents (jobs validate -o text). It
+	// that list problems rather than documents (daestro-jobs validate -o text). It
 	// implies NoBodies.
 	NoJobs bool
 

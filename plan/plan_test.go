@@ -11,7 +11,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/daestro-jobs/jobs/manifest"
+	"github.com/daestro-jobs/daestro-jobs/manifest"
 	"github.com/google/go-cmp/cmp"
 )
 

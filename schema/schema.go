@@ -1,7 +1,7 @@
 // Package schema holds the JSON Schema of a job manifest, derived from the Daestro
 // Job Submit API, and validates decoded documents against it.
 //
-// The schema file is the single source of truth: the CLI prints it (`jobs schema`)
+// The schema file is the single source of truth: the CLI prints it (`daestro-jobs schema`)
 // for editors, the validator compiles it, and the error messages people see come
 // from its "errorMessage" annotations rather than from a second list in Go.
 package schema
@@ -24,7 +24,7 @@ var source string
 // references, so the name only has to be consistent.
 const fileName = "jobs.schema.json"
 
-// JSON returns the embedded schema document, as printed by `jobs schema`.
+// JSON returns the embedded schema document, as printed by `daestro-jobs schema`.
 func JSON() string { return source }
 
 // Validator validates decoded manifest documents. It is immutable once built and

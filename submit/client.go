@@ -24,7 +24,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"github.com/daestro-jobs/jobs/redact"
+	"github.com/daestro-jobs/daestro-jobs/redact"
 )
 
 // MaxBodySize caps how much of a response body is read. Daestro's answers are a

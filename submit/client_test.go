@@ -14,7 +14,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/daestro-jobs/jobs/redact"
+	"github.com/daestro-jobs/daestro-jobs/redact"
 )
 
 func TestClientSubmitRequest(t *testing.T) {

@@ -12,7 +12,7 @@ import (
 
 	"golang.org/x/time/rate"
 
-	"github.com/daestro-jobs/jobs/redact"
+	"github.com/daestro-jobs/daestro-jobs/redact"
 )
 
 // Outcome is what became of one job.

@@ -18,7 +18,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"go.uber.org/goleak"
 
-	"github.com/daestro-jobs/jobs/redact"
+	"github.com/daestro-jobs/daestro-jobs/redact"
 )
 
 // requests builds n job bodies named job-0 … job-n-1, with Index 100+i so that a

@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/daestro-jobs/jobs/emulator"
+	"github.com/daestro-jobs/daestro-jobs/emulator"
 )
 
 func TestWait(t *testing.T) {

@@ -1,4 +1,4 @@
-// Command floor is the lower bound bench/run.sh compares `jobs validate` with:
+// Command floor is the lower bound bench/run.sh compares `daestro-jobs validate` with:
 // the least a Go program must do to validate the same manifests. It reads every
 // *.yaml under the given directories on all cores, parses each document with
 // yaml.v3 into a yaml.Node and (unless -parse-only) converts it to JSON values
@@ -27,7 +27,7 @@ import (
 	"github.com/santhosh-tekuri/jsonschema/v5"
 	"gopkg.in/yaml.v3"
 
-	"github.com/daestro-jobs/jobs/schema"
+	"github.com/daestro-jobs/daestro-jobs/schema"
 )
 
 func main() {

@@ -16,7 +16,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/daestro-jobs/jobs/schema"
+	"github.com/daestro-jobs/daestro-jobs/schema"
 )
 
 // Env is what the corpus references; written to OUT/bench.env.
@@ -31,7 +31,7 @@ func main() {
 	ns := flag.String("n", "1000,10000", "comma-separated sizes of one-job-per-file corpora (OUT/files-N)")
 	multi := flag.Int("multi", 10000, "documents in OUT/multi-N/jobs.yaml (0: none)")
 	k8s := flag.String("k8s", "10000", "comma-separated sizes of kubeconform corpora with apiVersion/kind (OUT/k8s-N)")
-	apply := flag.String("apply", "", "comma-separated sizes of all-valid corpora for jobs apply (OUT/apply-N)")
+	apply := flag.String("apply", "", "comma-separated sizes of all-valid corpora for daestro-jobs apply (OUT/apply-N)")
 	flag.Parse()
 	if *out == "" {
 		log.Fatal("gen: -out is required")

@@ -29,7 +29,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"github.com/daestro-jobs/jobs/manifest"
+	"github.com/daestro-jobs/daestro-jobs/manifest"
 )
 
 // MaxDepth bounds how deeply "${...}" references may nest inside each other's
