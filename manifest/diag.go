@@ -3,7 +3,8 @@ package manifest
 import (
 	"fmt"
 	"strings"
-	"unicode/utf8"
+
+	"github.com/daestro-jobs/daestro-jobs/printable"
 )
 
 // Severity tells an error, which stops a run, from a warning, which does not.
@@ -90,20 +91,7 @@ const clipAt = 64
 // Clip shortens a key or name taken from a manifest for a message, so a
 // 200,000-character key gives a message of a line, not of the key's size:
 // "kkkk…(200000 characters)".
-func Clip(s string) string { return ClipTo(s, clipAt) }
-
-// ClipTo cuts s to at most at bytes, on a character boundary, saying how long
-// it was.
-func ClipTo(s string, at int) string {
-	if len(s) <= at {
-		return s
-	}
-	cut := at
-	for cut > 0 && !utf8.RuneStart(s[cut]) {
-		cut--
-	}
-	return fmt.Sprintf("%s…(%d characters)", s[:cut], utf8.RuneCountInString(s))
-}
+func Clip(s string) string { return printable.Clip(s, clipAt) }
 
 func plainKey(s string) bool {
 	if s == "" {

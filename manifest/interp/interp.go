@@ -29,7 +29,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"github.com/daestro-jobs/daestro-jobs/manifest"
+	"github.com/daestro-jobs/daestro-jobs/printable"
 )
 
 // MaxDepth bounds how deeply "${...}" references may nest inside each other's
@@ -339,7 +339,7 @@ func (e *expander) braced(p, q, depth int, eval bool) int {
 		msg := s[body:q]
 		switch {
 		case msg != "":
-			msg = clipName(name) + ": " + manifest.ClipTo(msg, 200)
+			msg = clipName(name) + ": " + printable.Clip(msg, 200)
 		case set:
 			msg = fmt.Sprintf("variable %q is required but empty", clipName(name))
 		default:
@@ -451,4 +451,4 @@ func nameEnd(s string, i int) int {
 // clipName shortens a variable name for a message: a 200,000-character name
 // is named by its start and length, not repeated whole. A "${VAR:?message}"
 // message is cut the same way, at 200 bytes.
-func clipName(name string) string { return manifest.ClipTo(name, 64) }
+func clipName(name string) string { return printable.Clip(name, 64) }
