@@ -396,6 +396,9 @@ func TestHostileInput(t *testing.T) {
 				if err := syscall.Mkfifo(filepath.Join(d, "pipe.yaml"), 0o644); err != nil {
 					t.Fatal(err)
 				}
+				if err := os.WriteFile(filepath.Join(d, "real.yaml"), []byte("job_definition: a::b:1\njob_queue: a::q\n"), 0o644); err != nil {
+					t.Fatal(err)
+				}
 				return d
 			},
 			code: 0,

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/daestro-jobs/daestro-jobs/emulator"
+	"github.com/daestro-jobs/daestro-jobs/output"
 )
 
 // The sentinels of TestSecretLeaks: a secret referenced by a sensitive
@@ -160,10 +161,10 @@ container_env:
 	// validate and apply take theirs from the lists -o is checked against, so
 	// a format added there is covered here without a change.
 	formats := map[string][]string{"status": {"text", "json"}}
-	for _, f := range validateFormats {
+	for _, f := range output.ValidateFormats {
 		formats["validate"] = append(formats["validate"], string(f))
 	}
-	for _, f := range applyFormats {
+	for _, f := range output.ApplyFormats {
 		formats["apply"] = append(formats["apply"], string(f))
 	}
 	if len(formats["validate"]) < 5 || len(formats["apply"]) < 3 {

@@ -1,12 +1,14 @@
-// Command jobs keeps Daestro jobs as code: it loads YAML job manifests,
-// validates them against the Job Submit API's schema and submits each job
-// once. See README.md.
+// Command daestro-jobs keeps Daestro jobs as code: it loads YAML job
+// manifests, validates them against the Job Submit API's schema and submits
+// each job once. See README.md.
+//
+// This package is wiring only: one file per command turns flags into an
+// options struct and calls the stages (manifest → plan → submit → output);
+// exit codes are decided in one place, exitCode.
 package main
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"io"
 	"os"
 	"os/signal"
@@ -39,64 +41,17 @@ type env struct {
 	now    func() time.Time
 }
 
-// Exit codes, SPEC §7.
-const (
-	exitOK          = 0
-	exitFailure     = 1
-	exitUsage       = 2
-	exitInterrupted = 130
-)
-
-// exitError carries an exit code chosen by a command, with an optional
-// message already meant for people.
-type exitError struct {
-	code int
-	msg  string
+// getenv is the value of name in the app's environment, "" when unset.
+func (e env) getenv(name string) string {
+	v, _ := e.lookup(name)
+	return v
 }
 
-func (e *exitError) Error() string { return e.msg }
-
-// usageError is a bad flag, argument or missing setting: exit 2.
-type usageError struct{ err error }
-
-func (e *usageError) Error() string { return e.err.Error() }
-func (e *usageError) Unwrap() error { return e.err }
-
-func usagef(format string, args ...any) error {
-	return &usageError{fmt.Errorf(format, args...)}
-}
-
-// run builds the app and maps its outcome to an exit code, in one place.
+// run builds the app, runs it and maps its outcome to an exit code.
 func run(ctx context.Context, args []string, e env) int {
 	app := newApp(e)
 	err := app.RunContext(ctx, args)
-	return exitCode(err, e.stderr)
-}
-
-func exitCode(err error, stderr io.Writer) int {
-	if err == nil {
-		return exitOK
-	}
-	var ee *exitError
-	if errors.As(err, &ee) {
-		if ee.msg != "" {
-			fmt.Fprintln(stderr, "daestro-jobs:", ee.msg)
-		}
-		return ee.code
-	}
-	var ue *usageError
-	if errors.As(err, &ue) {
-		fmt.Fprintln(stderr, "daestro-jobs:", ue.err)
-		return exitUsage
-	}
-	if errors.Is(err, context.Canceled) {
-		fmt.Fprintln(stderr, "daestro-jobs: interrupted")
-		return exitInterrupted
-	}
-	// urfave/cli reports unknown flags and commands as plain errors before any
-	// action runs; treat whatever reaches here without a type as usage.
-	fmt.Fprintln(stderr, "daestro-jobs:", err)
-	return exitUsage
+	return exitCode(err, e.stderr, detailedExitcode(args))
 }
 
 // newApp builds the command tree. Nothing is package-level, so a test can
@@ -105,10 +60,11 @@ func newApp(e env) *cli.App {
 	app := &cli.App{
 		Name:                      "daestro-jobs",
 		Usage:                     "keep Daestro jobs as code: validate YAML job manifests and submit each job once",
+		Description:               manual,
+		Version:                   versionString(),
 		Reader:                    e.stdin,
 		Writer:                    e.stdout,
 		ErrWriter:                 e.stderr,
-		HideVersion:               true,
 		DisableSliceFlagSeparator: true, // -f a,b.yaml is one path, not two
 		// The default handler calls os.Exit inside Run; exit codes are
 		// chosen by run instead.

@@ -7,7 +7,6 @@ import (
 	"golang.org/x/term"
 
 	"github.com/daestro-jobs/daestro-jobs/output"
-	"github.com/daestro-jobs/daestro-jobs/plan"
 	"github.com/daestro-jobs/daestro-jobs/submit"
 )
 
@@ -18,17 +17,14 @@ func isTerminal(w io.Writer, e env) bool {
 	if !ok || !term.IsTerminal(int(f.Fd())) {
 		return false
 	}
-	t, _ := e.lookup("TERM")
-	return t != "dumb"
+	return e.getenv(envTerm) != "dumb"
 }
 
 // progress drives a progress bar on stderr while apply sends jobs, when stderr
 // is a terminal, the report is for people and there is more than one job to
 // send. It returns the OnResult hook and a function that clears the bar
-// before the report is printed; both are no-ops when there is no bar.
-//
-// The bar writes to the real stderr, not the scrubbing writer: it shows only
-// counts, and the scrubber holds text back, which would stall a redraw.
+// before the report is printed; both are no-ops when there is no bar. The bar
+// shows only counts.
 func progress(e env, format output.Format, jobs int) (func(submit.Result), func()) {
 	if jobs < 2 || format == output.JSON || !isTerminal(e.stderr, e) {
 		return nil, func() {}
@@ -45,15 +41,4 @@ func progress(e env, format output.Format, jobs int) (func(submit.Result), func(
 		progressbar.OptionUseANSICodes(true),
 	)
 	return func(submit.Result) { _ = bar.Add(1) }, func() { _ = bar.Finish(); _ = bar.Clear() }
-}
-
-// sendable counts the daestro-jobs apply will send: all but repeated duplicates.
-func sendable(p *plan.Plan) int {
-	n := 0
-	for _, j := range p.Jobs {
-		if j.DuplicateOf < 0 {
-			n++
-		}
-	}
-	return n
 }

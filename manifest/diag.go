@@ -33,8 +33,18 @@ type Diagnostic struct {
 	Path     string   // field path in the document, e.g. container_env.DB_PASSWORD.value; "" for the document or file
 	Message  string   // what is wrong and, where it helps, what to do
 	Severity Severity // Error or Warning
-	Doc      int      // index of the document in the run, or -1 for file-level problems
+	Doc      int      // index of the document in the run, or FileProblem, or RunProblem
 }
+
+// The Doc of a diagnostic that is about no single document.
+const (
+	// FileProblem is a problem with a file as a whole: unreadable, too
+	// large, not YAML.
+	FileProblem = -1
+	// RunProblem is a problem with the run as a whole: paths that hold no
+	// manifest at all.
+	RunProblem = -2
+)
 
 // String renders the diagnostic the way compilers do, so editors and CI logs
 // can jump to it: "file:line:col: field.path: message", with "warning: "

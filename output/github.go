@@ -7,22 +7,33 @@ import (
 
 	"github.com/daestro-jobs/daestro-jobs/manifest"
 	"github.com/daestro-jobs/daestro-jobs/plan"
-	"github.com/daestro-jobs/daestro-jobs/submit"
+	"github.com/daestro-jobs/daestro-jobs/report"
 )
 
 // githubPrinter writes what the text printer writes, preceded by GitHub
 // Actions workflow commands (::error, ::warning) so that each problem shows
 // as an annotation on the file and line it is about, and appends a markdown
 // table to the step summary when Streams.Summary is set.
+//
+// Every line that starts with "::" is one this printer meant: values inside
+// a command are masked, then escaped as the runner reads them; values on the
+// text lines cannot start a line (see scrub.lead).
 type githubPrinter struct {
 	s    Streams
+	sc   scrub
 	text textPrinter
 }
+
+// Titles of the annotations.
+const (
+	validateTitle = "daestro-jobs validate"
+	applyTitle    = "daestro-jobs apply"
+)
 
 func (g *githubPrinter) Validate(p *plan.Plan) error {
 	var b strings.Builder
 	for _, d := range p.Diagnostics {
-		writeDiagnosticCommand(&b, d, "daestro-jobs validate")
+		g.diagnosticCommand(&b, d, validateTitle)
 	}
 	if _, err := fmt.Fprint(g.s.Out, b.String()); err != nil {
 		return err
@@ -30,39 +41,41 @@ func (g *githubPrinter) Validate(p *plan.Plan) error {
 	if err := g.text.Validate(p); err != nil {
 		return err
 	}
-	g.summary(validateSummary(p))
+	g.summary(g.validateSummary(p))
 	return nil
 }
 
-func (g *githubPrinter) Apply(r *ApplyReport) error {
+func (g *githubPrinter) Apply(a *report.Apply) error {
 	var b strings.Builder
-	for _, d := range r.Plan.Diagnostics {
-		writeDiagnosticCommand(&b, d, "daestro-jobs apply")
+	for _, d := range a.Plan.Diagnostics {
+		g.diagnosticCommand(&b, d, applyTitle)
 	}
-	for _, res := range r.Results {
-		if res.Outcome != submit.Failed {
+	for _, r := range a.Jobs {
+		if r.Outcome != report.Failed {
 			continue
 		}
 		msg := "failed"
-		if res.Job.Name != "" {
-			msg = fmt.Sprintf("%s/%s failed", res.Job.Queue, res.Job.Name)
+		if id := g.sc.identity(r.Job); id != "" {
+			msg = id + " failed"
 		}
-		if res.Error != "" {
-			msg += ": " + res.Error
+		if r.Error != "" {
+			msg += ": " + g.sc.message(r.Error)
 		}
 		writeCommand(&b, "error", []prop{
-			{"file", res.Job.File}, {"line", itoa(res.Job.Line)}, {"title", "daestro-jobs apply"},
+			{"file", g.sc.text(r.Job.File)}, {"line", strconv.Itoa(r.Job.Line)}, {"title", applyTitle},
 		}, msg)
 	}
 	if _, err := fmt.Fprint(g.s.Out, b.String()); err != nil {
 		return err
 	}
-	if err := g.text.Apply(r); err != nil {
+	if err := g.text.Apply(a); err != nil {
 		return err
 	}
-	g.summary(applySummary(r))
+	g.summary(g.applySummary(a))
 	return nil
 }
+
+func (g *githubPrinter) Wait(w *report.Wait) error { return g.text.Wait(w) }
 
 // summary appends to the step summary, if there is one. The summary is an
 // extra: failing to write it is said on Err but does not fail the run.
@@ -77,30 +90,33 @@ func (g *githubPrinter) summary(md string) {
 
 type prop struct{ key, value string }
 
-// writeDiagnosticCommand writes one ::error or ::warning for a diagnostic.
-// The location goes in the properties, so the message is "path: message".
-func writeDiagnosticCommand(b *strings.Builder, d manifest.Diagnostic, title string) {
+// diagnosticCommand writes one ::error or ::warning for a diagnostic. The
+// location goes in the properties, so the message is "path: message".
+func (g *githubPrinter) diagnosticCommand(b *strings.Builder, d manifest.Diagnostic, title string) {
 	cmd := "error"
 	if d.Severity == manifest.Warning {
 		cmd = "warning"
 	}
-	props := []prop{{"file", d.File}}
+	props := []prop{{"file", g.sc.text(d.File)}}
 	if d.Line > 0 {
-		props = append(props, prop{"line", itoa(d.Line)})
+		props = append(props, prop{"line", strconv.Itoa(d.Line)})
 		if d.Col > 0 {
-			props = append(props, prop{"col", itoa(d.Col)})
+			props = append(props, prop{"col", strconv.Itoa(d.Col)})
 		}
 	}
 	props = append(props, prop{"title", title})
-	msg := d.Message
+	msg := g.sc.text(d.Message)
 	if d.Path != "" {
-		msg = d.Path + ": " + msg
+		msg = g.sc.text(d.Path) + ": " + msg
 	}
 	writeCommand(b, cmd, props, msg)
 }
 
 // writeCommand writes "::cmd k=v,k=v::data\n", escaped as the runner
-// expects, so that no value can end the command early or start another.
+// expects (the Actions toolkit's escapeData and escapeProperty), so that no
+// value can end the command early or start another. Values must be masked
+// and their control characters escaped already (scrub.text): escaping
+// changes how a secret looks.
 func writeCommand(b *strings.Builder, cmd string, props []prop, data string) {
 	b.WriteString("::")
 	b.WriteString(cmd)
@@ -130,95 +146,89 @@ func escapeData(s string) string { return dataEscaper.Replace(s) }
 // escapeProperty escapes a property value of a workflow command.
 func escapeProperty(s string) string { return propertyEscaper.Replace(s) }
 
-func itoa(n int) string { return strconv.Itoa(n) }
-
 // validateSummary is the step summary of a validation: the counts, then a
 // table of every problem.
-func validateSummary(p *plan.Plan) string {
+func (g *githubPrinter) validateSummary(p *plan.Plan) string {
 	var b strings.Builder
-	c := CountValidation(p)
-	b.WriteString("### daestro-jobs validate\n\n")
-	fmt.Fprintf(&b, "%s in %s: %d valid, %d invalid", plural(c.Documents, "document", "documents"),
-		plural(c.Files, "file", "files"), c.Valid, c.Invalid)
-	if n := fileErrors(p); n > 0 {
-		fmt.Fprintf(&b, ", %s", plural(n, "unreadable file", "unreadable files"))
-	}
-	fmt.Fprintf(&b, " (%s, %s)\n\n", plural(c.Errors, "error", "errors"), plural(c.Warnings, "warning", "warnings"))
+	b.WriteString("### " + validateTitle + "\n\n")
+	b.WriteString(validationSummary(p))
+	b.WriteString("\n\n")
 	if len(p.Diagnostics) == 0 {
 		b.WriteString("No problems found.\n\n")
 		return b.String()
 	}
-	writeProblemTable(&b, p.Diagnostics)
+	g.problemTable(&b, p.Diagnostics)
 	return b.String()
 }
 
-// writeProblemTable writes a markdown table of diagnostics.
-func writeProblemTable(b *strings.Builder, ds []manifest.Diagnostic) {
+// problemTable writes a markdown table of diagnostics.
+func (g *githubPrinter) problemTable(b *strings.Builder, ds []manifest.Diagnostic) {
 	b.WriteString("| Severity | File | Line | Field | Problem |\n| --- | --- | --- | --- | --- |\n")
 	for _, d := range ds {
 		line := ""
 		if d.Line > 0 {
-			line = itoa(d.Line)
+			line = strconv.Itoa(d.Line)
 			if d.Col > 0 {
-				line += ":" + itoa(d.Col)
+				line += ":" + strconv.Itoa(d.Col)
 			}
 		}
-		fmt.Fprintf(b, "| %s | %s | %s | %s | %s |\n", d.Severity, cell(d.File), line, cell(d.Path), cell(d.Message))
+		fmt.Fprintf(b, "| %s | %s | %s | %s | %s |\n", d.Severity, g.cell(d.File), line, g.cell(d.Path), g.cell(d.Message))
 	}
 	b.WriteByte('\n')
 }
 
 // applySummary is the step summary of an apply: the counts, then a table of
 // every job's outcome.
-func applySummary(r *ApplyReport) string {
+func (g *githubPrinter) applySummary(a *report.Apply) string {
 	var b strings.Builder
-	b.WriteString("### daestro-jobs apply\n\n")
-	b.WriteString(Count(r.Results).summary())
+	b.WriteString("### " + applyTitle + "\n\n")
+	b.WriteString(summary(a.Counts()))
 	switch {
-	case r.Plan.Errors() > 0:
+	case a.Plan.Errors() > 0:
 		b.WriteString(" (nothing was submitted: fix the errors)")
-	case r.DryRun:
+	case a.DryRun:
 		b.WriteString(" (dry run: nothing was sent)")
 	}
 	b.WriteString("\n\n")
-	if r.Interrupted {
+	if a.Interrupted {
 		b.WriteString("Interrupted: applying again submits the jobs not submitted, without duplicates.\n\n")
 	}
-	if len(r.Results) > 0 {
+	if len(a.Jobs) > 0 {
 		b.WriteString("| Outcome | Job | File | Detail |\n| --- | --- | --- | --- |\n")
-		for _, res := range r.Results {
-			j := res.Job
+		for _, r := range a.Jobs {
+			j := r.Job
 			name := ""
 			if j.Name != "" {
 				name = j.Queue + "/" + j.Name
 			}
 			var detail []string
-			if res.ID != "" {
-				detail = append(detail, "id "+res.ID)
+			if r.ID != "" {
+				detail = append(detail, "id "+r.ID)
 			}
-			if res.Error != "" {
-				detail = append(detail, res.Error)
+			if r.Error != "" {
+				detail = append(detail, r.Error)
 			}
-			if res.Note != "" {
-				detail = append(detail, res.Note)
+			if r.Note != "" {
+				detail = append(detail, r.Note)
 			}
-			fmt.Fprintf(&b, "| %s | %s | %s | %s |\n", res.Outcome, cell(name),
-				cell(j.File+":"+itoa(j.Line)), cell(strings.Join(detail, "; ")))
+			fmt.Fprintf(&b, "| %s | %s | %s | %s |\n", r.Outcome, g.cell(name),
+				g.cell(j.File+":"+strconv.Itoa(j.Line)), g.cell(strings.Join(detail, "; ")))
 		}
 		b.WriteByte('\n')
 	}
-	if len(r.Plan.Diagnostics) > 0 {
-		writeProblemTable(&b, r.Plan.Diagnostics)
+	if len(a.Plan.Diagnostics) > 0 {
+		g.problemTable(&b, a.Plan.Diagnostics)
 	}
 	return b.String()
 }
 
 // cellEscaper keeps a value inside one markdown table cell, as text: pipes
-// would end the cell, newlines the row, and markup would be rendered.
+// would end the cell, and markup would be rendered. Line breaks and other
+// controls are escaped before it runs.
 var cellEscaper = strings.NewReplacer(
-	"|", `\|`, "\r\n", " ", "\n", " ", "\r", " ",
-	"&", "&amp;", "<", "&lt;", ">", "&gt;",
+	"|", `\|`, "&", "&amp;", "<", "&lt;", ">", "&gt;",
 	"\\", `\\`, "`", "\\`", "*", `\*`, "_", `\_`, "[", `\[`,
 )
 
-func cell(s string) string { return cellEscaper.Replace(s) }
+// cell masks, escapes and marks up a value for a markdown table cell.
+func (g *githubPrinter) cell(s string) string { return cellEscaper.Replace(g.sc.text(s)) }

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/daestro-jobs/daestro-jobs/plan"
+	"github.com/daestro-jobs/daestro-jobs/report"
 )
 
 func TestGitHubEscape(t *testing.T) {
@@ -36,7 +37,7 @@ func TestGitHub(t *testing.T) {
 	tests := []struct {
 		name string
 		// run prints with p and, for comparison, with the text printer t.
-		run           func(p, text Printer) (error, error)
+		run           func(p, text printer) (error, error)
 		golden        string // stdout
 		summaryGolden string // step summary
 		// annotations are the workflow command lines stdout must hold.
@@ -44,7 +45,7 @@ func TestGitHub(t *testing.T) {
 	}{
 		{
 			name: "validate",
-			run: func(p, text Printer) (error, error) {
+			run: func(p, text printer) (error, error) {
 				return p.Validate(fixtureValidatePlan()), text.Validate(fixtureValidatePlan())
 			},
 			golden:        "github-validate.golden",
@@ -52,14 +53,14 @@ func TestGitHub(t *testing.T) {
 			annotations: []string{
 				"::error file=a.yaml,line=1,col=1,title=daestro-jobs validate::job_queue: required key is missing",
 				`::error file=a.yaml,line=2,col=3,title=daestro-jobs validate::job_que: unknown key; did you mean "job_queue"?`,
-				"::warning file=a.yaml,line=7,col=12,title=daestro-jobs validate::container_env.A.value: 100%25 sure%0Asecond line <b>&amp;</b> | pipe",
+				`::warning file=a.yaml,line=7,col=12,title=daestro-jobs validate::container_env.A.value: 100%25 sure\nsecond line <b>&amp;</b> | pipe`,
 				"::error file=broken.yaml,title=daestro-jobs validate::cannot read: permission denied",
 				"::error file=dir%2Cx/b%3Ac.yaml,line=2,col=3,title=daestro-jobs validate::schedule_at: must be a time, e.g. 2026-11-28T12:00:00Z",
 			},
 		},
 		{
 			name: "validate clean",
-			run: func(p, text Printer) (error, error) {
+			run: func(p, text printer) (error, error) {
 				return p.Validate(cleanPlan()), text.Validate(cleanPlan())
 			},
 			golden:        "github-validate-clean.golden",
@@ -67,7 +68,7 @@ func TestGitHub(t *testing.T) {
 		},
 		{
 			name: "apply",
-			run: func(p, text Printer) (error, error) {
+			run: func(p, text printer) (error, error) {
 				return p.Apply(fixtureReport()), text.Apply(fixtureReport())
 			},
 			golden:        "github-apply.golden",
@@ -78,12 +79,12 @@ func TestGitHub(t *testing.T) {
 		},
 		{
 			name: "apply dry run",
-			run: func(p, text Printer) (error, error) {
-				dry := func() *ApplyReport {
+			run: func(p, text printer) (error, error) {
+				dry := func() *report.Apply {
 					r := fixtureReport()
 					r.DryRun = true
-					for i := range r.Results {
-						r.Results[i] = JobResult{Job: r.Results[i].Job, Outcome: "planned"}
+					for i := range r.Jobs {
+						r.Jobs[i] = report.Job{Job: r.Jobs[i].Job, Outcome: "planned"}
 					}
 					return r
 				}
@@ -94,16 +95,16 @@ func TestGitHub(t *testing.T) {
 		},
 		{
 			name: "apply invalid",
-			run: func(p, text Printer) (error, error) {
-				inv := func() *ApplyReport {
+			run: func(p, text printer) (error, error) {
+				inv := func() *report.Apply {
 					pl := fixtureValidatePlan()
-					r := &ApplyReport{Plan: pl}
+					r := &report.Apply{Plan: pl}
 					for i := range pl.Jobs {
-						out := JobResult{Job: &pl.Jobs[i], Outcome: "not submitted"}
+						out := report.Job{Job: &pl.Jobs[i], Outcome: "not submitted"}
 						if pl.Jobs[i].Invalid {
 							out.Outcome = "invalid"
 						}
-						r.Results = append(r.Results, out)
+						r.Jobs = append(r.Jobs, out)
 					}
 					return r
 				}
@@ -120,8 +121,8 @@ func TestGitHub(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var out, errw, summary, textOut, textErr bytes.Buffer
-			gh := New(GitHub, Streams{Out: &out, Err: &errw, Summary: &summary})
-			text := New(Text, Streams{Out: &textOut, Err: &textErr})
+			gh := newPrinter(GitHub, Streams{Out: &out, Err: &errw, Summary: &summary})
+			text := newPrinter(Text, Streams{Out: &textOut, Err: &textErr})
 			err, terr := tt.run(gh, text)
 			if err != nil || terr != nil {
 				t.Fatalf("printing: %v, %v", err, terr)
@@ -165,7 +166,7 @@ func TestGitHub(t *testing.T) {
 // A step summary that cannot be written is said on stderr; the run goes on.
 func TestGitHubSummaryWriteError(t *testing.T) {
 	var out, errw bytes.Buffer
-	p := New(GitHub, Streams{Out: &out, Err: &errw, Summary: failingWriter{}})
+	p := newPrinter(GitHub, Streams{Out: &out, Err: &errw, Summary: failingWriter{}})
 	if err := p.Validate(cleanPlan()); err != nil {
 		t.Fatalf("Validate: %v", err)
 	}
@@ -180,13 +181,26 @@ func TestGitHubSummaryWriteError(t *testing.T) {
 // Without a summary writer nothing is written but the report.
 func TestGitHubNoSummary(t *testing.T) {
 	var out, errw bytes.Buffer
-	p := New(GitHub, Streams{Out: &out, Err: &errw})
-	if err := p.Apply(&ApplyReport{Plan: &plan.Plan{}}); err != nil {
+	p := newPrinter(GitHub, Streams{Out: &out, Err: &errw})
+	if err := p.Apply(&report.Apply{Plan: &plan.Plan{}}); err != nil {
 		t.Fatalf("Apply: %v", err)
 	}
 	if errw.Len() != 0 || out.String() != "0 jobs (0s)\n" {
 		t.Errorf("stdout %q, stderr %q", out.String(), errw.String())
 	}
+}
+
+// printer is a format that renders both reports (text and github do).
+type printer interface {
+	ValidateReporter
+	ApplyReporter
+}
+
+func newPrinter(f Format, s Streams) printer {
+	if f == GitHub {
+		return &githubPrinter{s: s, text: textPrinter{s: s}}
+	}
+	return &textPrinter{s: s}
 }
 
 type failingWriter struct{}
@@ -197,12 +211,13 @@ func TestMarkdownCell(t *testing.T) {
 	tests := []struct{ in, want string }{
 		{"plain text", "plain text"},
 		{"a | b", `a \| b`},
-		{"one\ntwo\r\nthree", "one two three"},
+		{"one\ntwo\r\nthree", `one\\ntwo\\r\\nthree`},
+		{"\x1b[2J", `\\x1b\[2J`},
 		{"<script>&", "&lt;script&gt;&amp;"},
 		{"*bold* [link](x) `code` job_queue", "\\*bold\\* \\[link](x) \\`code\\` job\\_queue"},
 	}
 	for _, tt := range tests {
-		if got := cell(tt.in); got != tt.want {
+		if got := (&githubPrinter{}).cell(tt.in); got != tt.want {
 			t.Errorf("cell(%q) = %q, want %q", tt.in, got, tt.want)
 		}
 	}

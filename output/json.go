@@ -1,14 +1,21 @@
 package output
 
 import (
+	"bytes"
 	"encoding/json"
+	"io"
 
 	"github.com/daestro-jobs/daestro-jobs/manifest"
 	"github.com/daestro-jobs/daestro-jobs/plan"
+	"github.com/daestro-jobs/daestro-jobs/printable"
+	"github.com/daestro-jobs/daestro-jobs/report"
 )
 
 // jsonPrinter writes one JSON document per run, for machines.
-type jsonPrinter struct{ s Streams }
+type jsonPrinter struct {
+	s  Streams
+	sc scrub
+}
 
 type jsonDiagnostic struct {
 	File     string `json:"file"`
@@ -19,11 +26,11 @@ type jsonDiagnostic struct {
 	Message  string `json:"message"`
 }
 
-func diagnostics(ds []manifest.Diagnostic) []jsonDiagnostic {
+func (p *jsonPrinter) diagnostics(ds []manifest.Diagnostic) []jsonDiagnostic {
 	out := make([]jsonDiagnostic, 0, len(ds))
 	for _, d := range ds {
-		out = append(out, jsonDiagnostic{File: d.File, Line: d.Line, Column: d.Col, Path: d.Path,
-			Severity: d.Severity.String(), Message: d.Message})
+		out = append(out, jsonDiagnostic{File: p.sc.masked(d.File), Line: d.Line, Column: d.Col, Path: p.sc.masked(d.Path),
+			Severity: d.Severity.String(), Message: p.sc.masked(d.Message)})
 	}
 	return out
 }
@@ -39,8 +46,9 @@ type jsonSource struct {
 	Queue         string `json:"queue,omitempty"`
 }
 
-func sourceOf(j *plan.Job) jsonSource {
-	return jsonSource{File: j.File, Line: j.Line, Document: j.DocIndex, Name: j.Name, NameGenerated: j.NameGenerated, Queue: j.Queue}
+func (p *jsonPrinter) source(j *plan.Job) jsonSource {
+	return jsonSource{File: p.sc.masked(j.File), Line: j.Line, Document: j.DocIndex, Name: p.sc.masked(j.Name),
+		NameGenerated: j.NameGenerated, Queue: p.sc.masked(j.Queue)}
 }
 
 type jsonDocument struct {
@@ -49,7 +57,6 @@ type jsonDocument struct {
 }
 
 func (p *jsonPrinter) Validate(pl *plan.Plan) error {
-	c := CountValidation(pl)
 	doc := struct {
 		Documents   []jsonDocument   `json:"documents"`
 		Diagnostics []jsonDiagnostic `json:"diagnostics"`
@@ -61,14 +68,15 @@ func (p *jsonPrinter) Validate(pl *plan.Plan) error {
 			Errors    int `json:"errors"`
 			Warnings  int `json:"warnings"`
 		} `json:"summary"`
-	}{Documents: make([]jsonDocument, 0, len(pl.Jobs)), Diagnostics: diagnostics(pl.Diagnostics)}
+	}{Documents: make([]jsonDocument, 0, len(pl.Jobs)), Diagnostics: p.diagnostics(pl.Diagnostics)}
 	for i := range pl.Jobs {
 		j := &pl.Jobs[i]
-		doc.Documents = append(doc.Documents, jsonDocument{jsonSource: sourceOf(j), Valid: !j.Invalid})
+		doc.Documents = append(doc.Documents, jsonDocument{jsonSource: p.source(j), Valid: !j.Invalid})
 	}
-	doc.Summary.Files, doc.Summary.Documents, doc.Summary.Valid = c.Files, c.Documents, c.Valid
-	doc.Summary.Invalid, doc.Summary.Errors, doc.Summary.Warnings = c.Invalid, c.Errors, c.Warnings
-	return p.write(doc)
+	doc.Summary.Files, doc.Summary.Documents = pl.Files, pl.Documents
+	doc.Summary.Valid, doc.Summary.Invalid = pl.Documents-pl.Invalid, pl.Invalid
+	doc.Summary.Errors, doc.Summary.Warnings = pl.Errors(), pl.Warnings()
+	return writeJSON(p.s.Out, doc)
 }
 
 type jsonJob struct {
@@ -81,33 +89,79 @@ type jsonJob struct {
 	Body     json.RawMessage `json:"body,omitempty"`
 }
 
-func (p *jsonPrinter) Apply(r *ApplyReport) error {
-	c := Count(r.Results)
+func (p *jsonPrinter) Apply(a *report.Apply) error {
 	doc := struct {
 		DryRun      bool             `json:"dry_run"`
 		Interrupted bool             `json:"interrupted,omitempty"`
 		Jobs        []jsonJob        `json:"jobs"`
 		Diagnostics []jsonDiagnostic `json:"diagnostics"`
 		Summary     struct {
-			Counts
+			report.Counts
 			ElapsedSeconds float64 `json:"elapsed_seconds,omitempty"`
 		} `json:"summary"`
-	}{DryRun: r.DryRun, Interrupted: r.Interrupted, Jobs: make([]jsonJob, 0, len(r.Results)), Diagnostics: diagnostics(r.Plan.Diagnostics)}
-	for _, res := range r.Results {
-		j := res.Job
-		jj := jsonJob{jsonSource: sourceOf(j), Outcome: string(res.Outcome), ID: res.ID, Attempts: res.Attempts, Error: res.Error, Note: res.Note}
-		if len(j.Masked) > 0 {
-			jj.Body = json.RawMessage(j.Masked)
+	}{DryRun: a.DryRun, Interrupted: a.Interrupted, Jobs: make([]jsonJob, 0, len(a.Jobs)), Diagnostics: p.diagnostics(a.Plan.Diagnostics)}
+	for _, r := range a.Jobs {
+		j := r.Job
+		jj := jsonJob{jsonSource: p.source(j), Outcome: string(r.Outcome), ID: p.sc.masked(r.ID), Attempts: r.Attempts,
+			Error: p.sc.masked(r.Error), Note: p.sc.masked(r.Note)}
+		if !j.Invalid && j.Body.JobQueue != "" {
+			jj.Body = displayBody(p.sc, j)
 		}
 		doc.Jobs = append(doc.Jobs, jj)
 	}
-	doc.Summary.Counts = c
-	doc.Summary.ElapsedSeconds = r.Elapsed.Seconds()
-	return p.write(doc)
+	doc.Summary.Counts = a.Counts()
+	doc.Summary.ElapsedSeconds = a.Elapsed.Seconds()
+	return writeJSON(p.s.Out, doc)
 }
 
-func (p *jsonPrinter) write(v any) error {
-	enc := json.NewEncoder(p.s.Out)
+// Wait writes the wait as a second JSON document after the apply report.
+func (p *jsonPrinter) Wait(w *report.Wait) error {
+	type job struct {
+		File       string  `json:"file"`
+		Line       int     `json:"line"`
+		Name       string  `json:"name"`
+		ID         string  `json:"id"`
+		State      string  `json:"state"`
+		SystemNote *string `json:"system_note"`
+		Error      string  `json:"error,omitempty"`
+	}
+	doc := struct {
+		Wait             []job `json:"wait"`
+		SkippedExists    int   `json:"skipped_exists"`
+		SkippedScheduled int   `json:"skipped_scheduled"`
+		TimedOut         bool  `json:"timed_out"`
+	}{Wait: []job{}, SkippedExists: w.SkippedExists, SkippedScheduled: w.SkippedScheduled, TimedOut: w.TimedOut}
+	for _, r := range w.Jobs {
+		j := r.Job.Job
+		var note *string
+		if n := r.Detail.SystemNote; n != nil {
+			s := p.sc.masked(*n)
+			note = &s
+		}
+		doc.Wait = append(doc.Wait, job{File: p.sc.masked(j.File), Line: j.Line, Name: p.sc.masked(j.Name),
+			ID: p.sc.masked(r.Job.ID), State: p.sc.masked(string(r.Detail.State)), SystemNote: note, Error: p.sc.masked(r.Error)})
+	}
+	return writeJSON(p.s.Out, doc)
+}
+
+// displayBody is a job's request body for display: sensitive values masked,
+// every string scrubbed, as compact JSON safe to print.
+func displayBody(sc scrub, j *plan.Job) []byte {
+	b, err := json.Marshal(j.Masked().Map(sc.masked))
+	if err != nil {
+		return nil // a body of strings always encodes
+	}
+	return printable.JSON(b)
+}
+
+// writeJSON writes v as indented JSON, safe to print.
+func writeJSON(w io.Writer, v any) error {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
 	enc.SetIndent("", "  ")
-	return enc.Encode(v)
+	if err := enc.Encode(v); err != nil {
+		return err
+	}
+	_, err := w.Write(printable.JSON(b.Bytes()))
+	return err
 }

@@ -2,7 +2,6 @@ package output
 
 import (
 	"encoding/xml"
-	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -15,7 +14,14 @@ import (
 // test results: one testsuite per file, one testcase per document, a failure
 // for every document with errors. A file that could not be read or parsed is
 // a failing testcase of its own.
-type junitPrinter struct{ s Streams }
+//
+// Values are masked and their control characters escaped before the XML
+// encoder sees them: it would write a line break in a failure's text as it
+// is, and a value could then start a line of the CI log.
+type junitPrinter struct {
+	s  Streams
+	sc scrub
+}
 
 type junitSuites struct {
 	XMLName  xml.Name     `xml:"testsuites"`
@@ -62,20 +68,21 @@ func (j *junitPrinter) Validate(p *plan.Plan) error {
 	}
 	suites := map[string]*junitSuite{}
 	for _, f := range fileOrder(p) {
-		suites[f] = &junitSuite{Name: f}
+		suites[f] = &junitSuite{Name: j.sc.text(f)}
 		if ds := byFile[f]; len(ds) > 0 {
-			suites[f].Cases = append(suites[f].Cases, junitTestcase(f, f, 0, ds))
+			suites[f].Cases = append(suites[f].Cases, j.testcase(j.sc.text(f), f, 0, ds))
 		}
 	}
-	for i, job := range p.Jobs {
-		name := fmt.Sprintf("%s#%d", job.File, job.DocIndex)
-		if job.Name != "" {
-			name = job.Queue + "/" + job.Name
+	for i := range p.Jobs {
+		job := &p.Jobs[i]
+		name := fmt.Sprintf("%s#%d", j.sc.text(job.File), job.DocIndex)
+		if id := j.sc.identity(job); id != "" {
+			name = id
 		}
 		s := suites[job.File]
-		s.Cases = append(s.Cases, junitTestcase(name, job.File, job.Line, byDoc[i]))
+		s.Cases = append(s.Cases, j.testcase(name, job.File, job.Line, byDoc[i]))
 	}
-	doc := junitSuites{Name: "daestro-jobs validate"}
+	doc := junitSuites{Name: validateTitle}
 	for _, f := range fileOrder(p) {
 		s := suites[f]
 		s.Tests = len(s.Cases)
@@ -100,17 +107,17 @@ func (j *junitPrinter) Validate(p *plan.Plan) error {
 	return err
 }
 
-// junitTestcase is one document (or one file, for problems with the file as
-// a whole): failing when any of its diagnostics is an error, with every error
+// testcase is one document (or one file, for problems with the file as a
+// whole): failing when any of its diagnostics is an error, with every error
 // in the failure's text; warnings go to system-out.
-func junitTestcase(name, file string, line int, ds []manifest.Diagnostic) junitCase {
-	c := junitCase{Name: name, Classname: file, File: file, Line: line}
+func (j *junitPrinter) testcase(name, file string, line int, ds []manifest.Diagnostic) junitCase {
+	c := junitCase{Name: name, Classname: j.sc.text(file), File: j.sc.text(file), Line: line}
 	var errs, warns []string
 	for _, d := range ds {
 		if d.Severity == manifest.Error {
-			errs = append(errs, d.String())
+			errs = append(errs, j.sc.diagnostic(d))
 		} else {
-			warns = append(warns, d.String())
+			warns = append(warns, j.sc.diagnostic(d))
 		}
 	}
 	if len(errs) > 0 {
@@ -124,10 +131,6 @@ func junitTestcase(name, file string, line int, ds []manifest.Diagnostic) junitC
 		c.SystemOut = strings.Join(warns, "\n") + "\n"
 	}
 	return c
-}
-
-func (j *junitPrinter) Apply(*ApplyReport) error {
-	return errors.New("-o junit is offered by daestro-jobs validate only")
 }
 
 // fileOrder lists the files a plan mentions, in manifest order: the files of

@@ -1,17 +1,25 @@
-// Package output renders what a run found and did: one unexported type per
-// format, each in its own file, chosen once by New. Commands hand it values;
-// it is the only layer besides main that writes to the terminal.
+// Package output is the last stage of a run: it renders what the run found
+// and did, one unexported type per format, each in its own file, chosen once
+// by NewValidate or NewApply. Commands hand it values; it is the only layer
+// besides main that writes to the terminal.
+//
+// Everything it prints that came from input or a server (file names, names,
+// values, messages, ids) goes one way: secrets masked first, on the text as
+// it came, then escaped for the format (control characters, a workflow
+// command's %, a markdown cell's |, JSON, XML). Structured formats are built
+// from values already masked, so they stay valid whatever a secret is.
 package output
 
 import (
 	"fmt"
 	"io"
 	"strings"
-	"time"
 
 	"github.com/daestro-jobs/daestro-jobs/manifest"
 	"github.com/daestro-jobs/daestro-jobs/plan"
-	"github.com/daestro-jobs/daestro-jobs/submit"
+	"github.com/daestro-jobs/daestro-jobs/printable"
+	"github.com/daestro-jobs/daestro-jobs/redact"
+	"github.com/daestro-jobs/daestro-jobs/report"
 )
 
 // Format names an output format.
@@ -26,6 +34,13 @@ const (
 	SARIF  Format = "sarif"  // validate only
 )
 
+// ValidateFormats and ApplyFormats are the formats each report offers, the
+// default first.
+var (
+	ValidateFormats = []Format{Text, JSON, GitHub, JUnit, SARIF}
+	ApplyFormats    = []Format{Text, JSON, GitHub}
+)
+
 // ParseFormat checks a -o value against the formats a command offers.
 func ParseFormat(s string, offered ...Format) (Format, error) {
 	names := make([]string, 0, len(offered))
@@ -35,7 +50,7 @@ func ParseFormat(s string, offered ...Format) (Format, error) {
 		}
 		names = append(names, string(f))
 	}
-	return "", fmt.Errorf("unknown output format %q; choose one of %s", s, strings.Join(names, ", "))
+	return "", fmt.Errorf("unknown output format %q; choose one of %s", printable.Escape(s), strings.Join(names, ", "))
 }
 
 // Streams are where a command writes: results to Out, diagnostics and
@@ -50,87 +65,94 @@ type Streams struct {
 	Summary io.Writer
 }
 
-// JobResult is the outcome of one document of an apply.
-type JobResult struct {
-	Job      *plan.Job
-	Outcome  submit.Outcome
-	ID       string
-	Attempts int
-	Error    string // already scrubbed of secrets
-	Note     string
-}
-
-// ApplyReport is what `daestro-jobs apply` has to say.
-type ApplyReport struct {
-	Plan        *plan.Plan
-	Results     []JobResult // one per plan job, in manifest order
-	DryRun      bool
-	Elapsed     time.Duration
-	Interrupted bool
-}
-
-// Printer renders reports in one format.
-type Printer interface {
-	// Validate reports the outcome of `daestro-jobs validate`.
+// ValidateReporter renders what `daestro-jobs validate` found.
+type ValidateReporter interface {
 	Validate(p *plan.Plan) error
-	// Apply reports the outcome of `daestro-jobs apply`.
-	Apply(r *ApplyReport) error
 }
 
-// New returns the printer for a format.
-func New(f Format, s Streams) Printer {
+// ApplyReporter renders what `daestro-jobs apply` did and, with --wait,
+// what became of the jobs it created.
+type ApplyReporter interface {
+	Apply(a *report.Apply) error
+	Wait(w *report.Wait) error
+}
+
+// NewValidate returns the validate report of format f. red masks the run's
+// secrets in everything printed.
+func NewValidate(f Format, s Streams, red *redact.Redactor) ValidateReporter {
+	sc := scrub{red}
 	switch f {
 	case JSON:
-		return &jsonPrinter{s: s}
+		return &jsonPrinter{s: s, sc: sc}
 	case GitHub:
-		return &githubPrinter{s: s, text: textPrinter{s: s}}
+		return &githubPrinter{s: s, sc: sc, text: textPrinter{s: s, sc: sc}}
 	case JUnit:
-		return &junitPrinter{s: s}
+		return &junitPrinter{s: s, sc: sc}
 	case SARIF:
-		return &sarifPrinter{s: s}
+		return &sarifPrinter{s: s, sc: sc}
 	default:
-		return &textPrinter{s: s}
+		return &textPrinter{s: s, sc: sc}
 	}
 }
 
-// Counts tallies outcomes, in the order the summary line lists them.
-type Counts struct {
-	Jobs         int `json:"jobs"`
-	Created      int `json:"created"`
-	Exists       int `json:"exists"`
-	Duplicate    int `json:"duplicate"`
-	Planned      int `json:"planned"`
-	Failed       int `json:"failed"`
-	NotSubmitted int `json:"not_submitted"`
-	Invalid      int `json:"invalid"`
+// NewApply returns the apply report of format f. red masks the run's
+// secrets and the API key in everything printed.
+func NewApply(f Format, s Streams, red *redact.Redactor) ApplyReporter {
+	sc := scrub{red}
+	switch f {
+	case JSON:
+		return &jsonPrinter{s: s, sc: sc}
+	case GitHub:
+		return &githubPrinter{s: s, sc: sc, text: textPrinter{s: s, sc: sc}}
+	default:
+		return &textPrinter{s: s, sc: sc}
+	}
 }
 
-// Count tallies an apply's outcomes.
-func Count(results []JobResult) Counts {
-	c := Counts{Jobs: len(results)}
-	for _, r := range results {
-		switch r.Outcome {
-		case submit.Created:
-			c.Created++
-		case submit.Exists:
-			c.Exists++
-		case submit.Duplicate:
-			c.Duplicate++
-		case submit.Planned:
-			c.Planned++
-		case submit.Failed:
-			c.Failed++
-		case submit.NotSubmitted:
-			c.NotSubmitted++
-		case submit.Invalid:
-			c.Invalid++
-		}
+// maxError is how much of an error message a job line repeats.
+const maxError = 4096
+
+// scrub is how every printer treats text that came from input or a server.
+type scrub struct{ red *redact.Redactor }
+
+// masked masks secrets only: for encoders that escape the rest themselves
+// (JSON, XML attributes).
+func (s scrub) masked(v string) string { return s.red.String(v) }
+
+// text masks secrets, then escapes control characters: one line of plain
+// text whatever v holds.
+func (s scrub) text(v string) string { return printable.Escape(s.red.String(v)) }
+
+// lead is text for a value that starts a line: it cannot start a GitHub
+// Actions workflow command either.
+func (s scrub) lead(v string) string { return printable.Lead(s.red.String(v)) }
+
+// message is text cut to a readable length.
+func (s scrub) message(v string) string { return printable.Clip(s.text(v), maxError) }
+
+// diagnostic renders d as compilers do, "file:line:col: field.path:
+// message" ("warning: " before the field path of a warning), scrubbed.
+func (s scrub) diagnostic(d manifest.Diagnostic) string {
+	d.File, d.Path, d.Message = s.lead(d.File), s.text(d.Path), s.text(d.Message)
+	return d.String()
+}
+
+// location is "file:line" of a job, scrubbed.
+func (s scrub) location(j *plan.Job) string {
+	return fmt.Sprintf("%s:%d", s.text(j.File), j.Line)
+}
+
+// identity is "queue/name" of a job, scrubbed, or "" for one without a name
+// (an invalid document).
+func (s scrub) identity(j *plan.Job) string {
+	if j.Name == "" {
+		return ""
 	}
-	return c
+	return s.text(j.Queue) + "/" + s.text(j.Name)
 }
 
 // summary renders counts as "14 jobs: 12 created, 1 exists, 1 duplicate".
-func (c Counts) summary() string {
+func summary(c report.Counts) string {
 	parts := []string{}
 	add := func(n int, what string) {
 		if n > 0 {
@@ -144,25 +166,24 @@ func (c Counts) summary() string {
 	add(c.Failed, "failed")
 	add(c.NotSubmitted, "not submitted")
 	add(c.Invalid, "invalid")
-	noun := "jobs"
-	if c.Jobs == 1 {
-		noun = "job"
-	}
+	noun := plural(c.Jobs, "job", "jobs")
 	if len(parts) == 0 {
-		return fmt.Sprintf("%d %s", c.Jobs, noun)
+		return noun
 	}
-	return fmt.Sprintf("%d %s: %s", c.Jobs, noun, strings.Join(parts, ", "))
+	return noun + ": " + strings.Join(parts, ", ")
 }
 
-// ValidateCounts tallies a validation.
-type ValidateCounts struct {
-	Files, Documents, Valid, Invalid, Errors, Warnings int
-}
-
-// CountValidation tallies a plan.
-func CountValidation(p *plan.Plan) ValidateCounts {
-	return ValidateCounts{Files: p.Files, Documents: p.Documents, Valid: p.Documents - p.Invalid, Invalid: p.Invalid,
-		Errors: p.Errors(), Warnings: p.Warnings()}
+// validationSummary renders "4 documents in 3 files: 2 valid, 2 invalid, 1
+// unreadable file (4 errors, 1 warning)".
+func validationSummary(p *plan.Plan) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s in %s: %d valid, %d invalid", plural(p.Documents, "document", "documents"),
+		plural(p.Files, "file", "files"), p.Documents-p.Invalid, p.Invalid)
+	if n := fileErrors(p); n > 0 {
+		fmt.Fprintf(&b, ", %s", plural(n, "unreadable file", "unreadable files"))
+	}
+	fmt.Fprintf(&b, " (%s, %s)", plural(p.Errors(), "error", "errors"), plural(p.Warnings(), "warning", "warnings"))
+	return b.String()
 }
 
 func plural(n int, one, many string) string {
@@ -176,7 +197,7 @@ func plural(n int, one, many string) string {
 func fileErrors(p *plan.Plan) int {
 	n := 0
 	for _, d := range p.Diagnostics {
-		if d.Doc < 0 && d.Severity == manifest.Error {
+		if d.Doc == manifest.FileProblem && d.Severity == manifest.Error {
 			n++
 		}
 	}

@@ -1,8 +1,6 @@
 package output
 
 import (
-	"encoding/json"
-	"errors"
 	"net/url"
 	"path/filepath"
 
@@ -12,12 +10,16 @@ import (
 
 // sarifPrinter writes a validation as SARIF 2.1.0, the format code scanning
 // tools (GitHub code scanning among them) take: one result per diagnostic.
-type sarifPrinter struct{ s Streams }
+type sarifPrinter struct {
+	s  Streams
+	sc scrub
+}
 
 const (
 	sarifSchema  = "https://json.schemastore.org/sarif-2.1.0.json"
 	sarifVersion = "2.1.0"
 	toolInfoURI  = "https://github.com/daestro-jobs/daestro-jobs"
+	toolName     = "daestro-jobs"
 )
 
 // The rules a result can name. Diagnostics carry no code of their own, so
@@ -110,11 +112,11 @@ func (s *sarifPrinter) Validate(p *plan.Plan) error {
 	results := make([]sarifResult, 0, len(p.Diagnostics))
 	for _, d := range p.Diagnostics {
 		i := sarifRuleIndex(d)
-		msg := d.Message
+		msg := s.sc.masked(d.Message)
 		if d.Path != "" {
-			msg = d.Path + ": " + msg
+			msg = s.sc.masked(d.Path) + ": " + msg
 		}
-		loc := sarifPhysical{ArtifactLocation: sarifArtifact{URI: sarifURI(d.File)}}
+		loc := sarifPhysical{ArtifactLocation: sarifArtifact{URI: sarifURI(s.sc.masked(d.File))}}
 		if d.Line > 0 {
 			loc.Region = &sarifRegion{StartLine: d.Line, StartColumn: d.Col}
 		}
@@ -124,16 +126,10 @@ func (s *sarifPrinter) Validate(p *plan.Plan) error {
 		})
 	}
 	doc := sarifLog{Schema: sarifSchema, Version: sarifVersion, Runs: []sarifRun{{
-		Tool:    sarifTool{Driver: sarifDriver{Name: "daestro-jobs", InformationURI: toolInfoURI, Rules: sarifRules}},
+		Tool:    sarifTool{Driver: sarifDriver{Name: toolName, InformationURI: toolInfoURI, Rules: sarifRules}},
 		Results: results,
 	}}}
-	enc := json.NewEncoder(s.s.Out)
-	enc.SetIndent("", "  ")
-	return enc.Encode(doc)
-}
-
-func (s *sarifPrinter) Apply(*ApplyReport) error {
-	return errors.New("-o sarif is offered by daestro-jobs validate only")
+	return writeJSON(s.s.Out, doc)
 }
 
 // sarifURI turns a path as the user gave it into a URI reference: slashes,

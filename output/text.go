@@ -5,34 +5,34 @@ import (
 	"strings"
 	"time"
 
+	"github.com/daestro-jobs/daestro-jobs/api"
 	"github.com/daestro-jobs/daestro-jobs/plan"
-	"github.com/daestro-jobs/daestro-jobs/submit"
+	"github.com/daestro-jobs/daestro-jobs/report"
 )
 
-// textPrinter writes for people: one line per job, then a summary.
-type textPrinter struct{ s Streams }
+// textPrinter writes for people: one line per problem or job, then a
+// summary.
+type textPrinter struct {
+	s  Streams
+	sc scrub
+}
 
 func (t *textPrinter) Validate(p *plan.Plan) error {
 	var b strings.Builder
 	for _, d := range p.Diagnostics {
-		b.WriteString(d.String())
+		b.WriteString(t.sc.diagnostic(d))
 		b.WriteByte('\n')
 	}
-	c := CountValidation(p)
-	fmt.Fprintf(&b, "%s in %s: %d valid, %d invalid", plural(c.Documents, "document", "documents"),
-		plural(c.Files, "file", "files"), c.Valid, c.Invalid)
-	if n := fileErrors(p); n > 0 {
-		fmt.Fprintf(&b, ", %s", plural(n, "unreadable file", "unreadable files"))
-	}
-	fmt.Fprintf(&b, " (%s, %s)\n", plural(c.Errors, "error", "errors"), plural(c.Warnings, "warning", "warnings"))
+	b.WriteString(validationSummary(p))
+	b.WriteByte('\n')
 	_, err := fmt.Fprint(t.s.Out, b.String())
 	return err
 }
 
-func (t *textPrinter) Apply(r *ApplyReport) error {
+func (t *textPrinter) Apply(a *report.Apply) error {
 	var diag strings.Builder
-	for _, d := range r.Plan.Diagnostics {
-		diag.WriteString(d.String())
+	for _, d := range a.Plan.Diagnostics {
+		diag.WriteString(t.sc.diagnostic(d))
 		diag.WriteByte('\n')
 	}
 	if diag.Len() > 0 {
@@ -41,56 +41,102 @@ func (t *textPrinter) Apply(r *ApplyReport) error {
 		}
 	}
 	var b strings.Builder
-	invalid := r.Plan.Errors() > 0
+	invalid := a.Plan.Errors() > 0
 	if !invalid {
-		for _, res := range r.Results {
-			writeJobLine(&b, res)
-			if r.DryRun && res.Outcome == submit.Planned {
+		for _, j := range a.Jobs {
+			t.jobLine(&b, j)
+			if a.DryRun && j.Outcome == report.Planned {
 				b.WriteString("    ")
-				b.Write(res.Job.Masked)
+				b.Write(displayBody(t.sc, j.Job))
 				b.WriteByte('\n')
 			}
 		}
 	}
-	c := Count(r.Results)
-	b.WriteString(c.summary())
+	b.WriteString(summary(a.Counts()))
 	switch {
 	case invalid:
 		b.WriteString(" (nothing was submitted: fix the errors above)")
-	case r.DryRun:
+	case a.DryRun:
 		b.WriteString(" (dry run: nothing was sent)")
 	default:
-		fmt.Fprintf(&b, " (%s)", roundElapsed(r.Elapsed))
+		fmt.Fprintf(&b, " (%s)", roundElapsed(a.Elapsed))
 	}
 	b.WriteByte('\n')
-	if r.Interrupted {
+	if a.Interrupted {
 		b.WriteString("interrupted: jobs not submitted are listed above; applying again submits them without duplicates\n")
 	}
 	_, err := fmt.Fprint(t.s.Out, b.String())
 	return err
 }
 
-// writeJobLine writes "outcome  queue/name  file:line  detail".
-func writeJobLine(b *strings.Builder, r JobResult) {
+// jobLine writes "outcome  queue/name  file:line  detail".
+func (t *textPrinter) jobLine(b *strings.Builder, r report.Job) {
 	j := r.Job
 	fmt.Fprintf(b, "%-13s  ", r.Outcome)
-	if j.Name != "" {
-		fmt.Fprintf(b, "%s/%s  ", j.Queue, j.Name)
+	if id := t.sc.identity(j); id != "" {
+		b.WriteString(id + "  ")
 	}
-	fmt.Fprintf(b, "%s:%d", j.File, j.Line)
+	b.WriteString(t.sc.location(j))
 	switch {
 	case r.ID != "":
-		fmt.Fprintf(b, "  id %s", r.ID)
-	case r.Outcome == submit.Duplicate && r.Note != "":
-		fmt.Fprintf(b, "  %s", r.Note)
+		b.WriteString("  id " + t.sc.text(r.ID))
+	case r.Outcome == report.Duplicate && r.Note != "":
+		b.WriteString("  " + t.sc.text(r.Note))
 	}
 	if r.Error != "" {
-		fmt.Fprintf(b, "  %s", r.Error)
+		b.WriteString("  " + t.sc.message(r.Error))
 	}
-	if r.Note != "" && r.Outcome != submit.Duplicate {
-		fmt.Fprintf(b, "  (%s)", r.Note)
+	if r.Note != "" && r.Outcome != report.Duplicate {
+		b.WriteString("  (" + t.sc.text(r.Note) + ")")
 	}
 	b.WriteByte('\n')
+}
+
+func (t *textPrinter) Wait(w *report.Wait) error {
+	var b strings.Builder
+	if w.SkippedExists > 0 {
+		fmt.Fprintf(&b, "not waiting for %s: the API gives no id for a job found by its name\n",
+			plural(w.SkippedExists, "existing job", "existing jobs"))
+	}
+	if w.SkippedScheduled > 0 {
+		fmt.Fprintf(&b, "not waiting for %s (--wait-scheduled waits for them too)\n",
+			plural(w.SkippedScheduled, "scheduled job", "scheduled jobs"))
+	}
+	if len(w.Jobs) == 0 {
+		if b.Len() == 0 {
+			return nil // nothing was created: nothing to say
+		}
+		_, err := fmt.Fprint(t.s.Out, b.String())
+		return err
+	}
+	completed := 0
+	for _, r := range w.Jobs {
+		state := string(r.Detail.State)
+		if r.Detail.State == api.Completed {
+			completed++
+		}
+		if state == "" {
+			state = "unknown"
+		}
+		fmt.Fprintf(&b, "%-13s  %s  %s  id %s", t.sc.lead(state), t.sc.identity(r.Job.Job), t.sc.location(r.Job.Job), t.sc.text(r.Job.ID))
+		if n := r.Detail.SystemNote; n != nil && *n != "" && r.Detail.State != api.Completed {
+			b.WriteString("  " + t.sc.message(*n))
+		}
+		if r.Error != "" {
+			b.WriteString("  (" + t.sc.message(r.Error) + ")")
+		}
+		b.WriteByte('\n')
+	}
+	fmt.Fprintf(&b, "waited for %s: %d completed", plural(len(w.Jobs), "job", "jobs"), completed)
+	if n := len(w.Jobs) - completed; n > 0 {
+		fmt.Fprintf(&b, ", %d did not", n)
+	}
+	if w.TimedOut {
+		b.WriteString(" (--wait-timeout reached)")
+	}
+	b.WriteByte('\n')
+	_, err := fmt.Fprint(t.s.Out, b.String())
+	return err
 }
 
 // roundElapsed keeps two or three significant digits: 12ms, 1.3s, 2m5s.

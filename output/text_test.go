@@ -9,9 +9,10 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/daestro-jobs/daestro-jobs/api"
 	"github.com/daestro-jobs/daestro-jobs/manifest"
 	"github.com/daestro-jobs/daestro-jobs/plan"
-	"github.com/daestro-jobs/daestro-jobs/submit"
+	"github.com/daestro-jobs/daestro-jobs/report"
 )
 
 // sentinel is a secret that must never be printed; fixture jobs carry it in
@@ -22,8 +23,8 @@ func fixturePlan() *plan.Plan {
 	job := func(file string, line int, name string, dupOf int) plan.Job {
 		return plan.Job{
 			File: file, Line: line, Col: 1, Name: name, Queue: "acme::q", DuplicateOf: dupOf,
-			Body:    []byte(`{"name":"` + name + `","container_env":{"K":{"value":"` + sentinel + `","sensitive":true}}}`),
-			Masked:  []byte(`{"name":"` + name + `","container_env":{"K":{"value":"***","sensitive":true}}}`),
+			Body: api.Body{JobDefinition: "acme::d:1", JobQueue: "acme::q", Name: name,
+				ContainerEnv: map[string]api.EnvVar{"K": {Value: sentinel, Sensitive: true}}},
 			Secrets: []string{sentinel},
 		}
 	}
@@ -36,27 +37,27 @@ func fixturePlan() *plan.Plan {
 	}, Documents: 5}
 }
 
-func fixtureReport() *ApplyReport {
+func fixtureReport() *report.Apply {
 	p := fixturePlan()
-	r := &ApplyReport{Plan: p, Elapsed: 1340 * time.Millisecond}
-	outcomes := []JobResult{
-		{Outcome: submit.Created, ID: "id-1", Attempts: 1},
-		{Outcome: submit.Exists, Attempts: 2},
-		{Outcome: submit.Duplicate, Note: "same job as a.yaml:1"},
-		{Outcome: submit.Failed, Attempts: 1, Error: "HTTP 400: bad queue"},
-		{Outcome: submit.NotSubmitted, Note: "not sent: the run was interrupted"},
+	r := &report.Apply{Plan: p, Elapsed: 1340 * time.Millisecond}
+	outcomes := []report.Job{
+		{Outcome: report.Created, ID: "id-1", Attempts: 1},
+		{Outcome: report.Exists, Attempts: 2},
+		{Outcome: report.Duplicate, Note: "same job as a.yaml:1"},
+		{Outcome: report.Failed, Attempts: 1, Error: "HTTP 400: bad queue"},
+		{Outcome: report.NotSubmitted, Note: "not sent: the run was interrupted"},
 	}
 	for i := range outcomes {
 		outcomes[i].Job = &p.Jobs[i]
 	}
-	r.Results = outcomes
+	r.Jobs = outcomes
 	return r
 }
 
 func TestTextApply(t *testing.T) {
 	tests := []struct {
 		name   string
-		report func() *ApplyReport
+		report func() *report.Apply
 		want   string
 	}{
 		{
@@ -72,9 +73,9 @@ not submitted  acme::q/four  b.yaml:14  (not sent: the run was interrupted)
 		},
 		{
 			name: "interrupted",
-			report: func() *ApplyReport {
+			report: func() *report.Apply {
 				r := fixtureReport()
-				r.Results, r.Interrupted, r.Elapsed = r.Results[4:], true, 12*time.Millisecond
+				r.Jobs, r.Interrupted, r.Elapsed = r.Jobs[4:], true, 12*time.Millisecond
 				return r
 			},
 			want: `not submitted  acme::q/four  b.yaml:14  (not sent: the run was interrupted)
@@ -84,25 +85,25 @@ interrupted: jobs not submitted are listed above; applying again submits them wi
 		},
 		{
 			name: "dry run shows the masked body",
-			report: func() *ApplyReport {
+			report: func() *report.Apply {
 				r := fixtureReport()
 				r.DryRun = true
-				r.Results = r.Results[:1]
-				r.Results[0].Outcome, r.Results[0].ID = submit.Planned, ""
+				r.Jobs = r.Jobs[:1]
+				r.Jobs[0].Outcome, r.Jobs[0].ID = report.Planned, ""
 				return r
 			},
 			want: `planned        acme::q/one  a.yaml:1
-    {"name":"one","container_env":{"K":{"value":"***","sensitive":true}}}
+    {"job_definition":"acme::d:1","job_queue":"acme::q","name":"one","container_env":{"K":{"value":"***","sensitive":true}}}
 1 job: 1 planned (dry run: nothing was sent)
 `,
 		},
 		{
 			name: "invalid: only the summary on stdout",
-			report: func() *ApplyReport {
+			report: func() *report.Apply {
 				r := fixtureReport()
 				r.Plan.Diagnostics = []manifest.Diagnostic{{File: "b.yaml", Line: 9, Col: 3, Path: "job_queue", Message: "required key is missing", Severity: manifest.Error, Doc: 1}}
-				r.Results = r.Results[3:4]
-				r.Results[0].Outcome = submit.Invalid
+				r.Jobs = r.Jobs[3:4]
+				r.Jobs[0].Outcome = report.Invalid
 				return r
 			},
 			want: "1 job: 1 invalid (nothing was submitted: fix the errors above)\n",
@@ -111,7 +112,7 @@ interrupted: jobs not submitted are listed above; applying again submits them wi
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			var out, errOut bytes.Buffer
-			if err := New(Text, Streams{Out: &out, Err: &errOut}).Apply(tc.report()); err != nil {
+			if err := NewApply(Text, Streams{Out: &out, Err: &errOut}, nil).Apply(tc.report()); err != nil {
 				t.Fatal(err)
 			}
 			if diff := cmp.Diff(tc.want, out.String()); diff != "" {
@@ -128,7 +129,7 @@ func TestTextApplyDiagnosticsGoToStderr(t *testing.T) {
 	r := fixtureReport()
 	r.Plan.Diagnostics = []manifest.Diagnostic{{File: "a.yaml", Line: 3, Col: 14, Path: "schedule_at", Message: "is in the past", Severity: manifest.Warning, Doc: 0}}
 	var out, errOut bytes.Buffer
-	if err := New(Text, Streams{Out: &out, Err: &errOut}).Apply(r); err != nil {
+	if err := NewApply(Text, Streams{Out: &out, Err: &errOut}, nil).Apply(r); err != nil {
 		t.Fatal(err)
 	}
 	if got, want := errOut.String(), "a.yaml:3:14: warning: schedule_at: is in the past\n"; got != want {
@@ -145,7 +146,7 @@ func TestTextValidate(t *testing.T) {
 		{File: "c.yaml", Message: "cannot read: permission denied", Severity: manifest.Error, Doc: -1},
 	}
 	var out bytes.Buffer
-	if err := New(Text, Streams{Out: &out, Err: &bytes.Buffer{}}).Validate(p); err != nil {
+	if err := NewValidate(Text, Streams{Out: &out, Err: &bytes.Buffer{}}, nil).Validate(p); err != nil {
 		t.Fatal(err)
 	}
 	want := "b.yaml:9:1: job_queue: required key is missing\n" +
@@ -158,7 +159,7 @@ func TestTextValidate(t *testing.T) {
 
 func TestJSONApply(t *testing.T) {
 	var out bytes.Buffer
-	if err := New(JSON, Streams{Out: &out, Err: &bytes.Buffer{}}).Apply(fixtureReport()); err != nil {
+	if err := NewApply(JSON, Streams{Out: &out, Err: &bytes.Buffer{}}, nil).Apply(fixtureReport()); err != nil {
 		t.Fatal(err)
 	}
 	if strings.Contains(out.String(), sentinel) {
@@ -203,15 +204,15 @@ func TestJSONApply(t *testing.T) {
 func TestWaitReport(t *testing.T) {
 	r := fixtureReport()
 	note := "exit code 3"
-	wr := &WaitReport{
-		Results: []WaitResult{
-			{Job: r.Results[0], Detail: submit.Detail{State: "completed"}},
-			{Job: JobResult{Job: r.Results[3].Job, ID: "id-4"}, Detail: submit.Detail{State: "failed", SystemNote: &note}},
+	wr := &report.Wait{
+		Jobs: []report.Waited{
+			{Job: r.Jobs[0], Detail: api.Detail{State: "completed"}},
+			{Job: report.Job{Job: r.Jobs[3].Job, ID: "id-4"}, Detail: api.Detail{State: "failed", SystemNote: &note}},
 		},
 		SkippedExists: 2,
 	}
 	var out bytes.Buffer
-	if err := Wait(Text, Streams{Out: &out}, wr); err != nil {
+	if err := NewApply(Text, Streams{Out: &out}, nil).Wait(wr); err != nil {
 		t.Fatal(err)
 	}
 	want := `not waiting for 2 existing jobs: the API gives no id for a job found by its name
@@ -223,7 +224,7 @@ waited for 2 jobs: 1 completed, 1 did not
 		t.Errorf("(-want +got):\n%s", diff)
 	}
 	out.Reset()
-	if err := Wait(JSON, Streams{Out: &out}, wr); err != nil {
+	if err := NewApply(JSON, Streams{Out: &out}, nil).Wait(wr); err != nil {
 		t.Fatal(err)
 	}
 	var doc struct {
@@ -242,7 +243,7 @@ waited for 2 jobs: 1 completed, 1 did not
 }
 
 func TestWaitProgress(t *testing.T) {
-	got := WaitProgress([]submit.Detail{{State: "running"}, {State: "completed"}, {State: "running"}, {}})
+	got := WaitProgress(nil, []api.Detail{{State: "running"}, {State: "completed"}, {State: "running"}, {}})
 	if want := "waiting for 4 jobs: 2 running, 1 completed, 1 unknown"; got != want {
 		t.Errorf("got %q, want %q", got, want)
 	}

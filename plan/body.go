@@ -2,34 +2,21 @@ package plan
 
 import (
 	"crypto/sha256"
+
 	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
+	"github.com/daestro-jobs/daestro-jobs/api"
+	"github.com/daestro-jobs/daestro-jobs/manifest"
+	"github.com/daestro-jobs/daestro-jobs/redact"
 	"path/filepath"
 	"slices"
 	"strings"
 )
 
-// Body is the Job Submit request body. Field order follows the API table.
-type Body struct {
-	JobDefinition         string            `json:"job_definition"`
-	JobQueue              string            `json:"job_queue"`
-	Name                  string            `json:"name,omitempty"`
-	ContainerCmd          []string          `json:"container_cmd,omitempty"`
-	ContainerCmdParameter map[string]string `json:"container_cmd_parameter,omitempty"`
-	ContainerEnv          map[string]EnvVar `json:"container_env,omitempty"`
-	ScheduleAt            string            `json:"schedule_at,omitempty"`
-}
-
-// EnvVar is one container_env entry in the API's object form.
-type EnvVar struct {
-	Value     string `json:"value"`
-	Sensitive bool   `json:"sensitive,omitempty"`
-}
-
 // newBody builds the request body from a validated, expanded document.
-func newBody(v map[string]any, scheduleAt string) Body {
-	b := Body{ScheduleAt: scheduleAt}
+func newBody(v map[string]any, scheduleAt string) api.Body {
+	b := api.Body{ScheduleAt: scheduleAt}
 	b.JobDefinition, _ = v["job_definition"].(string)
 	b.JobQueue, _ = v["job_queue"].(string)
 	b.Name, _ = v["name"].(string)
@@ -47,30 +34,32 @@ func newBody(v map[string]any, scheduleAt string) Body {
 		}
 	}
 	if env, ok := v["container_env"].(map[string]any); ok && len(env) > 0 {
-		b.ContainerEnv = make(map[string]EnvVar, len(env))
+		b.ContainerEnv = make(map[string]api.EnvVar, len(env))
 		for k, e := range env {
 			switch e := e.(type) {
 			case string:
-				b.ContainerEnv[k] = EnvVar{Value: e}
+				b.ContainerEnv[k] = api.EnvVar{Value: e}
 			case map[string]any:
 				val, _ := e["value"].(string)
 				sens, _ := e["sensitive"].(bool)
-				b.ContainerEnv[k] = EnvVar{Value: val, Sensitive: sens}
+				b.ContainerEnv[k] = api.EnvVar{Value: val, Sensitive: sens}
 			}
 		}
 	}
 	return b
 }
 
-// masked returns a copy with every sensitive value replaced by Mask.
-func (b Body) masked() Body {
+// Masked returns the job's body for display: every sensitive value replaced
+// by redact.Mask.
+func (j *Job) Masked() api.Body {
+	b := j.Body
 	if len(b.ContainerEnv) == 0 {
 		return b
 	}
-	env := make(map[string]EnvVar, len(b.ContainerEnv))
+	env := make(map[string]api.EnvVar, len(b.ContainerEnv))
 	for k, e := range b.ContainerEnv {
 		if e.Sensitive {
-			e.Value = Mask
+			e.Value = redact.Mask
 		}
 		env[k] = e
 	}
@@ -105,7 +94,7 @@ func generatedName(file string, v map[string]any, scheduleAsWritten string) stri
 // slug reduces a file's base name to [a-z0-9-].
 func slug(file string) string {
 	base := filepath.Base(file)
-	if file == "<stdin>" {
+	if file == manifest.StdinName {
 		base = "stdin"
 	}
 	for _, ext := range []string{".yaml", ".yml", ".YAML", ".YML"} {

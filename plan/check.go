@@ -11,11 +11,7 @@ import (
 	"github.com/daestro-jobs/daestro-jobs/manifest/interp"
 	"github.com/daestro-jobs/daestro-jobs/manifest/schedule"
 	"github.com/daestro-jobs/daestro-jobs/schema"
-	"gopkg.in/yaml.v3"
 )
-
-// Mask replaces sensitive values in displayed bodies.
-const Mask = "***"
 
 // placeholders returns the keys of the Param::<key> placeholders in a command
 // item, as the regexp `Param::([A-Za-z0-9_-]+)` would find them, without one
@@ -42,65 +38,33 @@ func placeholders(s string) []string {
 
 // docCheck holds the state of checking one document.
 type docCheck struct {
-	doc   manifest.Document
-	index int
+	doc   *manifest.Document
 	opts  Options
-	root  *yaml.Node
 	diags []manifest.Diagnostic
 	// unresolved holds the paths of strings with unset variables, whose
 	// pattern checks would only repeat the report about the variable.
 	unresolved map[string]bool
 	secrets    []string
-	keys       keyIndex
 	// value is the document as plain values, expanded in place.
 	value map[string]any
 }
 
 func (c *docCheck) report(sev manifest.Severity, path []string, keyNode bool, format string, args ...any) {
-	k, v := locate(c.keys, c.root, path)
-	n := v
-	if keyNode && k != nil {
-		n = k
-	}
-	if n == nil {
-		n = c.root
-	}
+	line, col := c.doc.Position(path, keyNode)
 	c.diags = append(c.diags, manifest.Diagnostic{
-		File: c.doc.File, Line: n.Line, Col: n.Column, Path: renderPath(c.keys, c.root, path),
-		Message: fmt.Sprintf(format, args...), Severity: sev, Doc: c.index,
+		File: c.doc.File, Line: line, Col: col, Path: c.doc.FieldPath(path),
+		Message: fmt.Sprintf(format, args...), Severity: sev,
 	})
 }
 
-// check plans one document.
-func check(doc manifest.Document, index int, opts Options) (Job, []manifest.Diagnostic) {
-	root := deref(doc.Root)
-	job := Job{File: doc.File, DocIndex: doc.Index, DuplicateOf: -1}
-	if root != nil {
-		job.Line, job.Col = root.Line, root.Column
-	}
-	c := &docCheck{doc: doc, index: index, opts: opts, root: root, keys: keyIndex{}}
-	if root == nil || root.Kind != yaml.MappingNode {
-		what := "nothing"
-		if root != nil {
-			what = "a " + kindName(root)
-		}
-		c.diags = append(c.diags, manifest.Diagnostic{File: doc.File, Line: job.Line, Col: job.Col, Severity: manifest.Error, Doc: index,
-			Message: fmt.Sprintf("a job manifest must be a mapping of API keys (job_definition, job_queue, ...), not %s", what)})
-		job.Invalid = true
-		return job, c.diags
-	}
-
-	conv := &converter{root: root, file: doc.File, doc: index, keys: c.keys}
-	// One path buffer for the walk: a path is only read before its next sibling
-	// overwrites it.
-	v, _ := conv.value(root, make([]string, 0, 8), 0).(map[string]any)
-	c.diags = append(c.diags, conv.diags...)
-	if conv.tooBig {
-		job.Invalid = true
-		return job, c.diags
-	}
+// check plans one document; the diagnostics' Doc is set when it joins.
+func check(doc *manifest.Document, opts Options) checked {
+	job := Job{File: doc.File, Line: doc.Line, Col: doc.Col, NameLine: doc.Line, NameCol: doc.Col, DocIndex: doc.Index, DuplicateOf: -1}
+	c := &docCheck{doc: doc, opts: opts, diags: doc.Problems}
+	v := doc.Value
 	if v == nil {
-		v = map[string]any{}
+		job.Invalid = true
+		return checked{job, c.diags}
 	}
 
 	rawSchedule, scheduleIsNumber := scheduleAsWritten(v)
@@ -124,7 +88,7 @@ func check(doc manifest.Document, index int, opts Options) (Job, []manifest.Diag
 		}
 	}
 	if job.Invalid {
-		return job, c.diags
+		return checked{job, c.diags}
 	}
 	job.Queue, _ = v["job_queue"].(string)
 	job.ScheduleAt = at
@@ -132,15 +96,15 @@ func check(doc manifest.Document, index int, opts Options) (Job, []manifest.Diag
 	if job.Name == "" {
 		job.Name = generatedName(doc.File, v, rawSchedule)
 		job.NameGenerated = true
+	} else {
+		job.NameLine, job.NameCol = doc.Position([]string{"name"}, true)
 	}
 	job.Digest = digest(v, job.Name, at)
 	if !opts.NoBodies {
-		b := newBody(v, at)
-		b.Name = job.Name
-		job.Body, _ = json.Marshal(b)
-		job.Masked, _ = json.Marshal(b.masked())
+		job.Body = newBody(v, at)
+		job.Body.Name = job.Name
 	}
-	return job, c.diags
+	return checked{job, c.diags}
 }
 
 // scheduleAsWritten returns schedule_at before expansion and whether YAML

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/daestro-jobs/daestro-jobs/manifest"
+	"github.com/daestro-jobs/daestro-jobs/manifest/schedule"
 )
 
 // FuzzLoad feeds arbitrary bytes through the loader and every check of a
@@ -31,7 +32,8 @@ func FuzzLoad(f *testing.F) {
 	v := mustValidator(f)
 	env := testEnv(map[string]string{"A": "1", "TOKEN": "t", "SECRET": "s"})
 	f.Fuzz(func(t *testing.T, data []byte) {
-		file := manifest.Parse("fuzz.yaml", data)
+		var docs []*manifest.Document
+		problems, _ := manifest.Decode("fuzz.yaml", data, func(d *manifest.Document) { docs = append(docs, d) })
 		// YAML ends lines at "\n", "\r", NEL, LS and PS: count them all (a
 		// "\r\n" twice only loosens the bound).
 		lines := 1
@@ -40,8 +42,14 @@ func FuzzLoad(f *testing.F) {
 				lines++
 			}
 		}
-		for i, d := range file.Docs {
-			job, diags := check(d, i, Options{Env: env, Now: fixedNow, Validator: v})
+		for _, dg := range problems {
+			if dg.Line < 0 || dg.Line > lines || dg.File != "fuzz.yaml" || dg.Message == "" {
+				t.Fatalf("badly located problem %+v (file has %d lines)", dg, lines)
+			}
+		}
+		for _, d := range docs {
+			c := check(d, Options{Env: env, Now: fixedNow, Validator: v, zones: &schedule.Zones{}})
+			job, diags := c.job, c.diags
 			for _, dg := range diags {
 				if dg.Line < 0 || dg.Line > lines || dg.File != "fuzz.yaml" || dg.Message == "" {
 					t.Fatalf("badly located diagnostic %+v (file has %d lines)", dg, lines)
@@ -50,12 +58,16 @@ func FuzzLoad(f *testing.F) {
 			if job.Invalid {
 				continue
 			}
+			raw, err := json.Marshal(job.Body)
+			if err != nil {
+				t.Fatalf("body does not encode: %v", err)
+			}
 			var body map[string]any
-			if err := json.Unmarshal(job.Body, &body); err != nil {
-				t.Fatalf("body is not JSON: %v\n%s", err, job.Body)
+			if err := json.Unmarshal(raw, &body); err != nil {
+				t.Fatalf("body is not JSON: %v\n%s", err, raw)
 			}
 			if body["job_definition"] == nil || body["job_queue"] == nil || body["name"] == nil {
-				t.Fatalf("valid job without required keys: %s", job.Body)
+				t.Fatalf("valid job without required keys: %s", raw)
 			}
 		}
 	})

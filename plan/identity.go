@@ -24,7 +24,7 @@ func keyOf(queue, name string) identityKey {
 // check of the jobs after it needs, in 24 bytes: a 100,000-job run holds one
 // per job.
 type firstJob struct {
-	index, file, line, col int32 // file is an index into b.paths
+	index, file, line, col int32 // file is an index into b.paths; line and col of its name
 	digest                 [8]byte
 }
 
@@ -41,7 +41,7 @@ func (b *builder) identity(j *Job, index, fileIndex int) *manifest.Diagnostic {
 	digest := [8]byte(j.Digest[:8])
 	f, seen := b.first[k]
 	if !seen {
-		b.first[k] = firstJob{index: int32(index), file: int32(fileIndex), line: int32(j.Line), col: int32(j.Col), digest: digest}
+		b.first[k] = firstJob{index: int32(index), file: int32(fileIndex), line: int32(j.NameLine), col: int32(j.NameCol), digest: digest}
 		return nil
 	}
 	if f.digest == digest {
@@ -50,7 +50,7 @@ func (b *builder) identity(j *Job, index, fileIndex int) *manifest.Diagnostic {
 	}
 	j.Invalid = true
 	return &manifest.Diagnostic{
-		File: j.File, Line: j.Line, Col: j.Col, Path: "name", Severity: manifest.Error, Doc: index,
+		File: j.File, Line: j.NameLine, Col: j.NameCol, Path: "name", Severity: manifest.Error, Doc: index,
 		Message: fmt.Sprintf("job %q in queue %q is also defined at %s:%d:%d with a different body; give one of them another name",
 			j.Name, j.Queue, b.paths.Get(int(f.file)), f.line, f.col),
 	}

@@ -1,18 +1,19 @@
-// Package plan turns manifest files into the jobs a run would submit: it
-// converts each document, expands environment references, validates against
-// the schema, checks what the schema cannot say, resolves schedule times and
-// names, and finds duplicate identities. It sends nothing.
+// Package plan is the second stage of a run: it turns the documents the
+// manifest stage decodes into the jobs a run would submit. For each document
+// it expands environment references, validates against the schema, checks
+// what the schema cannot say, resolves schedule times and names; across
+// documents it finds duplicate identities. It knows nothing of YAML (the
+// manifest stage locates every problem) and sends nothing.
 package plan
 
 import (
 	"context"
 	"crypto/sha256"
-	"runtime"
 	"slices"
-	"sync"
-	"sync/atomic"
+	"strings"
 	"time"
 
+	"github.com/daestro-jobs/daestro-jobs/api"
 	"github.com/daestro-jobs/daestro-jobs/manifest"
 	"github.com/daestro-jobs/daestro-jobs/manifest/interp"
 	"github.com/daestro-jobs/daestro-jobs/manifest/schedule"
@@ -43,6 +44,9 @@ type Options struct {
 	// that list problems rather than documents (daestro-jobs validate -o text). It
 	// implies NoBodies.
 	NoJobs bool
+	// AllowEmpty makes paths that hold no manifest at all a warning rather
+	// than an error (a repository that starts with an empty jobs/).
+	AllowEmpty bool
 
 	zones *schedule.Zones // set by Build: one cache of time zones per run
 }
@@ -53,14 +57,16 @@ type Job struct {
 	Line     int    // where the document starts
 	Col      int
 	DocIndex int // position of the document in its file, from 0
+	// NameLine and NameCol are where the name is written, or where the
+	// document starts when the name is generated: a conflict points there.
+	NameLine, NameCol int
 
 	Name          string // given or generated
 	NameGenerated bool
 	Queue         string
 	ScheduleAt    string // normal form sent, "" when unscheduled
 
-	Body    []byte            // the exact request body (empty with Options.NoBodies)
-	Masked  []byte            // the body with sensitive values masked, for display (likewise)
+	Body    api.Body          // the request (zero with Options.NoBodies)
 	Digest  [sha256.Size]byte // of Body, to tell duplicates from conflicts
 	Secrets []string          // values that must never be printed
 
@@ -117,53 +123,39 @@ func (p *Plan) Secrets() []string {
 // only when the run cannot go on at all (bad -f usage, cancelled); problems in
 // manifests are diagnostics in the plan.
 //
-// The documents of a file are checked on the worker that parsed it, and its
-// node trees dropped then, so a run holds a few files' trees at a time rather
-// than every tree of the run. A file of many documents is instead checked
-// after loading, its documents spread over all cores. A file's results join
-// the plan, in manifest order, as soon as every file before it has joined:
-// identities are checked there, in one pass, and what the plan does not keep
-// is let go.
+// Documents are checked by manifest.Stream as they are decoded, on all cores,
+// and join the plan file by file in manifest order: identities are checked
+// there, in one pass, and what the plan does not keep is let go.
 func Build(ctx context.Context, opts Options) (*Plan, error) {
 	if opts.NoJobs {
 		opts.NoBodies = true
 	}
 	opts.zones = &schedule.Zones{}
-	b := &builder{opts: opts, p: &Plan{}, first: map[identityKey]firstJob{}, pending: map[int]*fileResult{}}
-	if err := manifest.LoadEach(ctx, opts.Source, b.start, b.loaded); err != nil {
+	b := &builder{opts: opts, p: &Plan{}, first: map[identityKey]firstJob{}}
+	err := manifest.Stream(ctx, opts.Source, manifest.Handler[checked]{
+		Start: b.start,
+		Check: func(d *manifest.Document) checked { return check(d, opts) },
+		Join:  b.join,
+	})
+	if err != nil {
 		return nil, err
 	}
-	if err := b.checkLarge(ctx); err != nil {
-		return nil, err
-	}
-	b.mu.Lock()
-	b.advance()
-	b.mu.Unlock()
+	b.nothingFound()
 	return b.p, nil
 }
 
-// inlineDocs is the most documents a file may hold to be checked by the worker
-// that parsed it; larger files are checked across all cores afterwards.
-const inlineDocs = 16
-
-// builder is the state of one Build.
-type builder struct {
-	opts Options
-
-	mu      sync.Mutex
-	pending map[int]*fileResult // loaded, not yet joined, by file index
-	next    int                 // files before next have joined p
-	p       *Plan
-	first   map[identityKey]firstJob
-	paths   *manifest.Paths // of every file, by index
+// checked is one document, checked: its job and its problems.
+type checked struct {
+	job   Job
+	diags []manifest.Diagnostic
 }
 
-// fileResult is what loading and checking one file found.
-type fileResult struct {
-	file  manifest.File // its documents kept only while large
-	jobs  []Job
-	diags [][]manifest.Diagnostic // per document, Doc the index in the file
-	large bool                    // waiting for checkLarge
+// builder is the state of one Build; Stream calls its methods one at a time.
+type builder struct {
+	opts  Options
+	p     *Plan
+	first map[identityKey]firstJob
+	paths *manifest.Paths // of every file, by index
 }
 
 func (b *builder) start(paths *manifest.Paths) {
@@ -171,47 +163,14 @@ func (b *builder) start(paths *manifest.Paths) {
 	b.p.Files = paths.Len()
 }
 
-// loaded checks a small file's documents at once, keeps a large one for
-// checkLarge, and lets finished files join the plan.
-func (b *builder) loaded(i int, f manifest.File) {
-	r := &fileResult{}
-	if len(f.Docs) > inlineDocs {
-		r.file, r.large = f, true
-	} else {
-		r.file = manifest.File{Path: f.Path, Diagnostics: f.Diagnostics}
-		r.jobs, r.diags = make([]Job, len(f.Docs)), make([][]manifest.Diagnostic, len(f.Docs))
-		for k := range f.Docs {
-			r.jobs[k], r.diags[k] = check(f.Docs[k], k, b.opts)
-		}
-	}
-	b.mu.Lock()
-	b.pending[i] = r
-	b.advance()
-	b.mu.Unlock()
-}
-
-// advance adds to the plan, in order, every file whose results are complete.
-// b.mu is held.
-func (b *builder) advance() {
-	for {
-		r, ok := b.pending[b.next]
-		if !ok || r.large {
-			return
-		}
-		b.join(b.next, r)
-		delete(b.pending, b.next)
-		b.next++
-	}
-}
-
-// join adds file i's results to the plan: its own problems, then each
+// join adds a file's results to the plan: its own problems, then each
 // document's, then the document's job.
-func (b *builder) join(i int, r *fileResult) {
+func (b *builder) join(f manifest.File[checked]) {
 	p := b.p
-	p.Diagnostics = append(p.Diagnostics, r.file.Diagnostics...)
-	for k := range r.jobs {
+	p.Diagnostics = append(p.Diagnostics, f.Problems...)
+	for k, c := range f.Docs {
 		global := p.Documents
-		ds := r.diags[k]
+		ds := c.diags
 		for d := range ds {
 			ds[d].Doc = global
 		}
@@ -222,8 +181,9 @@ func (b *builder) join(i int, r *fileResult) {
 			return a.Col - b.Col
 		})
 		p.Diagnostics = append(p.Diagnostics, ds...)
-		j := r.jobs[k]
-		if d := b.identity(&j, global, i); d != nil {
+		j := c.job
+		j.DocIndex = f.Indexes[k]
+		if d := b.identity(&j, global, f.Index); d != nil {
 			p.Diagnostics = append(p.Diagnostics, *d)
 		}
 		p.Documents++
@@ -243,49 +203,27 @@ func (b *builder) join(i int, r *fileResult) {
 	}
 }
 
-// checkLarge checks the documents of the files loaded sets aside, on all
-// cores.
-func (b *builder) checkLarge(ctx context.Context) error {
-	type slot struct{ file, doc int }
-	var slots []slot
-	for fi, r := range b.pending {
-		if !r.large {
-			continue
+// nothingFound reports paths that hold no manifest at all, as kubectl does
+// ("no objects passed to apply"): a pipeline pointed at the wrong directory
+// must not pass having checked nothing. A file that could not be read or
+// parsed is reported already.
+func (b *builder) nothingFound() {
+	p := b.p
+	if p.Documents > 0 || p.Errors() > 0 {
+		return
+	}
+	var paths []string
+	for _, s := range b.opts.Source.Paths {
+		if s == "-" {
+			s = manifest.StdinName
 		}
-		r.jobs, r.diags = make([]Job, len(r.file.Docs)), make([][]manifest.Diagnostic, len(r.file.Docs))
-		for k := range r.file.Docs {
-			slots = append(slots, slot{fi, k})
-		}
+		paths = append(paths, s)
 	}
-	if len(slots) == 0 {
-		return nil
+	d := manifest.Diagnostic{File: strings.Join(paths, ", "), Severity: manifest.Error, Doc: manifest.RunProblem,
+		Message: "no job manifests found (files ending in .yaml or .yml, holding a document); pass --allow-empty if that is expected"}
+	if b.opts.AllowEmpty {
+		d.Severity = manifest.Warning
+		d.Message = "no job manifests found (files ending in .yaml or .yml, holding a document)"
 	}
-	workers := min(runtime.GOMAXPROCS(0), len(slots))
-	var claimed atomic.Int64 // as in manifest.LoadEach: no feeding goroutine
-	var wg sync.WaitGroup
-	for range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for ctx.Err() == nil {
-				i := int(claimed.Add(1) - 1)
-				if i >= len(slots) {
-					return
-				}
-				s := slots[i]
-				r := b.pending[s.file] // the map is only read while workers run; each slot is written by one worker
-				r.jobs[s.doc], r.diags[s.doc] = check(r.file.Docs[s.doc], s.doc, b.opts)
-			}
-		}()
-	}
-	wg.Wait()
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	for _, r := range b.pending {
-		if r.large {
-			r.file.Docs, r.large = nil, false
-		}
-	}
-	return nil
+	p.Diagnostics = append(p.Diagnostics, d)
 }

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/daestro-jobs/daestro-jobs/api"
 	"github.com/daestro-jobs/daestro-jobs/manifest"
 	"github.com/google/go-cmp/cmp"
 )
@@ -32,6 +33,16 @@ func planOf(t *testing.T, yaml string, vars map[string]string, mutate ...func(*O
 		t.Fatal(err)
 	}
 	return p
+}
+
+// bodyJSON is a body as it is sent.
+func bodyJSON(t *testing.T, b api.Body) string {
+	t.Helper()
+	raw, err := json.Marshal(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(raw)
 }
 
 func diagStrings(p *Plan) []string {
@@ -88,7 +99,7 @@ func TestBodies(t *testing.T) {
 			var bodies []string
 			for _, j := range p.Jobs {
 				if !j.Invalid {
-					bodies = append(bodies, string(j.Body))
+					bodies = append(bodies, bodyJSON(t, j.Body))
 				}
 			}
 			if diff := cmp.Diff(tt.want, strings.Join(bodies, "\n")); diff != "" {
@@ -104,7 +115,7 @@ func TestMergeKeys(t *testing.T) {
 		t.Fatalf("unexpected errors: %q", diagStrings(p))
 	}
 	want := `{"job_definition":"acme::report-builder:3","job_queue":"acme::nightly","name":"m"}`
-	if got := string(p.Jobs[0].Body); got != want {
+	if got := bodyJSON(t, p.Jobs[0].Body); got != want {
 		t.Errorf("body = %s, want %s", got, want)
 	}
 }
@@ -117,11 +128,11 @@ func TestSecretsAreMaskedAndCollected(t *testing.T) {
 		t.Fatalf("unexpected errors: %q", diagStrings(p))
 	}
 	j := p.Jobs[0]
-	if strings.Contains(string(j.Masked), secret) || !strings.Contains(string(j.Masked), `"value":"***"`) {
-		t.Errorf("masked body shows the secret or no mask: %s", j.Masked)
+	if masked := bodyJSON(t, j.Masked()); strings.Contains(masked, secret) || !strings.Contains(masked, `"value":"***"`) {
+		t.Errorf("masked body shows the secret or no mask: %s", masked)
 	}
-	if !strings.Contains(string(j.Body), secret) {
-		t.Errorf("the body sent must carry the secret: %s", j.Body)
+	if body := bodyJSON(t, j.Body); !strings.Contains(body, secret) {
+		t.Errorf("the body sent must carry the secret: %s", body)
 	}
 	if diff := cmp.Diff([]string{"postgres://app:" + secret + "@db", secret}, j.Secrets); diff != "" {
 		t.Errorf("secrets (-want +got):\n%s", diff)
@@ -238,7 +249,7 @@ func TestDuplicates(t *testing.T) {
 func TestMaskedBodyIsJSON(t *testing.T) {
 	p := planOf(t, head+"container_env:\n  K: {value: '${V}', sensitive: true}\n", map[string]string{"V": `a"b\c`})
 	var v map[string]any
-	if err := json.Unmarshal(p.Jobs[0].Masked, &v); err != nil {
+	if err := json.Unmarshal([]byte(bodyJSON(t, p.Jobs[0].Masked())), &v); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -291,8 +302,8 @@ func TestDigestMatchesBody(t *testing.T) {
 
 // A plan that keeps no jobs must find everything the full plan finds: the
 // same diagnostics in the same order, the same counts, the same secrets. The
-// run mixes small files, a file over inlineDocs (checked after loading, so
-// joining the plan late), duplicates and conflicts across files, invalid
+// run mixes small files, a file of many documents (decoded by every worker,
+// so joining the plan late), duplicates and conflicts across files, invalid
 // documents and an unreadable path.
 func TestNoJobsFindsWhatBuildFinds(t *testing.T) {
 	dir := t.TempDir()
@@ -308,7 +319,7 @@ func TestNoJobsFindsWhatBuildFinds(t *testing.T) {
 	}
 	write("a.yaml", job("one", "a"))
 	var big []string
-	for i := range inlineDocs + 5 {
+	for i := range 21 {
 		switch {
 		case i == 3:
 			big = append(big, job("one", "a")) // a duplicate of a.yaml
@@ -374,11 +385,15 @@ func TestNoJobsFindsWhatBuildFinds(t *testing.T) {
 		t.Errorf("want 2 conflicts (b.yaml's and c.yaml's), got %q", conflicts)
 	}
 	// Both name a.yaml, where "one" was first defined (read back from the
-	// run's compact path list by file index).
+	// run's compact path list by file index), at its name, and each points
+	// at its own name.
 	for _, c := range conflicts {
-		if !strings.Contains(c, "also defined at "+filepath.Join(dir, "a.yaml")+":1:1 ") {
-			t.Errorf("conflict does not name the first definition, a.yaml:1:1: %s", c)
+		if !strings.Contains(c, "also defined at "+filepath.Join(dir, "a.yaml")+":3:1 ") {
+			t.Errorf("conflict does not name the first definition, a.yaml:3:1: %s", c)
 		}
+	}
+	if !strings.Contains(conflicts[0], filepath.Join(dir, "b.yaml")+":26:1: name: ") {
+		t.Errorf("conflict does not point at the name of b.yaml's fifth document: %s", conflicts[0])
 	}
 	dups := 0
 	for _, j := range full.Jobs {

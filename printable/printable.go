@@ -129,3 +129,30 @@ func Lead(s string) string {
 	}
 	return s
 }
+
+// JSON makes encoded JSON safe to print: encoding/json escapes the C0
+// controls and U+2028/U+2029 but writes DEL, the C1 controls and the
+// bidirectional controls as they are, which a terminal acts on. They can only
+// stand inside strings, so writing them as \uXXXX escapes keeps the document
+// valid and its data the same.
+func JSON(b []byte) []byte {
+	clean := true
+	for _, r := range string(b) {
+		if mustEscape(r) && r != '\n' {
+			clean = false
+			break
+		}
+	}
+	if clean {
+		return b
+	}
+	out := make([]byte, 0, len(b)+16)
+	for _, r := range string(b) {
+		if mustEscape(r) && r != '\n' {
+			out = fmt.Appendf(out, `\u%04x`, r)
+			continue
+		}
+		out = utf8.AppendRune(out, r)
+	}
+	return out
+}

@@ -91,3 +91,14 @@ func FuzzEscape(f *testing.F) {
 		}
 	})
 }
+
+func TestJSON(t *testing.T) {
+	for in, want := range map[string]string{
+		`{"a":"plain"}` + "\n":                   `{"a":"plain"}` + "\n",
+		"{\n  \"a\": \"x\u009b2J\u202e\x7f\"\n}": "{\n  \"a\": \"x\\u009b2J\\u202e\\u007f\"\n}",
+	} {
+		if got := string(JSON([]byte(in))); got != want {
+			t.Errorf("JSON(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

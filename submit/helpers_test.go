@@ -12,11 +12,29 @@ import (
 	"time"
 
 	"go.uber.org/goleak"
+
+	"github.com/daestro-jobs/daestro-jobs/api"
+	"github.com/daestro-jobs/daestro-jobs/daestro"
+	"github.com/daestro-jobs/daestro-jobs/report"
 )
 
 func TestMain(m *testing.M) {
 	goleak.VerifyTestMain(m)
 }
+
+// Shorter names for the tests, which use them on every line.
+type (
+	Client   = daestro.Client
+	APIError = daestro.APIError
+	Detail   = api.Detail
+)
+
+const (
+	Created      = report.Created
+	Exists       = report.Exists
+	Failed       = report.Failed
+	NotSubmitted = report.NotSubmitted
+)
 
 // testKey is the API key of every test client; tests check it never shows.
 const testKey = "key-7f3a9c-SENTINEL"
@@ -31,7 +49,7 @@ func newTestClient(t *testing.T, h http.Handler) (*Client, *httptest.Server) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &Client{HTTP: srv.Client(), BaseURL: u, APIKey: testKey, UserAgent: "jobs-test"}, srv
+	return &Client{HTTP: srv.Client(), BaseURL: u, APIKey: testKey, UserAgent: "daestro-jobs-test"}, srv
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {

@@ -1,14 +1,10 @@
 package submit
 
 import (
-	"context"
 	"crypto/tls"
 	"crypto/x509"
 	"errors"
-	"math"
 	"net/http"
-	"strconv"
-	"strings"
 	"time"
 )
 
@@ -38,40 +34,6 @@ func backoff(n int, rnd float64, retryAfter time.Duration) time.Duration {
 	}
 	d := time.Duration(rnd * float64(ceiling))
 	return max(d, min(retryAfter, MaxRetryAfter))
-}
-
-// ParseRetryAfter reads a Retry-After header value: delay-seconds ("120") or an
-// HTTP-date, which is measured from now. It reports false for an empty or
-// malformed value, including negative or fractional seconds, which RFC 9110 does
-// not allow. A date in the past means no wait. A number of seconds too large for
-// a time.Duration saturates at the largest Duration.
-func ParseRetryAfter(value string, now time.Time) (time.Duration, bool) {
-	value = strings.TrimSpace(value)
-	if value == "" {
-		return 0, false
-	}
-	if isDigits(value) {
-		secs, err := strconv.ParseUint(value, 10, 64)
-		if err != nil || secs > uint64(math.MaxInt64/int64(time.Second)) {
-			// Only overflow gets here: all digits, too many of them.
-			return time.Duration(math.MaxInt64), true
-		}
-		return time.Duration(secs) * time.Second, true
-	}
-	t, err := http.ParseTime(value)
-	if err != nil {
-		return 0, false
-	}
-	return max(t.Sub(now), 0), true
-}
-
-func isDigits(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
-	}
-	return s != ""
 }
 
 // retryableStatus lists the answers that say "not now" rather than "no".
@@ -110,19 +72,4 @@ func permanentTransport(err error) bool {
 	// something else) on an https URL.
 	return errors.As(err, &verify) || errors.As(err, &unknown) || errors.As(err, &hostname) ||
 		errors.As(err, &invalid) || errors.As(err, &record)
-}
-
-// sleep waits for d or until ctx is done. It is the default Options.Sleep.
-func sleep(ctx context.Context, d time.Duration) error {
-	if d <= 0 {
-		return ctx.Err()
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
 }

@@ -12,23 +12,9 @@ import (
 
 	"golang.org/x/time/rate"
 
-	"github.com/daestro-jobs/daestro-jobs/redact"
-)
-
-// Outcome is what became of one job.
-type Outcome string
-
-// The outcomes of SPEC.md §7. Run produces Created, Exists, Failed and
-// NotSubmitted; the others belong to earlier stages and are listed here so that
-// every stage reports in one vocabulary.
-const (
-	Created      Outcome = "created"       // the server accepted the job; Result.ID is its id
-	Exists       Outcome = "exists"        // a job with this name is already in the queue
-	Duplicate    Outcome = "duplicate"     // the same job appeared twice in the manifests; sent once
-	Failed       Outcome = "failed"        // the server refused the job, or no attempt succeeded
-	NotSubmitted Outcome = "not submitted" // never sent: the run stopped first
-	Planned      Outcome = "planned"       // dry run: would be sent
-	Invalid      Outcome = "invalid"       // the manifest did not validate
+	"github.com/daestro-jobs/daestro-jobs/daestro"
+	"github.com/daestro-jobs/daestro-jobs/internal/clock"
+	"github.com/daestro-jobs/daestro-jobs/report"
 )
 
 // Defaults for the zero values of Options.
@@ -50,25 +36,24 @@ type Request struct {
 	Index int
 	// Body is the JSON request body.
 	Body []byte
-	// Redact masks the job's secrets in everything reported about it. Run adds
-	// the API key itself; nil is fine for a job without secrets.
-	Redact *redact.Redactor
 }
 
 // Result is what happened to one Request.
 type Result struct {
 	// Index is the Request's Index.
 	Index int
-	// Outcome is what became of the job.
-	Outcome Outcome
-	// ID is the new job's id, set only for Created.
+	// Outcome is what became of the job: Created, Exists, Failed or
+	// NotSubmitted.
+	Outcome report.Outcome
+	// ID is the new job's id, set only for Created, as the server sent it.
 	ID string
 	// Attempts counts the requests started for the job.
 	Attempts int
 	// Status is the HTTP status of the last answer, 0 if none came.
 	Status int
-	// Err says why the job Failed. It is already scrubbed of the API key and
-	// the job's secrets. A server answer is an *APIError.
+	// Err says why the job Failed. A server answer is a *daestro.APIError,
+	// whose Message the client scrubbed; other errors are the transport's,
+	// to be scrubbed when printed.
 	Err error
 	// Note adds what the outcome alone does not say, such as why a job was not
 	// submitted or that a job exists because an earlier attempt created it.
@@ -97,6 +82,8 @@ type Options struct {
 	// jobs included), from any goroutine but never concurrently: it can drive a
 	// progress bar without locking. It should return quickly; Run waits for it.
 	OnResult func(Result)
+	// DryRun sends nothing: Apply reports every valid job Planned.
+	DryRun bool
 
 	// Sleep waits for d or until ctx is done, returning ctx.Err() then. It is
 	// used for backoff, rate-limit waits and the grace period, so tests can run
@@ -132,7 +119,7 @@ func (o Options) withDefaults() Options {
 		o.Grace = 0
 	}
 	if o.Sleep == nil {
-		o.Sleep = sleep
+		o.Sleep = clock.Sleep
 	}
 	if o.Rand == nil {
 		o.Rand = rand.Float64
@@ -178,15 +165,15 @@ const (
 // Any other error return means Run could not start (a nil or misconfigured
 // Client); every job is then NotSubmitted. Failures of single jobs are in their
 // Results, not in the error. Run leaves no goroutine behind.
-func Run(ctx context.Context, c *Client, reqs []Request, opts Options) ([]Result, error) {
+func Run(ctx context.Context, c *daestro.Client, reqs []Request, opts Options) ([]Result, error) {
 	results := make([]Result, len(reqs))
 	for i, req := range reqs {
-		results[i] = Result{Index: req.Index, Outcome: NotSubmitted}
+		results[i] = Result{Index: req.Index, Outcome: report.NotSubmitted}
 	}
 	if c == nil {
 		return results, errors.New("submit: nil Client")
 	}
-	if err := c.check(); err != nil {
+	if err := c.Check(); err != nil {
 		return results, err
 	}
 	opts = opts.withDefaults()
@@ -198,9 +185,6 @@ func Run(ctx context.Context, c *Client, reqs []Request, opts Options) ([]Result
 		dup:     opts.DuplicatePattern,
 		results: results,
 		done:    make([]bool, len(reqs)),
-	}
-	if r.dup == nil {
-		r.dup = defaultDuplicate()
 	}
 	if opts.Rate > 0 && !math.IsInf(opts.Rate, 1) {
 		// Burst 1: requests are spaced evenly rather than sent in a burst
@@ -257,7 +241,7 @@ feed:
 
 // run is the state of one call to Run.
 type run struct {
-	c       *Client
+	c       *daestro.Client
 	reqs    []Request
 	opts    Options
 	dup     *regexp.Regexp
@@ -300,7 +284,7 @@ func (r *run) finish(i int, res Result) {
 }
 
 func (r *run) notSent(i int, why error) Result {
-	return Result{Index: r.reqs[i].Index, Outcome: NotSubmitted, Note: "not sent: " + reason(why)}
+	return Result{Index: r.reqs[i].Index, Outcome: report.NotSubmitted, Note: "not sent: " + reason(why)}
 }
 
 func reason(why error) string {
@@ -313,63 +297,62 @@ func reason(why error) string {
 // job submits one request, with retries, and says what became of it.
 func (r *run) job(i int) Result {
 	req := r.reqs[i]
-	red := req.Redact.With(r.c.APIKey)
 	res := Result{Index: req.Index}
 	// lost is set once an attempt failed in a way that leaves the job possibly
 	// created: from then on "name taken" means this run created it.
 	lost := false
-	var last attempt
+	var last daestro.Submitted
 	for n := 0; ; n++ {
 		if n > 0 {
 			if n > r.opts.Retries {
-				return r.failed(res, red, last.err, fmt.Sprintf("gave up after %d attempts", res.Attempts), lost)
+				return r.failed(res, last.Err, fmt.Sprintf("gave up after %d attempts", res.Attempts), lost)
 			}
-			d := backoff(n-1, r.opts.Rand(), retryAfter(last.err))
+			d := backoff(n-1, r.opts.Rand(), retryAfter(last.Err))
 			if r.opts.Sleep(r.dispatch, d) != nil {
-				return r.halted(res, red, last.err, lost)
+				return r.halted(res, last.Err, lost)
 			}
 		}
 		if !r.wait() {
-			return r.halted(res, red, last.err, lost)
+			return r.halted(res, last.Err, lost)
 		}
 		res.Attempts++
-		last = r.attempt(req.Body, red)
-		res.Status = last.status
-		if last.err == nil {
-			res.Outcome, res.ID = Created, last.id
+		last = r.attempt(req.Body)
+		res.Status = last.Status
+		if last.Err == nil {
+			res.Outcome, res.ID = report.Created, last.ID
 			return res
 		}
 
-		var apiErr *APIError
-		if !errors.As(last.err, &apiErr) {
+		var apiErr *daestro.APIError
+		if !errors.As(last.Err, &apiErr) {
 			// No answer: the connection failed, or the attempt timed out or
 			// was cut off by the end of the grace period.
 			if r.inflight.Err() != nil {
-				return r.interrupted(res, red, last, lost)
+				return r.interrupted(res, last, lost)
 			}
-			if permanentTransport(last.err) {
-				return r.failed(res, red, last.err, "", lost)
+			if permanentTransport(last.Err) {
+				return r.failed(res, last.Err, "", lost)
 			}
-			lost = lost || last.connected
+			lost = lost || last.Connected
 			continue
 		}
 		switch s := apiErr.Status; {
 		case s >= 200 && s < 300:
-			return r.failed(res, red, apiErr, "the server accepted the request but its answer could not be read; "+noteMaybe, false)
-		case IsNameTaken(s, apiErr.Message, r.dup):
-			res.Outcome = Exists
+			return r.failed(res, apiErr, "the server accepted the request but its answer could not be read; "+noteMaybe, false)
+		case apiErr.NameTaken(r.dup):
+			res.Outcome = report.Exists
 			if lost {
 				res.Note = noteLostAnswer
 			}
 			return res
 		case apiErr.Refused():
 			r.refuse(apiErr)
-			return r.failed(res, red, apiErr, "", lost)
+			return r.failed(res, apiErr, "", lost)
 		case retryableStatus(s):
 			lost = lost || ambiguousStatus(s)
 			continue
 		default:
-			return r.failed(res, red, apiErr, "", lost)
+			return r.failed(res, apiErr, "", lost)
 		}
 	}
 }
@@ -404,27 +387,27 @@ func (r *run) stopping() bool {
 
 // attempt sends the body once, bounded by Options.Timeout, on the in-flight
 // context so that a cancelled ctx does not cut it off before the grace period.
-func (r *run) attempt(body []byte, red *redact.Redactor) attempt {
+func (r *run) attempt(body []byte) daestro.Submitted {
 	ctx, cancel := r.inflight, context.CancelFunc(func() {})
 	if r.opts.Timeout > 0 {
 		ctx, cancel = context.WithTimeout(ctx, r.opts.Timeout)
 	}
 	defer cancel()
-	a := r.c.submit(ctx, body, red)
-	if a.err != nil && r.inflight.Err() == nil && errors.Is(ctx.Err(), context.DeadlineExceeded) {
-		if a.status != 0 {
+	a := r.c.Submit(ctx, body)
+	if a.Err != nil && r.inflight.Err() == nil && errors.Is(ctx.Err(), context.DeadlineExceeded) {
+		if a.Status != 0 {
 			// The headers came, the body did not: say so, rather than
 			// "no answer", which would send the reader looking at the network.
-			a.err = fmt.Errorf("the answer did not arrive in full within %v: %w", r.opts.Timeout, a.err)
+			a.Err = fmt.Errorf("the answer did not arrive in full within %v: %w", r.opts.Timeout, a.Err)
 		} else {
-			a.err = fmt.Errorf("no answer within %v: %w", r.opts.Timeout, a.err)
+			a.Err = fmt.Errorf("no answer within %v: %w", r.opts.Timeout, a.Err)
 		}
 	}
 	return a
 }
 
 // refuse stops the run after a 401 or 403 and records the error Run returns.
-func (r *run) refuse(apiErr *APIError) {
+func (r *run) refuse(apiErr *daestro.APIError) {
 	r.authOnce.Do(func() {
 		r.authErr = fmt.Errorf("%w (HTTP %d: %s): check that the API key is right and allowed to submit jobs",
 			ErrUnauthorized, apiErr.Status, apiErr.Message)
@@ -432,17 +415,10 @@ func (r *run) refuse(apiErr *APIError) {
 	})
 }
 
-// failed reports a job that failed with err. An *APIError is already scrubbed
-// and is kept as it is, so callers can still use errors.As on it; anything else
-// is scrubbed here.
-func (r *run) failed(res Result, red *redact.Redactor, err error, note string, lost bool) Result {
-	res.Outcome = Failed
-	var apiErr *APIError
-	if errors.As(err, &apiErr) && apiErr == err {
-		res.Err = apiErr
-	} else {
-		res.Err = red.Error(err)
-	}
+// failed reports a job that failed with err.
+func (r *run) failed(res Result, err error, note string, lost bool) Result {
+	res.Outcome = report.Failed
+	res.Err = err
 	if lost {
 		note = joinNote(note, "an earlier attempt's answer was lost, so "+noteMaybe)
 	}
@@ -452,28 +428,28 @@ func (r *run) failed(res Result, red *redact.Redactor, err error, note string, l
 
 // halted reports a job that was stopped before its next attempt (ctx cancelled
 // or key refused).
-func (r *run) halted(res Result, red *redact.Redactor, lastErr error, lost bool) Result {
+func (r *run) halted(res Result, lastErr error, lost bool) Result {
 	why := reason(context.Cause(r.dispatch))
 	if res.Attempts == 0 {
-		res.Outcome = NotSubmitted
+		res.Outcome = report.NotSubmitted
 		res.Note = "not sent: " + why
 		return res
 	}
-	return r.failed(res, red, lastErr, "not retried: "+why, lost)
+	return r.failed(res, lastErr, "not retried: "+why, lost)
 }
 
 // interrupted reports a job whose attempt was cut off by the end of the grace
 // period, with no answer.
-func (r *run) interrupted(res Result, red *redact.Redactor, last attempt, lost bool) Result {
-	if !last.connected && !lost {
+func (r *run) interrupted(res Result, last daestro.Submitted, lost bool) Result {
+	if !last.Connected && !lost {
 		// No connection was ever handed to a request of this job, so the
 		// server cannot have seen it.
-		res.Outcome = NotSubmitted
+		res.Outcome = report.NotSubmitted
 		res.Note = "not sent: " + errInterrupted.Error() + " before the request reached the server"
 		return res
 	}
-	res.Outcome = Failed
-	res.Err = red.Error(fmt.Errorf("interrupted before the server answered: %w", last.err))
+	res.Outcome = report.Failed
+	res.Err = fmt.Errorf("interrupted before the server answered: %w", last.Err)
 	res.Note = noteMaybe
 	return res
 }
@@ -487,7 +463,7 @@ func joinNote(a, b string) string {
 
 // retryAfter is the Retry-After delay carried by err, if any.
 func retryAfter(err error) time.Duration {
-	var apiErr *APIError
+	var apiErr *daestro.APIError
 	if errors.As(err, &apiErr) {
 		return apiErr.RetryAfter
 	}

@@ -19,6 +19,7 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/daestro-jobs/daestro-jobs/redact"
+	"github.com/daestro-jobs/daestro-jobs/report"
 )
 
 // requests builds n job bodies named job-0 … job-n-1, with Index 100+i so that a
@@ -384,7 +385,7 @@ func TestRunUnauthorizedStops(t *testing.T) {
 	if strings.Contains(out.err.Error(), testKey) {
 		t.Errorf("Run error shows the key: %v", out.err)
 	}
-	counts := map[Outcome]int{}
+	counts := map[report.Outcome]int{}
 	for _, r := range out.results {
 		counts[r.Outcome]++
 		if r.Err != nil && strings.Contains(r.Err.Error(), testKey) {
@@ -394,7 +395,7 @@ func TestRunUnauthorizedStops(t *testing.T) {
 			t.Errorf("not submitted result = %+v", r)
 		}
 	}
-	if diff := cmp.Diff(map[Outcome]int{Failed: 1, Created: conc - 1, NotSubmitted: total - conc}, counts); diff != "" {
+	if diff := cmp.Diff(map[report.Outcome]int{Failed: 1, Created: conc - 1, NotSubmitted: total - conc}, counts); diff != "" {
 		t.Errorf("outcomes (-want +got):\n%s", diff)
 	}
 	if calls != total {
@@ -615,7 +616,8 @@ func TestRunSecretEcho(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			c, _ := newTestClient(t, tt.handler)
-			req := Request{Index: 1, Body: bodyJSON, Redact: redact.New(secret)}
+			c.Redact = redact.New(testKey, secret)
+			req := Request{Index: 1, Body: bodyJSON}
 			results, err := Run(context.Background(), c, []Request{req}, Options{})
 			if err != nil {
 				t.Fatal(err)

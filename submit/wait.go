@@ -4,17 +4,12 @@ import (
 	"context"
 	"errors"
 	"time"
-)
 
-// Terminal reports whether a Job Detail state is final: the job will not
-// change again.
-func Terminal(state string) bool {
-	switch state {
-	case "completed", "failed", "error", "cancelled", "timeout":
-		return true
-	}
-	return false
-}
+	"github.com/daestro-jobs/daestro-jobs/api"
+	"github.com/daestro-jobs/daestro-jobs/daestro"
+	"github.com/daestro-jobs/daestro-jobs/internal/clock"
+	"github.com/daestro-jobs/daestro-jobs/report"
+)
 
 // Poll intervals of Wait: the first poll comes after WaitFirst, and the gap
 // doubles up to WaitCap, so a short job is seen finishing quickly while a long
@@ -33,7 +28,10 @@ type WaitOptions struct {
 	Timeout time.Duration
 	// OnPoll, when set, is called after each round with the latest details, in
 	// the order of ids (a job not yet read has an empty State).
-	OnPoll func(latest []Detail)
+	OnPoll func(latest []api.Detail)
+	// Scheduled follows scheduled jobs too (For only): they may not start
+	// for a long time.
+	Scheduled bool
 	// Sleep waits between rounds; default a timer that stops with ctx. Tests
 	// pass one that moves a fake clock.
 	Sleep func(ctx context.Context, d time.Duration) error
@@ -46,7 +44,7 @@ type WaitOptions struct {
 // ends the wait only when ctx does, except a refused key (401/403), which ends
 // it at once with that error. Otherwise the error is ctx's when it ended the
 // wait.
-func Wait(ctx context.Context, c *Client, ids []string, o WaitOptions) ([]Detail, []error, error) {
+func Wait(ctx context.Context, c *daestro.Client, ids []string, o WaitOptions) ([]api.Detail, []error, error) {
 	if o.First <= 0 {
 		o.First = WaitFirst
 	}
@@ -57,15 +55,15 @@ func Wait(ctx context.Context, c *Client, ids []string, o WaitOptions) ([]Detail
 		o.Timeout = DefaultTimeout
 	}
 	if o.Sleep == nil {
-		o.Sleep = sleep
+		o.Sleep = clock.Sleep
 	}
-	latest := make([]Detail, len(ids))
+	latest := make([]api.Detail, len(ids))
 	errs := make([]error, len(ids))
 	gap := o.First
 	for {
 		pending := 0
 		for i, id := range ids {
-			if Terminal(latest[i].State) {
+			if latest[i].State.Terminal() {
 				continue
 			}
 			rctx, cancel := context.WithTimeout(ctx, o.Timeout)
@@ -75,7 +73,7 @@ func Wait(ctx context.Context, c *Client, ids []string, o WaitOptions) ([]Detail
 				return latest, errs, ctx.Err()
 			}
 			errs[i] = err
-			var apiErr *APIError
+			var apiErr *daestro.APIError
 			if errors.As(err, &apiErr) && apiErr.Refused() {
 				// The key was refused: no later poll can succeed, and
 				// waiting out --wait-timeout would only hide why.
@@ -84,7 +82,7 @@ func Wait(ctx context.Context, c *Client, ids []string, o WaitOptions) ([]Detail
 			if err == nil {
 				latest[i] = d
 			}
-			if !Terminal(latest[i].State) {
+			if !latest[i].State.Terminal() {
 				pending++
 			}
 		}
@@ -102,4 +100,37 @@ func Wait(ctx context.Context, c *Client, ids []string, o WaitOptions) ([]Detail
 		}
 		gap = min(2*gap, o.Cap)
 	}
+}
+
+// For follows the jobs an apply created until each ends, or ctx does: the
+// jobs found by their name have no id (the Submit API gave none) and
+// scheduled jobs may not start for a long time, so both are counted as
+// skipped (scheduled ones are followed with o.Scheduled). The error is Wait's.
+func For(ctx context.Context, c *daestro.Client, applied *report.Apply, o WaitOptions) (*report.Wait, error) {
+	w := &report.Wait{}
+	var ids []string
+	for _, r := range applied.Jobs {
+		switch {
+		case r.Outcome == report.Exists:
+			w.SkippedExists++
+		case r.Outcome != report.Created:
+		case r.Job.ScheduleAt != "" && !o.Scheduled:
+			w.SkippedScheduled++
+		default:
+			w.Jobs = append(w.Jobs, report.Waited{Job: r})
+			ids = append(ids, r.ID)
+		}
+	}
+	if len(ids) == 0 {
+		return w, nil
+	}
+	latest, errs, err := Wait(ctx, c, ids, o)
+	w.TimedOut = errors.Is(err, context.DeadlineExceeded)
+	for i := range w.Jobs {
+		w.Jobs[i].Detail = latest[i]
+		if errs[i] != nil {
+			w.Jobs[i].Error = errs[i].Error()
+		}
+	}
+	return w, err
 }

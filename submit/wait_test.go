@@ -21,7 +21,8 @@ func TestWait(t *testing.T) {
 	ctx := context.Background()
 	submitJob := func(body string) string {
 		t.Helper()
-		id, err := c.Submit(ctx, []byte(body))
+		s := c.Submit(ctx, []byte(body))
+		id, err := s.ID, s.Err
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -76,7 +77,8 @@ func oneSubmitted(t *testing.T) (*Client, string) {
 	}
 	t.Cleanup(func() { emu.Close() })
 	c, _ := newTestClient(t, emu)
-	id, err := c.Submit(context.Background(), []byte(`{"job_definition":"acme::d:1","job_queue":"acme::q","name":"n"}`))
+	s := c.Submit(context.Background(), []byte(`{"job_definition":"acme::d:1","job_queue":"acme::q","name":"n"}`))
+	id, err := s.ID, s.Err
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -107,7 +109,8 @@ func TestWaitKeepsGoingPastAnUnreadableJob(t *testing.T) {
 	mux := http.NewServeMux()
 	mux.Handle("/", emu)
 	c, _ := newTestClient(t, mux)
-	id, err := c.Submit(context.Background(), []byte(`{"job_definition":"acme::d:1","job_queue":"acme::q","name":"n"}`))
+	s := c.Submit(context.Background(), []byte(`{"job_definition":"acme::d:1","job_queue":"acme::q","name":"n"}`))
+	id, err := s.ID, s.Err
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,4 +1,4 @@
-package plan
+package manifest
 
 import (
 	"encoding/json"
@@ -7,29 +7,106 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/daestro-jobs/daestro-jobs/manifest"
+	"github.com/daestro-jobs/daestro-jobs/internal/ascii"
 	"gopkg.in/yaml.v3"
 )
+
+// Document is one non-empty YAML document of a manifest file, decoded. Its
+// node tree stays reachable through the Document only as long as the caller
+// holds it: Stream hands each to a check and drops it afterwards.
+type Document struct {
+	File  string // the path as the user gave it, or StdinName
+	Index int    // position of the document in its file, from 0, empty ones included
+	// Line and Col are where the document's content starts.
+	Line, Col int
+	// Value is the document as plain values (map[string]any, []any, string,
+	// json.Number, bool, nil), aliases and merge keys followed, ready for the
+	// schema; nil when the document is not a mapping or could not be
+	// decoded. It is the caller's to change.
+	Value map[string]any
+	// Problems are what decoding found: a document that is not a mapping,
+	// duplicate keys, keys that are not strings, too deep nesting, an alias
+	// bomb. Their Doc is 0: the caller numbers documents.
+	Problems []Diagnostic
+
+	root       *yaml.Node
+	keys       keyIndex
+	lineOffset int // lines of the file before the chunk the tree was parsed from
+}
+
+// newDocument decodes the tree of one document; lineOffset is added to the
+// tree's line numbers, which count from the start of its chunk.
+func newDocument(file string, index int, tree *yaml.Node, lineOffset int) *Document {
+	root := deref(tree)
+	d := &Document{File: file, Index: index, root: root, keys: keyIndex{}, lineOffset: lineOffset}
+	if root != nil {
+		d.Line, d.Col = root.Line+lineOffset, root.Column
+	}
+	if root == nil || root.Kind != yaml.MappingNode {
+		what := "nothing"
+		if root != nil {
+			what = "a " + kindName(root)
+		}
+		d.Problems = append(d.Problems, Diagnostic{File: file, Line: d.Line, Col: d.Col, Severity: Error,
+			Message: fmt.Sprintf("a job manifest must be a mapping of API keys (job_definition, job_queue, ...), not %s", what)})
+		return d
+	}
+	c := &converter{doc: d}
+	// One path buffer for the walk: a path is only read before its next
+	// sibling overwrites it.
+	v, _ := c.value(root, make([]string, 0, 8), 0).(map[string]any)
+	d.Problems = append(d.Problems, c.diags...)
+	if c.tooBig {
+		return d
+	}
+	if v == nil {
+		v = map[string]any{}
+	}
+	d.Value = v
+	return d
+}
+
+// Position returns where the value at path is written (with key, where its
+// key is written, if it has one), following aliases and merge keys the way
+// decoding did; a path that does not lead anywhere gives the place of the
+// deepest node it reaches.
+func (d *Document) Position(path []string, key bool) (line, col int) {
+	if d.root == nil {
+		return d.Line, d.Col
+	}
+	k, v := locate(d.keys, d.root, path)
+	n := v
+	if key && k != nil {
+		n = k
+	}
+	if n == nil {
+		n = d.root
+	}
+	return n.Line + d.lineOffset, n.Column
+}
+
+// FieldPath renders path as people write it, with list indexes in
+// brackets: container_cmd[2], container_env["my.var"].value.
+func (d *Document) FieldPath(path []string) string {
+	return renderPath(d.keys, d.root, path)
+}
 
 // converter turns a document's node tree into plain values (map[string]any,
 // []any, string, json.Number, bool, nil) for the schema validator, following
 // aliases and merge keys, and reports what the YAML parser lets through:
 // duplicate keys, non-string keys, too deep nesting, alias bombs.
 type converter struct {
-	root  *yaml.Node
-	file  string
-	doc   int
+	doc   *Document
 	nodes int
-	diags []manifest.Diagnostic
+	diags []Diagnostic
 	// tooBig is set once the node limit is hit, so one bomb gives one message.
 	tooBig bool
-	keys   keyIndex // shared with the docCheck of the document; nil works
 }
 
 func (c *converter) errorAt(n *yaml.Node, path []string, format string, args ...any) {
-	c.diags = append(c.diags, manifest.Diagnostic{
-		File: c.file, Line: n.Line, Col: n.Column, Path: renderPath(c.keys, c.root, path),
-		Message: fmt.Sprintf(format, args...), Severity: manifest.Error, Doc: c.doc,
+	c.diags = append(c.diags, Diagnostic{
+		File: c.doc.File, Line: n.Line + c.doc.lineOffset, Col: n.Column, Path: c.doc.FieldPath(path),
+		Message: fmt.Sprintf(format, args...), Severity: Error,
 	})
 }
 
@@ -52,10 +129,10 @@ func (c *converter) spend(n int) bool {
 		return false
 	}
 	c.nodes += n
-	if c.nodes > manifest.MaxNodes {
+	if c.nodes > MaxNodes {
 		c.tooBig = true
 		// Reported at the document, not at whichever deep alias crossed the line.
-		c.errorAt(c.root, nil, "the document expands to more than %d values once aliases are followed (an alias bomb?)", manifest.MaxNodes)
+		c.errorAt(c.doc.root, nil, "the document expands to more than %d values once aliases are followed (an alias bomb?)", MaxNodes)
 		return false
 	}
 	return true
@@ -65,9 +142,9 @@ func (c *converter) value(n *yaml.Node, path []string, depth int) any {
 	if !c.spend(1) {
 		return nil
 	}
-	if depth > manifest.MaxDepth {
+	if depth > MaxDepth {
 		c.tooBig = true
-		c.errorAt(n, path, "nested more than %d levels deep", manifest.MaxDepth)
+		c.errorAt(n, path, "nested more than %d levels deep", MaxDepth)
 		return nil
 	}
 	switch n.Kind {
@@ -120,7 +197,7 @@ func (c *converter) mapping(n *yaml.Node, path []string, depth int, out map[stri
 		if _, dup := out[key]; dup {
 			if !merged {
 				first := firstKey(n, key)
-				c.errorAt(k, append(path, key), "duplicate key %q (first at line %d, column %d)", manifest.Clip(key), first.Line, first.Column)
+				c.errorAt(k, append(path, key), "duplicate key %q (first at line %d, column %d)", Clip(key), first.Line+c.doc.lineOffset, first.Column)
 			}
 			continue
 		}
@@ -159,9 +236,9 @@ func (c *converter) merge(m *yaml.Node, path []string, depth int, out map[string
 	if !c.spend(1 + len(m.Content)/2) {
 		return
 	}
-	if depth > manifest.MaxDepth {
+	if depth > MaxDepth {
 		c.tooBig = true
-		c.errorAt(m, path, "nested more than %d levels deep", manifest.MaxDepth)
+		c.errorAt(m, path, "nested more than %d levels deep", MaxDepth)
 		return
 	}
 	switch {
@@ -224,17 +301,11 @@ func scalar(n *yaml.Node, text bool) any {
 	return n.Value
 }
 
+// isDecimal reports a plain decimal integer that fits in 64 bits, which is
+// passed on as written.
 func isDecimal(s string) bool {
 	s = strings.TrimPrefix(strings.TrimPrefix(s, "-"), "+")
-	if s == "" || len(s) > 18 {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
-	}
-	return true
+	return len(s) <= 18 && ascii.IsDigits(s)
 }
 
 func kindName(n *yaml.Node) string {
@@ -249,154 +320,4 @@ func kindName(n *yaml.Node) string {
 		return "alias"
 	}
 	return "document"
-}
-
-// locate finds the nodes at a path: the key node (nil for the root or list
-// items) and the value node. It follows aliases and merge keys the way the
-// converter did, so a problem is reported where the value is written.
-func locate(ix keyIndex, root *yaml.Node, path []string) (key, val *yaml.Node) {
-	val = root
-	for _, tok := range path {
-		val = deref(val)
-		if val == nil {
-			return key, nil
-		}
-		switch val.Kind {
-		case yaml.MappingNode:
-			k, v := ix.lookup(val, tok)
-			if v == nil {
-				return key, val
-			}
-			key, val = k, v
-		case yaml.SequenceNode:
-			i, err := strconv.Atoi(tok)
-			if err != nil || i < 0 || i >= len(val.Content) {
-				return key, val
-			}
-			key, val = nil, val.Content[i]
-		default:
-			return key, val
-		}
-	}
-	return key, val
-}
-
-func deref(n *yaml.Node) *yaml.Node {
-	for i := 0; n != nil && i < manifest.MaxDepth; i++ {
-		switch n.Kind {
-		case yaml.DocumentNode:
-			if len(n.Content) == 0 {
-				return nil
-			}
-			n = n.Content[0]
-		case yaml.AliasNode:
-			n = n.Alias
-		default:
-			return n
-		}
-	}
-	return n
-}
-
-// keyIndex finds keys in mapping nodes, merge keys followed, indexing each
-// mapping once: a document with 40,000 unknown keys gets 40,000 diagnostics,
-// and looking each one up by walking the mapping (and every mapping merged
-// into it) took minutes.
-type keyIndex map[*yaml.Node]map[string]keyVal
-
-type keyVal struct{ k, v *yaml.Node }
-
-// lookup returns the key and value nodes of key in mapping m: a key written
-// in m wins, then the first merged mapping holding it, in merge order.
-func (ix keyIndex) lookup(m *yaml.Node, key string) (k, v *yaml.Node) {
-	if ix == nil {
-		ix = keyIndex{}
-	}
-	kv := ix.of(m, 0)[key]
-	return kv.k, kv.v
-}
-
-func (ix keyIndex) of(m *yaml.Node, depth int) map[string]keyVal {
-	if t, ok := ix[m]; ok {
-		return t
-	}
-	t := make(map[string]keyVal, len(m.Content)/2)
-	ix[m] = t // before the merges: a mapping merged into itself stops here
-	var merges []*yaml.Node
-	for i := 0; i+1 < len(m.Content); i += 2 {
-		kn := m.Content[i]
-		if isMergeKey(kn) {
-			merges = append(merges, m.Content[i+1])
-			continue
-		}
-		if d := deref(kn); d != nil && d.Kind == yaml.ScalarNode {
-			if _, dup := t[d.Value]; !dup {
-				t[d.Value] = keyVal{kn, m.Content[i+1]}
-			}
-		}
-	}
-	if depth > manifest.MaxDepth {
-		return t
-	}
-	for _, mg := range merges {
-		mg = deref(mg)
-		if mg == nil {
-			continue
-		}
-		items := []*yaml.Node{mg}
-		if mg.Kind == yaml.SequenceNode {
-			items = mg.Content
-		}
-		for _, it := range items {
-			if it = deref(it); it != nil && it.Kind == yaml.MappingNode {
-				for key, kv := range ix.of(it, depth+1) {
-					if _, ok := t[key]; !ok {
-						t[key] = kv
-					}
-				}
-			}
-		}
-	}
-	return t
-}
-
-// renderPath renders path tokens as people write them, with list indexes in
-// brackets. It walks the node tree to know which tokens index a list, since a
-// parameter may well be named "1".
-func renderPath(ix keyIndex, root *yaml.Node, path []string) string {
-	n := root
-	list := make([]bool, len(path))
-	for i, tok := range path {
-		n = deref(n)
-		if n == nil {
-			break
-		}
-		switch n.Kind {
-		case yaml.SequenceNode:
-			list[i] = true
-			j, err := strconv.Atoi(tok)
-			if err != nil || j < 0 || j >= len(n.Content) {
-				n = nil
-				continue
-			}
-			n = n.Content[j]
-		case yaml.MappingNode:
-			_, n = ix.lookup(n, tok)
-		default:
-			n = nil
-		}
-	}
-	return manifest.FieldPath(path, func(i int) bool { return list[i] })
-}
-
-func isIndex(s string) bool {
-	if s == "" {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
-	}
-	return true
 }

@@ -1,4 +1,4 @@
-package submit
+package daestro
 
 import (
 	"net/http"

@@ -1,11 +1,13 @@
-// Package submit sends resolved job bodies to the Daestro Job Submit API and reads
-// jobs back through the Job Detail API.
+// Package daestro is the HTTP client of the Daestro client API: one Job Submit
+// or Job Detail request at a time, every answer read within limits and turned
+// into a value or an *APIError. Retries, concurrency and outcomes are package
+// submit's; the wire types are package api's.
 //
-// Client makes single requests. Run dispatches many jobs with bounded concurrency,
-// an optional rate limit and retries, and turns every answer into a Result with an
-// Outcome. Nothing here prints: errors and notes in results are already scrubbed of
-// the API key and the job's secrets, ready for the caller's output.
-package submit
+// What the client keeps of a server's words for people (APIError.Message) is
+// scrubbed with Client.Redact before it is cut to length, so that no part of a
+// secret survives the cut; decisions that need the words as they came (is the
+// name taken?) read them through APIError's methods.
+package daestro
 
 import (
 	"bytes"
@@ -14,16 +16,16 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"mime"
 	"net/http"
 	"net/http/httptrace"
 	"net/url"
+	"regexp"
 	"strings"
 	"sync/atomic"
 	"time"
-	"unicode"
-	"unicode/utf8"
 
+	"github.com/daestro-jobs/daestro-jobs/api"
+	"github.com/daestro-jobs/daestro-jobs/printable"
 	"github.com/daestro-jobs/daestro-jobs/redact"
 )
 
@@ -54,17 +56,17 @@ type Client struct {
 	APIKey string
 	// UserAgent is sent when non-empty.
 	UserAgent string
+	// Redact scrubs the server's words before they are kept for people. It
+	// must mask APIKey and every secret of the run; nil masks APIKey only.
+	Redact *redact.Redactor
 }
 
-// Detail is a job as the Job Detail API describes it.
-type Detail struct {
-	ID         string  `json:"id"`
-	Name       string  `json:"name"`
-	State      string  `json:"state"`
-	SystemNote *string `json:"system_note"`
-	ScheduleAt *string `json:"schedule_at"`
-	CreatedAt  string  `json:"created_at"`
-	UpdatedAt  *string `json:"updated_at"`
+// scrub masks the secrets in text from the server.
+func (c *Client) scrub(s string) string {
+	if c.Redact == nil {
+		return redact.New(c.APIKey).String(s)
+	}
+	return c.Redact.String(s)
 }
 
 // APIError is an HTTP answer that is not a success, or a success whose body
@@ -73,10 +75,22 @@ type APIError struct {
 	// Status is the HTTP status code.
 	Status int
 	// Message is the server's "message", or for a body that is not the API's
-	// JSON, a short single-line excerpt of it. It is already scrubbed.
+	// JSON, a short single-line excerpt of it: scrubbed with Client.Redact,
+	// then cut, for people.
 	Message string
 	// RetryAfter is the delay the Retry-After header asked for, 0 if none.
 	RetryAfter time.Duration
+	// said is the server's message as it came, for decisions (NameTaken);
+	// never printed.
+	said string
+}
+
+// NameTaken reports whether this Job Submit answer says the job's name is
+// already taken in its queue (see IsNameTaken), reading the server's words as
+// they came: a scrubbed message could hide the phrase (a one-letter secret
+// masks every letter of it).
+func (e *APIError) NameTaken(pattern *regexp.Regexp) bool {
+	return IsNameTaken(e.Status, e.said, pattern)
 }
 
 // Refused reports whether the server refused the API key (401 or 403).
@@ -89,103 +103,74 @@ func (e *APIError) Error() string {
 	return fmt.Sprintf("HTTP %d: %s", e.Status, e.Message)
 }
 
-// Submit sends one job body to POST {base}/v1/client/job and returns the new
-// job's id. A failure answered by the server is an *APIError; anything else is a
-// transport error from net/http.
-func (c *Client) Submit(ctx context.Context, body []byte) (id string, err error) {
-	a := c.submit(ctx, body, redact.New(c.APIKey))
-	return a.id, a.err
-}
-
 // Job reads one job from GET {base}/v1/client/job/{id}.
-func (c *Client) Job(ctx context.Context, id string) (Detail, error) {
+func (c *Client) Job(ctx context.Context, id string) (api.Detail, error) {
 	// "." and ".." would be resolved by the path and address another
 	// resource, whatever the escaping.
 	if id == "" || id == "." || id == ".." {
-		return Detail{}, fmt.Errorf("invalid job id %q", id)
+		return api.Detail{}, fmt.Errorf("invalid job id %q", id)
 	}
-	if err := c.check(); err != nil {
-		return Detail{}, err
+	if err := c.Check(); err != nil {
+		return api.Detail{}, err
 	}
-	red := redact.New(c.APIKey)
-	resp, err := c.do(ctx, http.MethodGet, c.endpoint("v1", "client", "job", id), nil, red)
+	resp, err := c.do(ctx, http.MethodGet, c.endpoint("v1", "client", "job", id), nil)
 	if err != nil {
-		return Detail{}, err
+		return api.Detail{}, err
 	}
-	var env struct {
-		OK   bool `json:"ok"`
-		Data *struct {
-			Detail
-			// schedule_at is accepted by the submit API as a string or a
-			// number; tolerate either on the way back.
-			ScheduleAt json.RawMessage `json:"schedule_at"`
-		} `json:"data"`
-	}
+	var env api.Envelope[api.Detail]
 	if err := json.Unmarshal(resp.body, &env); err != nil || !env.OK || env.Data == nil || env.Data.ID == "" {
-		return Detail{}, resp.unexpected(red)
+		return api.Detail{}, c.unexpected(resp)
 	}
-	d := env.Data.Detail
-	if raw := env.Data.ScheduleAt; len(raw) > 0 && string(raw) != "null" {
-		var s string
-		if json.Unmarshal(raw, &s) != nil {
-			s = string(raw) // a number: keep its digits as written
-		}
-		d.ScheduleAt = &s
-	}
-	return d, nil
+	return *env.Data, nil
 }
 
-// attempt is what Run needs to know about one submit request.
-type attempt struct {
-	id     string
-	status int // 0 when no HTTP answer arrived
-	err    error
-	// connected is true once a connection was handed to the request: from then
-	// on the server may have received the body, so a failure without an answer
-	// leaves it unknown whether the job was created.
-	connected bool
+// Submitted is what one Job Submit request came to.
+type Submitted struct {
+	// ID is the new job's id, as the server sent it, when it was created.
+	ID string
+	// Status is the HTTP status of the answer, 0 when none arrived.
+	Status int
+	// Err is nil when the job was created; an *APIError for an answer that
+	// says otherwise; a transport error when no complete answer arrived.
+	Err error
+	// Connected is true once a connection was handed to the request: from
+	// then on the server may have received the body, so a failure without an
+	// answer leaves it unknown whether the job was created.
+	Connected bool
 }
 
-// submit is Submit with the job's Redactor, so that an excerpt of an echoed body
-// is scrubbed before it is cut short (cutting first could leave half a secret).
-func (c *Client) submit(ctx context.Context, body []byte, red *redact.Redactor) attempt {
-	if err := c.check(); err != nil {
-		return attempt{err: err}
+// Submit sends one job body to POST {base}/v1/client/job.
+func (c *Client) Submit(ctx context.Context, body []byte) Submitted {
+	if err := c.Check(); err != nil {
+		return Submitted{Err: err}
 	}
 	var connected atomic.Bool
 	ctx = httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{
 		GotConn: func(httptrace.GotConnInfo) { connected.Store(true) },
 	})
-	resp, err := c.do(ctx, http.MethodPost, c.endpoint("v1", "client", "job"), body, red)
-	a := attempt{err: err, connected: connected.Load()}
+	resp, err := c.do(ctx, http.MethodPost, c.endpoint("v1", "client", "job"), body)
+	a := Submitted{Err: err, Connected: connected.Load()}
 	if resp == nil {
 		return a
 	}
-	a.status = resp.status
-	if a.err != nil {
+	a.Status = resp.status
+	if a.Err != nil {
 		return a
 	}
-	var env struct {
-		OK   bool `json:"ok"`
-		Data *struct {
-			ID string `json:"id"`
-		} `json:"data"`
-	}
+	var env api.Envelope[api.Created]
 	if err := json.Unmarshal(resp.body, &env); err != nil || !env.OK || env.Data == nil || env.Data.ID == "" {
-		a.err = resp.unexpected(red)
+		a.Err = c.unexpected(resp)
 		return a
 	}
-	// The id is the server's text like any other: a server that echoes the
-	// request into it must not get a secret printed, and it would not be
-	// masked later once an output format has escaped it (a markdown cell, a
-	// JSON string).
-	a.id = red.String(env.Data.ID)
+	// Kept as sent: it is what Job Detail must be asked for. Whoever prints
+	// it scrubs and escapes it like any other text from a server.
+	a.ID = env.Data.ID
 	return a
 }
 
-// check reports a Client that cannot make a request. The key is checked here so
+// Check reports a Client that cannot make a request. The key is checked here so
 // that net/http never gets the chance to put it in an error of its own.
-func (c *Client) check() error {
+func (c *Client) Check() error {
 	if c.BaseURL == nil {
 		return errors.New("no API URL configured")
 	}
@@ -222,7 +207,7 @@ type response struct {
 
 // do sends one request and reads the answer. A non-2xx status is returned as an
 // *APIError together with the response; transport errors come back as they are.
-func (c *Client) do(ctx context.Context, method string, u *url.URL, body []byte, red *redact.Redactor) (*response, error) {
+func (c *Client) do(ctx context.Context, method string, u *url.URL, body []byte) (*response, error) {
 	var rd io.Reader
 	if body != nil {
 		rd = bytes.NewReader(body)
@@ -267,9 +252,9 @@ func (c *Client) do(ctx context.Context, method string, u *url.URL, body []byte,
 	if ok {
 		return resp, nil
 	}
-	apiErr := resp.apiError(red)
+	apiErr := c.apiError(resp)
 	if loc := hres.Header.Get("Location"); hres.StatusCode >= 300 && hres.StatusCode < 400 && loc != "" {
-		apiErr.Message = fmt.Sprintf("redirected to %s, not followed: check the API URL", clean(red.String(loc), maxExcerpt))
+		apiErr.Message = fmt.Sprintf("redirected to %s, not followed: check the API URL", printable.Excerpt(c.scrub(loc), maxExcerpt))
 	}
 	apiErr.RetryAfter, _ = ParseRetryAfter(hres.Header.Get("Retry-After"), time.Now())
 	return resp, apiErr
@@ -288,39 +273,42 @@ func (c *Client) httpClient() *http.Client {
 
 // apiError turns an error answer into an *APIError: the API's {"ok":false,
 // "message":…} when the body is that, or a short excerpt of whatever it is.
-func (r *response) apiError(red *redact.Redactor) *APIError {
+func (c *Client) apiError(r *response) *APIError {
 	var env struct {
 		OK      *bool   `json:"ok"`
 		Message *string `json:"message"`
 	}
 	if json.Unmarshal(r.body, &env) == nil && env.Message != nil {
-		msg := clean(red.String(*env.Message), maxMessage)
+		msg := printable.Excerpt(c.scrub(*env.Message), maxMessage)
 		if msg == "" {
 			msg = http.StatusText(r.status)
 		}
-		return &APIError{Status: r.status, Message: msg}
+		return &APIError{Status: r.status, Message: msg, said: *env.Message}
 	}
-	return &APIError{Status: r.status, Message: r.describe(red)}
+	return &APIError{Status: r.status, Message: c.describe(r)}
 }
 
 // unexpected reports a 2xx answer that is not the API's envelope. The request
 // may well have been carried out, which the message says.
-func (r *response) unexpected(red *redact.Redactor) *APIError {
-	return &APIError{Status: r.status, Message: "unexpected answer, not the API's JSON: " + r.describe(red)}
+func (c *Client) unexpected(r *response) *APIError {
+	return &APIError{Status: r.status, Message: "unexpected answer, not the API's JSON: " + c.describe(r)}
 }
 
-// describe names a body that is not the API's JSON by its media type and a short
-// excerpt: the <title> of an HTML page, else its text.
-func (r *response) describe(red *redact.Redactor) string {
-	mt, _, _ := mime.ParseMediaType(r.contentType)
+// describe names a body that is not the API's JSON by its media type and a
+// short excerpt: the <title> of an HTML page, else its text. Everything is
+// scrubbed as it came, before it is read as HTML, cut or folded onto a line:
+// a server may have echoed a secret anywhere, the Content-Type header included.
+func (c *Client) describe(r *response) string {
+	mt, _, _ := strings.Cut(c.scrub(r.contentType), ";")
+	mt = printable.Excerpt(mt, maxExcerpt)
 	if mt == "" {
 		mt = "unknown type"
 	}
-	text := red.String(string(r.body))
-	if isHTML(mt, text) {
+	text := c.scrub(string(r.body))
+	if isHTML(strings.ToLower(mt), text) {
 		text = htmlText(text)
 	}
-	ex := clean(text, maxExcerpt)
+	ex := printable.Excerpt(text, maxExcerpt)
 	if ex == "" {
 		return fmt.Sprintf("empty %s body", mt)
 	}
@@ -328,7 +316,7 @@ func (r *response) describe(red *redact.Redactor) string {
 }
 
 func isHTML(mediaType, body string) bool {
-	if mediaType == "text/html" {
+	if strings.TrimSpace(mediaType) == "text/html" {
 		return true
 	}
 	head := strings.ToLower(strings.TrimSpace(body[:min(len(body), 512)]))
@@ -371,34 +359,4 @@ func htmlText(s string) string {
 		b.WriteByte(' ')
 	}
 	return b.String()
-}
-
-// clean makes server text safe for a one-line report: valid UTF-8, control
-// characters (terminal escapes included) and line breaks turned into spaces, runs
-// of spaces collapsed, at most max bytes, cut on a rune boundary with "…".
-func clean(s string, max int) string {
-	s = strings.ToValidUTF8(s, "\uFFFD")
-	var b strings.Builder
-	space := false
-	for _, r := range s {
-		// Bidi controls can make a terminal show text in another order.
-		if unicode.IsSpace(r) || unicode.IsControl(r) || unicode.Is(unicode.Bidi_Control, r) || r == '\u2028' || r == '\u2029' {
-			space = b.Len() > 0
-			continue
-		}
-		if space {
-			b.WriteByte(' ')
-			space = false
-		}
-		b.WriteRune(r)
-	}
-	out := b.String()
-	if len(out) <= max {
-		return out
-	}
-	cut := max
-	for cut > 0 && !utf8.RuneStart(out[cut]) {
-		cut--
-	}
-	return out[:cut] + "…"
 }

@@ -1,4 +1,4 @@
-package submit
+package daestro
 
 import (
 	"context"
@@ -13,7 +13,9 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 
+	"github.com/daestro-jobs/daestro-jobs/api"
 	"github.com/daestro-jobs/daestro-jobs/redact"
 )
 
@@ -30,14 +32,14 @@ func TestClientSubmitRequest(t *testing.T) {
 		got.accept, got.ua = r.Header.Get("Accept"), r.Header.Get("User-Agent")
 		writeJSON(w, http.StatusAccepted, okBody("019782a8-4054-7ae2-8adb-499a03e5460a"))
 	}))
-	id, err := c.Submit(context.Background(), body)
+	id, err := submit(c, body)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if id != "019782a8-4054-7ae2-8adb-499a03e5460a" {
 		t.Errorf("id = %q", id)
 	}
-	want := []string{http.MethodPost, "/v1/client/job", "Bearer " + testKey, "application/json", "application/json", "jobs-test", string(body)}
+	want := []string{http.MethodPost, "/v1/client/job", "Bearer " + testKey, "application/json", "application/json", "daestro-jobs-test", string(body)}
 	if diff := cmp.Diff(want, []string{got.method, got.path, got.auth, got.ctype, got.accept, got.ua, got.body}); diff != "" {
 		t.Errorf("request mismatch (-want +got):\n%s", diff)
 	}
@@ -50,7 +52,7 @@ func TestClientBasePathPrefix(t *testing.T) {
 		writeJSON(w, http.StatusAccepted, okBody("x"))
 	}))
 	c.BaseURL = c.BaseURL.JoinPath("daestro/")
-	if _, err := c.Submit(context.Background(), []byte(`{}`)); err != nil {
+	if _, err := submit(c, []byte(`{}`)); err != nil {
 		t.Fatal(err)
 	}
 	if path != "/daestro/v1/client/job" {
@@ -187,7 +189,7 @@ func TestClientSubmitAnswers(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			c, _ := newTestClient(t, tt.handler)
-			id, err := c.Submit(context.Background(), []byte(`{"name":"n"}`))
+			id, err := submit(c, []byte(`{"name":"n"}`))
 			if id != tt.wantID {
 				t.Errorf("id = %q, want %q", id, tt.wantID)
 			}
@@ -197,7 +199,7 @@ func TestClientSubmitAnswers(t *testing.T) {
 				if !errors.As(err, &apiErr) {
 					t.Fatalf("err = %v, want an *APIError", err)
 				}
-				if diff := cmp.Diff(tt.wantAPI, apiErr); diff != "" {
+				if diff := cmp.Diff(tt.wantAPI, apiErr, cmpopts.IgnoreUnexported(APIError{})); diff != "" {
 					t.Errorf("APIError mismatch (-want +got):\n%s", diff)
 				}
 			case tt.wantIs != nil:
@@ -219,7 +221,7 @@ func TestClientConnectionErrorHasNoKey(t *testing.T) {
 	u, _ := url.Parse(srv.URL)
 	srv.Close()
 	c := &Client{BaseURL: u, APIKey: testKey}
-	_, err := c.Submit(context.Background(), []byte(`{}`))
+	_, err := submit(c, []byte(`{}`))
 	if err == nil {
 		t.Fatal("no error from a closed server")
 	}
@@ -233,12 +235,9 @@ func TestClientBadKey(t *testing.T) {
 		t.Error("request sent with an invalid key")
 	}))
 	c.APIKey = testKey + "\n"
-	_, err := c.Submit(context.Background(), []byte(`{}`))
+	_, err := submit(c, []byte(`{}`))
 	if err == nil || strings.Contains(err.Error(), testKey) {
 		t.Errorf("err = %v, want an error without the key", err)
-	}
-	if _, err := Run(context.Background(), c, []Request{{Body: []byte(`{}`)}}, Options{}); err == nil {
-		t.Errorf("Run accepted an invalid key")
 	}
 }
 
@@ -265,7 +264,7 @@ func TestClientJob(t *testing.T) {
 	tests := []struct {
 		name    string
 		id      string
-		want    Detail
+		want    api.Detail
 		wantURI string
 		wantErr string
 	}{
@@ -273,20 +272,20 @@ func TestClientJob(t *testing.T) {
 			name:    "completed",
 			id:      "done",
 			wantURI: "/v1/client/job/done",
-			want: Detail{ID: "done", Name: "YH-1", State: "completed", CreatedAt: "2025-06-14T13:43:00.008875Z",
+			want: api.Detail{ID: "done", Name: "YH-1", State: "completed", CreatedAt: "2025-06-14T13:43:00.008875Z",
 				UpdatedAt: str("2025-06-18T07:21:56.081435Z")},
 		},
 		{
 			name:    "numeric schedule_at",
 			id:      "sched",
 			wantURI: "/v1/client/job/sched",
-			want:    Detail{ID: "sched", Name: "n", State: "pending", SystemNote: str("waiting"), ScheduleAt: str("1747463820"), CreatedAt: "c"},
+			want:    api.Detail{ID: "sched", Name: "n", State: "pending", SystemNote: str("waiting"), ScheduleAt: str("1747463820"), CreatedAt: "c"},
 		},
 		{
 			name:    "id is path-escaped",
 			id:      "a/b c",
 			wantURI: "/v1/client/job/a%2Fb%20c",
-			want:    Detail{ID: "a/b c", Name: "n", State: "running", ScheduleAt: str("2026-11-29T02:00:00.000Z"), CreatedAt: "c"},
+			want:    api.Detail{ID: "a/b c", Name: "n", State: "running", ScheduleAt: str("2026-11-29T02:00:00.000Z"), CreatedAt: "c"},
 		},
 		{name: "not found", id: "nope", wantURI: "/v1/client/job/nope", wantErr: "HTTP 404: job not found"},
 		{name: "dot-dot refused", id: "..", wantErr: `invalid job id ".."`},
@@ -313,26 +312,48 @@ func TestClientJob(t *testing.T) {
 	}
 }
 
-// TestRunIDScrubbed: a server that echoes the request into the job id gets
-// the secrets in it masked, as in its messages. Printers escape the id for
-// their format (a markdown cell doubles backslashes), after which the output's
-// own scrubbing could no longer recognise it.
-func TestRunIDScrubbed(t *testing.T) {
-	const secret = `s3<cr>"et\`
+// TestSubmitKeepsTheID: the id is what Job Detail must be asked for, so it is
+// kept as the server sent it, whatever it holds; printers scrub and escape it
+// like any other text from a server.
+func TestSubmitKeepsTheID(t *testing.T) {
+	const id = "echo \x1b[2J\n::error::x s3cr3t"
 	c, _ := newTestClient(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		b, _ := io.ReadAll(r.Body)
-		w.WriteHeader(http.StatusAccepted)
-		fmt.Fprintf(w, `{"ok":true,"data":{"id":%q}}`, "echo "+string(b)+" "+r.Header.Get("Authorization"))
+		writeJSON(w, http.StatusAccepted, okBody(id))
 	}))
-	body := []byte(`{"container_env":{"X":{"value":"s3\u003ccr\u003e\"et\\","sensitive":true}}}`)
-	res, err := Run(context.Background(), c, []Request{{Body: body, Redact: redact.New(secret)}}, Options{})
-	if err != nil {
-		t.Fatal(err)
+	c.Redact = redact.New(testKey, "s3cr3t")
+	got, err := submit(c, []byte(`{}`))
+	if err != nil || got != id {
+		t.Errorf("Submit = %q, %v; want the id as sent", got, err)
 	}
-	if res[0].Outcome != Created || !strings.HasPrefix(res[0].ID, "echo ") {
-		t.Fatalf("result %+v", res[0])
+}
+
+// TestMessagesScrubbedBeforeCut: the server's words are scrubbed as they came
+// (the Content-Type header included, which a media-type parser would
+// lower-case) before they are cut or folded, and decisions read them unscrubbed.
+func TestMessagesScrubbedBeforeCut(t *testing.T) {
+	const secret = "Tk-SeCrEt/P@ss"
+	long := strings.Repeat("x", maxMessage-5)
+	c, _ := newTestClient(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/v1/client/job":
+			writeJSON(w, 400, errBody(long+secret+" already exists"))
+		default:
+			w.Header().Set("Content-Type", "text/"+secret+"; charset=utf-8")
+			w.WriteHeader(500)
+			io.WriteString(w, "oops")
+		}
+	}))
+	c.Redact = redact.New(testKey, secret)
+	_, err := submit(c, []byte(`{}`))
+	var apiErr *APIError
+	if !errors.As(err, &apiErr) {
+		t.Fatalf("err = %v", err)
 	}
-	if !strings.Contains(res[0].ID, `"value":"***"`) || strings.Contains(res[0].ID, testKey) || strings.Contains(res[0].ID, "3\\u003ccr") {
-		t.Errorf("id not scrubbed: %s", res[0].ID)
+	if strings.Contains(apiErr.Message, "Tk-") || !apiErr.NameTaken(nil) {
+		t.Errorf("message %q (name taken: %v): a piece of the secret survived the cut, or the decision read the scrubbed text", apiErr.Message[len(long)-10:], apiErr.NameTaken(nil))
+	}
+	_, err = c.Job(context.Background(), "x")
+	if err == nil || strings.Contains(strings.ToLower(err.Error()), strings.ToLower(secret)) || !strings.Contains(err.Error(), "HTTP 500: text/*** body: oops") {
+		t.Errorf("Job = %v, want the Content-Type scrubbed as it came", err)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -28,9 +29,29 @@ func tree(t *testing.T, files map[string]string) string {
 	return dir
 }
 
-// summary renders what Load found: each file with its document indexes, and
+// loaded is what Stream found in one file, as the tests look at it.
+type loaded struct {
+	Path        string
+	Indexes     []int
+	Diagnostics []Diagnostic
+}
+
+// load runs Stream and collects every file in the order it joined.
+func load(ctx context.Context, src Source) ([]loaded, error) {
+	var files []loaded
+	err := Stream(ctx, src, Handler[struct{}]{
+		Start: func(*Paths) {},
+		Check: func(*Document) struct{} { return struct{}{} },
+		Join: func(f File[struct{}]) {
+			files = append(files, loaded{Path: f.Path, Indexes: f.Indexes, Diagnostics: f.Problems})
+		},
+	})
+	return files, err
+}
+
+// summary renders what load found: each file with its document indexes, and
 // each diagnostic, with paths relative to dir.
-func summary(dir string, files []File) []string {
+func summary(dir string, files []loaded) []string {
 	var out []string
 	rel := func(p string) string {
 		if r, err := filepath.Rel(dir, p); err == nil && !strings.HasPrefix(r, "..") {
@@ -40,8 +61,8 @@ func summary(dir string, files []File) []string {
 	}
 	for _, f := range files {
 		docs := []string{}
-		for _, d := range f.Docs {
-			docs = append(docs, string(rune('0'+d.Index)))
+		for _, i := range f.Indexes {
+			docs = append(docs, strconv.Itoa(i))
 		}
 		out = append(out, rel(f.Path)+" docs="+strings.Join(docs, ","))
 		for _, d := range f.Diagnostics {
@@ -70,7 +91,7 @@ func TestLoadWalk(t *testing.T) {
 		"list.yaml":           "- a\n",
 		"explicit/named.conf": job,
 	})
-	files, err := Load(context.Background(), Source{Paths: []string{dir, filepath.Join(dir, "explicit/named.conf")}})
+	files, err := load(context.Background(), Source{Paths: []string{dir, filepath.Join(dir, "explicit/named.conf")}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -105,7 +126,7 @@ func TestLoadProblems(t *testing.T) {
 	for _, n := range []string{"big.yaml", "missing.yaml", "nul.yaml", "ok.yaml", "syntax.yaml", "tab.yaml", "utf8.yaml"} {
 		paths = append(paths, filepath.Join(dir, n))
 	}
-	files, err := Load(context.Background(), Source{Paths: paths})
+	files, err := load(context.Background(), Source{Paths: paths})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -144,7 +165,7 @@ func TestLoadSymlinksAndSpecialFiles(t *testing.T) {
 	must(syscall.Mkfifo(filepath.Join(dir, "jobs", "pipe.yaml"), 0o644))
 	must(syscall.Mkfifo(filepath.Join(dir, "fifo"), 0o644))
 
-	files, err := Load(context.Background(), Source{Paths: []string{filepath.Join(dir, "jobs"), filepath.Join(dir, "fifo")}})
+	files, err := load(context.Background(), Source{Paths: []string{filepath.Join(dir, "jobs"), filepath.Join(dir, "fifo")}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -169,23 +190,33 @@ func TestLoadSymlinksAndSpecialFiles(t *testing.T) {
 }
 
 func TestLoadStdin(t *testing.T) {
-	files, err := Load(context.Background(), Source{Paths: []string{"-"}, Stdin: strings.NewReader(job + "---\n" + job)})
+	files, err := load(context.Background(), Source{Paths: []string{"-"}, Stdin: strings.NewReader(job + "---\n" + job)})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if diff := cmp.Diff([]string{"<stdin> docs=0,1"}, summary("", files)); diff != "" {
 		t.Errorf("(-want +got):\n%s", diff)
 	}
-	if _, err := Load(context.Background(), Source{Paths: []string{"-", "-"}}); err == nil {
+	if _, err := load(context.Background(), Source{Paths: []string{"-", "-"}}); err == nil {
 		t.Errorf("stdin twice: want an error")
 	}
 }
 
+// TestLoadDocumentLimit: a file over the limit is refused whole, before any
+// document is decoded.
 func TestLoadDocumentLimit(t *testing.T) {
 	data := strings.Repeat("a: 1\n---\n", MaxDocuments+1)
-	f := Parse("many.yaml", []byte(data))
-	if len(f.Docs) != MaxDocuments || len(f.Diagnostics) != 1 || !strings.Contains(f.Diagnostics[0].Message, "more than") {
-		t.Errorf("docs=%d diags=%v", len(f.Docs), f.Diagnostics)
+	docs := 0
+	problems, _ := Decode("many.yaml", []byte(data), func(*Document) { docs++ })
+	if docs != 0 || len(problems) != 1 || !strings.Contains(problems[0].Message, "more than 50000 documents") {
+		t.Errorf("docs=%d problems=%v", docs, problems)
+	}
+	// Documents the cut does not see apart (lines ended by a lone CR) are
+	// counted as they are decoded.
+	docs = 0
+	problems, _ = Decode("cr.yaml", []byte(strings.Repeat("a: 1\r---\r", MaxDocuments+1)), func(*Document) { docs++ })
+	if docs != MaxDocuments || len(problems) != 1 || !strings.Contains(problems[0].Message, "more than 50000 documents") {
+		t.Errorf("lone CR: docs=%d problems=%v", docs, problems)
 	}
 }
 
@@ -203,7 +234,7 @@ func TestLoadUnreadable(t *testing.T) {
 	if err := os.Chmod(p, 0); err != nil {
 		t.Fatal(err)
 	}
-	files, err := Load(context.Background(), Source{Paths: []string{p}})
+	files, err := load(context.Background(), Source{Paths: []string{p}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -248,10 +279,10 @@ func TestLoadLargeFileNotRead(t *testing.T) {
 	var before, after runtime.MemStats
 	runtime.GC()
 	runtime.ReadMemStats(&before)
-	got := loadFile(p)
+	_, d := readFile(p)
 	runtime.ReadMemStats(&after)
-	if len(got.Diagnostics) != 1 || !strings.Contains(got.Diagnostics[0].Message, "larger than the 10 MiB limit") {
-		t.Fatalf("diagnostics %v", got.Diagnostics)
+	if d == nil || !strings.Contains(d.Message, "larger than the 10 MiB limit") {
+		t.Fatalf("diagnostic %v", d)
 	}
 	if alloc := after.TotalAlloc - before.TotalAlloc; alloc > 1<<20 {
 		t.Errorf("allocated %d KiB to refuse a 30 MiB file", alloc>>10)
@@ -277,9 +308,9 @@ func TestParseErrorMessages(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			f := Parse("f.yaml", []byte(tt.data))
-			if len(f.Diagnostics) != 1 || !strings.HasPrefix(f.Diagnostics[0].String(), tt.want) {
-				t.Errorf("got %v\nwant %s", f.Diagnostics, tt.want)
+			problems, _ := Decode("f.yaml", []byte(tt.data), func(*Document) {})
+			if len(problems) != 1 || !strings.HasPrefix(problems[0].String(), tt.want) {
+				t.Errorf("got %v\nwant %s", problems, tt.want)
 			}
 		})
 	}

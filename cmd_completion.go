@@ -1,6 +1,7 @@
 package main
 
 import (
+	_ "embed"
 	"fmt"
 
 	"github.com/urfave/cli/v2"
@@ -69,10 +70,17 @@ func completionCommand(e env) *cli.Command {
 				return usagef("unknown shell %q: choose bash, zsh or fish", shell)
 			}
 			_, err := fmt.Fprint(e.stdout, script)
-			return err
+			return wrote(err)
 		},
 	}
 }
+
+// manual is the man page's description: the manifest format, references,
+// schedule forms, exit codes, environment and an example. The README's
+// tables of the same things are checked against it (TestManualMatchesReadme).
+//
+//go:embed manual.md
+var manual string
 
 func manCommand(e env) *cli.Command {
 	return &cli.Command{
@@ -84,7 +92,7 @@ func manCommand(e env) *cli.Command {
 				return err
 			}
 			_, err = fmt.Fprint(e.stdout, s)
-			return err
+			return wrote(err)
 		},
 	}
 }

@@ -1,0 +1,74 @@
+package main
+
+import (
+	"errors"
+	"io/fs"
+	"net/http"
+	"strings"
+
+	"github.com/daestro-jobs/daestro-jobs/daestro"
+	"github.com/daestro-jobs/daestro-jobs/internal/regular"
+	"github.com/daestro-jobs/daestro-jobs/redact"
+)
+
+// maxKeyFile bounds --api-key-file: a key is a line, not a file to read whole.
+const maxKeyFile = 64 << 10
+
+// newClient builds the API client from flags and environment. The key never
+// comes from a flag value, so it never lands in shell history or ps output.
+func newClient(e env, o *apiOptions, concurrency int) (*daestro.Client, error) {
+	// The key is read first so that a URL it was pasted into is shown
+	// masked; a missing key is said after a bad URL.
+	key, keyErr := apiKey(e, o)
+	raw := o.url
+	if !o.urlSet {
+		raw = defaultAPIURL
+		// Through e.lookup, not os.Getenv: a run sees exactly the
+		// environment main was given.
+		if v := e.getenv(envAPIURL); v != "" {
+			raw = v
+		}
+	}
+	base, err := daestro.CheckBaseURL(raw)
+	if err != nil {
+		// CheckBaseURL never quotes user info, query or fragment; the key
+		// may still have been pasted elsewhere in the URL.
+		return nil, &usageError{errors.New(scrubbed(redact.New(key), "--"+flagAPIURL+": "+err.Error()))}
+	}
+	if keyErr != nil {
+		return nil, keyErr
+	}
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	tr.MaxIdleConnsPerHost = max(concurrency, 2)
+	return &daestro.Client{
+		HTTP:      &http.Client{Transport: tr},
+		BaseURL:   base,
+		APIKey:    key,
+		UserAgent: "daestro-jobs/" + moduleVersion(),
+		Redact:    redact.New(key),
+	}, nil
+}
+
+// apiKey reads the key from --api-key-file or $DAESTRO_API_KEY. A FIFO or
+// device given as the key file is refused at once, not waited on.
+func apiKey(e env, o *apiOptions) (string, error) {
+	if path := o.keyFile; path != "" {
+		b, err := regular.ReadFile(path, maxKeyFile)
+		if err != nil {
+			var pe *fs.PathError
+			if errors.As(err, &pe) {
+				err = pe.Err
+			}
+			return "", usagef("--%s: cannot read %s: %v", flagAPIKeyFile, path, err)
+		}
+		key := strings.TrimSpace(string(b))
+		if key == "" {
+			return "", usagef("--%s: %s is empty", flagAPIKeyFile, path)
+		}
+		return key, nil
+	}
+	if key := strings.TrimSpace(e.getenv(envAPIKey)); key != "" {
+		return key, nil
+	}
+	return "", usagef("no API key: set %s or pass --%s FILE (or use --%s, which needs none)", envAPIKey, flagAPIKeyFile, flagDryRun)
+}

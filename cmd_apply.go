@@ -1,0 +1,194 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"regexp"
+	"time"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/daestro-jobs/daestro-jobs/api"
+	"github.com/daestro-jobs/daestro-jobs/daestro"
+	"github.com/daestro-jobs/daestro-jobs/output"
+	"github.com/daestro-jobs/daestro-jobs/redact"
+	"github.com/daestro-jobs/daestro-jobs/report"
+	"github.com/daestro-jobs/daestro-jobs/submit"
+)
+
+// applyOptions are the flags of `daestro-jobs apply`.
+type applyOptions struct {
+	manifests        manifestOptions
+	output           outputOption
+	api              apiOptions
+	wait             waitOptions
+	dryRun           bool
+	concurrency      int
+	rate             float64
+	retries          int
+	duplicatePattern string
+	detailedExitcode bool
+}
+
+// waitOptions are the flags of --wait.
+type waitOptions struct {
+	enabled   bool
+	timeout   time.Duration
+	scheduled bool
+	poll      time.Duration
+}
+
+func (o *applyOptions) flags() []cli.Flag {
+	flags := append(o.manifests.flags(), o.output.flag(output.ApplyFormats),
+		&cli.BoolFlag{Name: flagDryRun, Destination: &o.dryRun, Usage: "print the resolved request bodies (secrets masked) and send nothing; needs no API key"},
+		&cli.IntFlag{Name: flagConcurrency, Value: submit.DefaultConcurrency, Destination: &o.concurrency, Usage: "`N` requests in flight"},
+		&cli.Float64Flag{Name: flagRate, Destination: &o.rate, Usage: "at most `R` requests per second (0: unlimited)"},
+		&cli.IntFlag{Name: flagRetries, Value: submit.DefaultRetries, Destination: &o.retries, Usage: "retry a request up to `N` times on connection errors, timeouts, 429 and 5xx"},
+		&cli.StringFlag{Name: flagDuplicatePattern, Destination: &o.duplicatePattern, Usage: "`REGEX` matched against a 400 message to recognise a name that is already taken"},
+	)
+	flags = append(flags, o.api.flags()...)
+	return append(flags,
+		&cli.BoolFlag{Name: flagWait, Destination: &o.wait.enabled, Usage: "after submitting, follow the jobs created in this run until each ends; exit 0 only if all completed"},
+		&cli.DurationFlag{Name: flagWaitTimeout, Value: 30 * time.Minute, Destination: &o.wait.timeout, Usage: "give up waiting after `DURATION` (exit 1)"},
+		&cli.BoolFlag{Name: flagWaitScheduled, Destination: &o.wait.scheduled, Usage: "with --wait, wait for scheduled jobs too (they may not start for a long time)"},
+		&cli.DurationFlag{Name: flagWaitPoll, Value: submit.WaitFirst, Destination: &o.wait.poll, Usage: "first gap between polls; it doubles up to 15s", Hidden: true},
+		&cli.BoolFlag{Name: flagDetailedExitcode, Destination: &o.detailedExitcode, Usage: "exit 0 when nothing was created, 2 when something was, 1 on any error (usage errors included)"},
+	)
+}
+
+func applyCommand(e env) *cli.Command {
+	o := &applyOptions{}
+	return &cli.Command{
+		Name:      "apply",
+		Usage:     "load, validate, resolve and submit each job once; existing names are skipped",
+		ArgsUsage: " ",
+		Flags:     o.flags(),
+		Action: func(c *cli.Context) error {
+			if err := noArgs(c); err != nil {
+				return err
+			}
+			o.output.set, o.api.urlSet = c.IsSet(flagOutput), c.IsSet(flagAPIURL)
+			return runApply(c.Context, e, o)
+		},
+	}
+}
+
+// runApply is `daestro-jobs apply`: plan, send (or show, with --dry-run),
+// report, then follow the created jobs with --wait.
+func runApply(ctx context.Context, e env, o *applyOptions) error {
+	format, err := chooseFormat(e, &o.output, output.ApplyFormats)
+	if err != nil {
+		return err
+	}
+	opts, err := o.submitOptions(e)
+	if err != nil {
+		return err
+	}
+	var client *daestro.Client
+	if !o.dryRun {
+		if client, err = newClient(e, &o.api, o.concurrency); err != nil {
+			return err
+		}
+	}
+	p, err := buildPlan(ctx, e, &o.manifests, false, false)
+	if err != nil {
+		return err
+	}
+	secrets := p.Secrets()
+	if client != nil {
+		secrets = append(secrets, client.APIKey)
+	}
+	s := openSession(e, format, secrets)
+	defer s.close()
+	if client != nil {
+		client.Redact = s.red
+	}
+	var clearBar func()
+	opts.OnResult, clearBar = progress(e, format, submit.Sendable(p))
+	a, runErr := submit.Apply(ctx, p, client, opts)
+	clearBar()
+	rep := output.NewApply(format, s.Streams, s.red)
+	if err := wrote(rep.Apply(a)); err != nil {
+		return err
+	}
+	if err := verdict(a, runErr, s.red); err != nil {
+		return err
+	}
+	if o.wait.enabled && !o.dryRun {
+		if err := runWait(ctx, client, a, rep, s, o); err != nil {
+			return err
+		}
+	}
+	if o.detailedExitcode && a.Counts().Created > 0 {
+		return errChanged
+	}
+	return nil
+}
+
+// submitOptions checks the sending flags.
+func (o *applyOptions) submitOptions(e env) (submit.Options, error) {
+	opts := submit.Options{Concurrency: o.concurrency, Rate: o.rate, Retries: o.retries, Timeout: o.api.timeout,
+		DryRun: o.dryRun, Now: e.now}
+	if opts.Concurrency < 1 || opts.Retries < 0 || opts.Rate < 0 || opts.Timeout <= 0 {
+		return opts, usagef("--%s must be at least 1, --%s and --%s at least 0, --%s positive", flagConcurrency, flagRetries, flagRate, flagTimeout)
+	}
+	if opts.Retries == 0 {
+		opts.Retries = -1 // --retries 0 means no retry; submit treats 0 as its default
+	}
+	if o.duplicatePattern != "" {
+		re, err := regexp.Compile(o.duplicatePattern)
+		if err != nil {
+			return opts, usagef("--%s: %v", flagDuplicatePattern, err)
+		}
+		opts.DuplicatePattern = re
+	}
+	return opts, nil
+}
+
+// verdict is the exit decision of an apply, once its report is printed:
+// interrupted 130; the key refused or the run broken 1, with why; any error
+// diagnostic or any job invalid, failed or not submitted 1; else success.
+func verdict(a *report.Apply, runErr error, red *redact.Redactor) error {
+	switch {
+	case a.Interrupted:
+		return &exitError{code: exitInterrupted}
+	case runErr != nil:
+		return failf(red, "%v", runErr)
+	case a.Failed():
+		return &exitError{code: exitFailure}
+	}
+	return nil
+}
+
+// runWait follows the jobs the apply created, with a line on stderr each
+// time the count of states changes, and reports how they ended.
+func runWait(ctx context.Context, client *daestro.Client, a *report.Apply, rep output.ApplyReporter, s *session, o *applyOptions) error {
+	wctx, cancel := context.WithTimeout(ctx, o.wait.timeout)
+	defer cancel()
+	last := ""
+	w, err := submit.For(wctx, client, a, submit.WaitOptions{
+		First:     o.wait.poll,
+		Timeout:   o.api.timeout,
+		Scheduled: o.wait.scheduled,
+		OnPoll: func(latest []api.Detail) {
+			// One line per change: readable in a CI log, quiet while nothing moves.
+			if line := output.WaitProgress(s.red, latest); line != last {
+				fmt.Fprintln(s.Err, line)
+				last = line
+			}
+		},
+	})
+	if err := wrote(rep.Wait(w)); err != nil {
+		return err
+	}
+	switch {
+	case errors.Is(err, context.Canceled) && ctx.Err() != nil:
+		return &exitError{code: exitInterrupted}
+	case err != nil && !w.TimedOut:
+		return failf(s.red, "waiting: %v", err)
+	case !w.Completed():
+		return &exitError{code: exitFailure}
+	}
+	return nil
+}

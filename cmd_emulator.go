@@ -1,0 +1,92 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/daestro-jobs/daestro-jobs/emulator"
+)
+
+// emulatorOptions are the flags of `daestro-jobs emulator`.
+type emulatorOptions struct {
+	addr, state, apiKey, latency string
+	step                         time.Duration
+	failRate, dropRate           float64
+	rateLimit                    float64
+	seed                         int64
+}
+
+func (o *emulatorOptions) flags() []cli.Flag {
+	return []cli.Flag{
+		&cli.StringFlag{Name: "addr", Value: "127.0.0.1:8080", Destination: &o.addr, Usage: "listen `ADDRESS` (loopback unless you mean otherwise)"},
+		&cli.StringFlag{Name: "state", Destination: &o.state, Usage: "keep jobs in `FILE` so they survive a restart (one emulator per file)"},
+		&cli.StringFlag{Name: "api-key", Destination: &o.apiKey, Usage: "accept only this `KEY` (default: any key); a test key, not a real one"},
+		&cli.DurationFlag{Name: "step", Value: time.Second, Destination: &o.step, Usage: "time per job state, from submitted to completed"},
+		&cli.StringFlag{Name: "latency", Destination: &o.latency, Usage: "added latency per request: `D` or MIN-MAX, e.g. 100ms-300ms"},
+		&cli.Float64Flag{Name: "fail-rate", Destination: &o.failRate, Usage: "`FRACTION` of submits answered 503 before storing"},
+		&cli.Float64Flag{Name: "drop-rate", Destination: &o.dropRate, Usage: "`FRACTION` of submits stored, then the connection closed with no answer"},
+		&cli.Float64Flag{Name: "rate-limit", Destination: &o.rateLimit, Usage: "answer 429 with Retry-After above `R` requests per second"},
+		&cli.Int64Flag{Name: "seed", Destination: &o.seed, Usage: "seed of the fault injection, for reproducible runs"},
+	}
+}
+
+func emulatorCommand(e env) *cli.Command {
+	o := &emulatorOptions{}
+	return &cli.Command{
+		Name:   "emulator",
+		Usage:  "serve a local Daestro-compatible API, for trying the tool and for tests",
+		Flags:  o.flags(),
+		Action: func(c *cli.Context) error { return runEmulator(c.Context, e, o) },
+	}
+}
+
+// exampleKey is the key the emulator's hint suggests: any key is accepted
+// without --api-key, and one shaped like a real key reads like one, where
+// a word such as "dev" would be masked everywhere it appears.
+const exampleKey = "dk_test_5f0c2a9e7b41d836"
+
+// runEmulator serves the emulator until ctx ends (Ctrl-C).
+func runEmulator(ctx context.Context, e env, o *emulatorOptions) error {
+	opts := emulator.Options{APIKey: o.apiKey, Step: o.step, FailRate: o.failRate, DropRate: o.dropRate,
+		RateLimit: o.rateLimit, StatePath: o.state, Seed: o.seed}
+	if o.latency != "" {
+		lo, jitter, err := emulator.ParseLatency(o.latency)
+		if err != nil {
+			return usagef("--latency: %v", err)
+		}
+		opts.Latency, opts.LatencyJitter = lo, jitter
+	}
+	srv, err := emulator.New(opts)
+	if err != nil {
+		return &usageError{err}
+	}
+	defer srv.Close()
+	ln, err := net.Listen("tcp", o.addr)
+	if err != nil {
+		return failf(nil, "%v", err)
+	}
+	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second}
+	key := exampleKey
+	if o.apiKey != "" {
+		key = "<the --api-key value>"
+	}
+	fmt.Fprintf(e.stdout, "emulator listening on http://%s (Ctrl-C stops it)\n", ln.Addr())
+	fmt.Fprintf(e.stdout, "try: DAESTRO_API_URL=http://%s DAESTRO_API_KEY=%s daestro-jobs apply --env-file examples/example.env -f examples/\n", ln.Addr(), key)
+	done := make(chan error, 1)
+	go func() { done <- hs.Serve(ln) }()
+	select {
+	case err := <-done:
+		return failf(nil, "%v", err)
+	case <-ctx.Done():
+		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+		defer cancel()
+		_ = hs.Shutdown(sctx)
+		fmt.Fprintln(e.stdout, "emulator stopped")
+		return nil
+	}
+}

@@ -1,0 +1,84 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/daestro-jobs/daestro-jobs/daestro"
+	"github.com/daestro-jobs/daestro-jobs/output"
+)
+
+// statusOptions are the flags of `daestro-jobs status`.
+type statusOptions struct {
+	api    apiOptions
+	output outputOption
+	ids    []string
+}
+
+var statusFormats = []output.Format{output.Text, output.JSON}
+
+func statusCommand(e env) *cli.Command {
+	o := &statusOptions{}
+	return &cli.Command{
+		Name:      "status",
+		Usage:     "show jobs by id (Job Detail API): state, schedule, timestamps",
+		ArgsUsage: "ID...",
+		Flags:     append(o.api.flags(), o.output.flag(statusFormats)),
+		Action: func(c *cli.Context) error {
+			o.ids, o.output.set, o.api.urlSet = c.Args().Slice(), c.IsSet(flagOutput), c.IsSet(flagAPIURL)
+			return runStatus(c.Context, e, o)
+		},
+	}
+}
+
+// runStatus reads each job back from the Job Detail API. A refused key
+// stops at once; a job that cannot be read is a row with its error, exit 1.
+func runStatus(ctx context.Context, e env, o *statusOptions) error {
+	if len(o.ids) == 0 {
+		return usagef("status needs at least one job ID (printed by daestro-jobs apply)")
+	}
+	o.output.set = true // GitHub Actions changes nothing here
+	format, err := chooseFormat(e, &o.output, statusFormats)
+	if err != nil {
+		return err
+	}
+	client, err := newClient(e, &o.api, 1)
+	if err != nil {
+		return err
+	}
+	s := openSession(e, format, []string{client.APIKey})
+	defer s.close()
+	client.Redact = s.red
+	rows := make([]output.StatusRow, 0, len(o.ids))
+	failed := false
+	for _, id := range o.ids {
+		rctx, cancel := context.WithTimeout(ctx, o.api.timeout)
+		d, err := client.Job(rctx, id)
+		cancel()
+		if errors.Is(err, context.DeadlineExceeded) && ctx.Err() == nil {
+			err = fmt.Errorf("no answer within %v: %w", o.api.timeout, err)
+		}
+		if errors.Is(err, context.Canceled) {
+			return err
+		}
+		var apiErr *daestro.APIError
+		if errors.As(err, &apiErr) && apiErr.Refused() {
+			return failf(s.red, "the server refused the API key (%v): check %s or --%s", err, envAPIKey, flagAPIKeyFile)
+		}
+		r := output.StatusRow{Detail: d}
+		if err != nil {
+			r.ID, r.Error, failed = id, err.Error(), true
+		}
+		rows = append(rows, r)
+	}
+	if err := wrote(output.Status(format, s.Streams, s.red, rows)); err != nil {
+		return err
+	}
+	if failed {
+		return &exitError{code: exitFailure}
+	}
+	return nil
+}

@@ -1,0 +1,58 @@
+package main
+
+import (
+	"context"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/daestro-jobs/daestro-jobs/output"
+)
+
+// validateOptions are the flags of `daestro-jobs validate`.
+type validateOptions struct {
+	manifests manifestOptions
+	output    outputOption
+}
+
+func validateCommand(e env) *cli.Command {
+	o := &validateOptions{}
+	return &cli.Command{
+		Name:      "validate",
+		Usage:     "load and validate manifests, offline; unset variables are warnings",
+		ArgsUsage: " ",
+		Flags:     append(o.manifests.flags(), o.output.flag(output.ValidateFormats)),
+		Action: func(c *cli.Context) error {
+			if err := noArgs(c); err != nil {
+				return err
+			}
+			o.output.set = c.IsSet(flagOutput)
+			return runValidate(c.Context, e, o)
+		},
+	}
+}
+
+// runValidate loads and checks the manifests and reports what it found:
+// exit 1 on any error, a file that does not parse and paths holding no
+// manifest included.
+func runValidate(ctx context.Context, e env, o *validateOptions) error {
+	format, err := chooseFormat(e, &o.output, output.ValidateFormats)
+	if err != nil {
+		return err
+	}
+	// The text report lists problems and counts, not documents: on 100,000
+	// files, keeping no record per document is most of the memory the run
+	// needs.
+	p, err := buildPlan(ctx, e, &o.manifests, true, format == output.Text)
+	if err != nil {
+		return err
+	}
+	s := openSession(e, format, p.Secrets())
+	defer s.close()
+	if err := wrote(output.NewValidate(format, s.Streams, s.red).Validate(p)); err != nil {
+		return err
+	}
+	if p.Errors() > 0 {
+		return &exitError{code: exitFailure}
+	}
+	return nil
+}

@@ -1,0 +1,173 @@
+package manifest
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+
+	"github.com/daestro-jobs/daestro-jobs/internal/regular"
+)
+
+// found is what discovery found, in the order it will be reported: a path
+// per entry, compactly (a run over 100,000 files holds them all), and, for
+// the few entries that are not files to read, what they are.
+type found struct {
+	paths   Paths
+	special map[int]special
+}
+
+// special is an entry that is stdin, or a problem rather than a file.
+type special struct {
+	stdin bool
+	diag  *Diagnostic
+}
+
+func (fd *found) file(path string) { fd.paths.Add(path) }
+
+func (fd *found) problem(path string, d Diagnostic) { fd.add(path, special{diag: &d}) }
+
+func (fd *found) add(path string, s special) {
+	if fd.special == nil {
+		fd.special = map[int]special{}
+	}
+	fd.special[fd.paths.Len()] = s
+	fd.paths.Add(path)
+}
+
+// fileDiag is a problem with a whole file.
+func fileDiag(path, msg string) Diagnostic {
+	return Diagnostic{File: path, Message: msg, Severity: Error, Doc: FileProblem}
+}
+
+// discover expands the -f paths into the list of files to read.
+func discover(paths []string) (*found, error) {
+	out := &found{}
+	stdinSeen := false
+	for _, p := range paths {
+		if p == "-" {
+			if stdinSeen {
+				return nil, errors.New(`"-" (stdin) may be given only once`)
+			}
+			stdinSeen = true
+			out.add(StdinName, special{stdin: true})
+			continue
+		}
+		info, err := os.Stat(p)
+		if err != nil {
+			out.problem(p, fileDiag(p, describeOpenError(err)))
+			continue
+		}
+		if !info.IsDir() {
+			// A file named explicitly is read whatever its extension, as kubectl
+			// does; only directory walks filter by extension.
+			if !info.Mode().IsRegular() {
+				out.problem(p, fileDiag(p, fmt.Sprintf("not a regular file (%s); pass a YAML file, a directory or - for stdin", regular.Kind(info.Mode()))))
+				continue
+			}
+			out.file(p)
+			continue
+		}
+		w := walker{}
+		w.walk(p, info, out)
+	}
+	return out, nil
+}
+
+// walker walks one directory tree, following symbolic links but never into a
+// directory that is already on the current path (a loop).
+type walker struct {
+	stack []os.FileInfo // directories from the root to the current one
+}
+
+func (w *walker) walk(dir string, info os.FileInfo, out *found) {
+	for _, anc := range w.stack {
+		if os.SameFile(anc, info) {
+			out.problem(dir, Diagnostic{File: dir, Severity: Warning, Doc: FileProblem,
+				Message: "skipped: symbolic link loop (this directory is already being walked)"})
+			return
+		}
+	}
+	w.stack = append(w.stack, info)
+	defer func() { w.stack = w.stack[:len(w.stack)-1] }()
+
+	names, err := os.ReadDir(dir) // sorted by name: lexical order
+	if err != nil {
+		out.problem(dir, fileDiag(dir, describeOpenError(err)))
+		return
+	}
+	for _, de := range names {
+		name := de.Name()
+		if strings.HasPrefix(name, ".") {
+			continue // .git, .cache, editor swap files
+		}
+		p := filepath.Join(dir, name)
+		mode := de.Type()
+		var fi os.FileInfo
+		if mode&fs.ModeSymlink != 0 || mode.IsDir() {
+			fi, err = os.Stat(p) // follows links
+			if err != nil {
+				if mode&fs.ModeSymlink != 0 && errors.Is(err, fs.ErrNotExist) && !isManifestName(name) {
+					continue // a dangling link to something we would not read anyway
+				}
+				if errors.Is(err, syscall.ELOOP) {
+					// Links that point at each other in a ring: a loop too.
+					out.problem(p, Diagnostic{File: p, Severity: Warning, Doc: FileProblem,
+						Message: "skipped: symbolic link loop (too many levels of symbolic links)"})
+					continue
+				}
+				out.problem(p, fileDiag(p, describeOpenError(err)))
+				continue
+			}
+			mode = fi.Mode()
+		}
+		switch {
+		case mode.IsDir():
+			w.walk(p, fi, out)
+		case !isManifestName(name):
+			continue
+		case !mode.IsRegular():
+			out.problem(p, Diagnostic{File: p, Severity: Warning, Doc: FileProblem,
+				Message: fmt.Sprintf("skipped: not a regular file (%s)", regular.Kind(mode))})
+		default:
+			out.file(p)
+		}
+	}
+}
+
+func isManifestName(name string) bool {
+	ext := strings.ToLower(filepath.Ext(name))
+	return ext == ".yaml" || ext == ".yml"
+}
+
+func describeOpenError(err error) string {
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return "no such file or directory"
+	case errors.Is(err, fs.ErrPermission):
+		return "permission denied: cannot read it"
+	case errors.Is(err, regular.ErrTooLarge):
+		return tooLarge
+	}
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err.Error()
+	}
+	return err.Error()
+}
+
+var tooLarge = fmt.Sprintf("larger than the %d MiB limit for one manifest file; split it into several files", MaxFileSize>>20)
+
+// readFile reads one manifest file. What is opened is checked, not only the
+// path the walk saw: a FIFO swapped in since is refused, never waited on.
+func readFile(path string) ([]byte, *Diagnostic) {
+	data, err := regular.ReadFile(path, MaxFileSize)
+	if err != nil {
+		d := fileDiag(path, describeOpenError(err))
+		return nil, &d
+	}
+	return data, nil
+}

@@ -1,0 +1,191 @@
+package manifest
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"sync/atomic"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"gopkg.in/yaml.v3"
+)
+
+func TestSplit(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		data string
+		want []string // the chunks' text, each prefixed by its line offset
+	}{
+		{name: "one document", data: "a: 1\n", want: []string{"0:a: 1\n"}},
+		{name: "empty", data: "", want: []string{"0:"}},
+		{name: "marker first", data: "---\na: 1\n---\nb: 2", want: []string{"0:---\na: 1\n", "2:---\nb: 2"}},
+		{name: "implicit first", data: "a: 1\n--- # c\nb: 2\n---\t\n---", want: []string{"0:a: 1\n", "1:--- # c\nb: 2\n", "3:---\t\n", "4:---"}},
+		{name: "CRLF", data: "a: 1\r\n---\r\nb: 2\r\n", want: []string{"0:a: 1\r\n", "1:---\r\nb: 2\r\n"}},
+		{name: "not markers", data: "a: ---\n ---\n---a\n----\n", want: []string{"0:a: ---\n ---\n---a\n----\n"}},
+		{name: "block scalar ends at a marker", data: "a: |\n  x\n---\nb: 1\n", want: []string{"0:a: |\n  x\n", "2:---\nb: 1\n"}},
+		{name: "directive: not cut", data: "%YAML 1.2\n---\na: 1\n---\nb: 2\n", want: []string{"0:%YAML 1.2\n---\na: 1\n---\nb: 2\n"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var got []string
+			for _, c := range split([]byte(tc.data)) {
+				got = append(got, fmt.Sprintf("%d:%s", c.line, tc.data[c.start:c.end]))
+			}
+			if diff := cmp.Diff(tc.want, got); diff != "" {
+				t.Errorf("chunks (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+// TestStreamOneFileOfManyDocuments: the documents of a large file are
+// decoded by every worker, yet join in file order, numbered as in the file,
+// with their lines where the file has them.
+func TestStreamOneFileOfManyDocuments(t *testing.T) {
+	var b strings.Builder
+	for i := range 1000 {
+		if i%100 == 7 {
+			b.WriteString("---\n# an empty one\n")
+		}
+		fmt.Fprintf(&b, "---\nname: job-%d\n", i)
+	}
+	type seen struct {
+		name      string
+		line, col int
+	}
+	var joins atomic.Int32
+	var got []seen
+	var indexes []int
+	err := Stream(context.Background(), Source{Paths: []string{"-"}, Stdin: strings.NewReader(b.String())}, Handler[seen]{
+		Start: func(*Paths) {},
+		Check: func(d *Document) seen {
+			return seen{name: d.Value["name"].(string), line: d.Line, col: d.Col}
+		},
+		Join: func(f File[seen]) {
+			joins.Add(1)
+			got, indexes = f.Docs, f.Indexes
+			if len(f.Problems) > 0 {
+				t.Errorf("problems %v", f.Problems)
+			}
+		},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if joins.Load() != 1 || len(got) != 1000 {
+		t.Fatalf("%d joins, %d documents", joins.Load(), len(got))
+	}
+	lines := strings.Split(b.String(), "\n")
+	empties := 0
+	for i, s := range got {
+		if s.name != fmt.Sprintf("job-%d", i) {
+			t.Fatalf("document %d is %s", i, s.name)
+		}
+		if lines[s.line-1] != "name: "+s.name || s.col != 1 {
+			t.Fatalf("%s located at %d:%d, which reads %q", s.name, s.line, s.col, lines[s.line-1])
+		}
+		if i%100 == 7 {
+			empties++
+		}
+		if indexes[i] != i+empties {
+			t.Fatalf("%s numbered %d, want %d", s.name, indexes[i], i+empties)
+		}
+	}
+}
+
+// TestStreamStdinInterrupted: a run reading a stdin that never ends stops
+// when its context does.
+func TestStreamStdinInterrupted(t *testing.T) {
+	r, w := io.Pipe()
+	defer w.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() {
+		done <- Stream(ctx, Source{Paths: []string{"-"}, Stdin: r}, Handler[struct{}]{
+			Start: func(*Paths) {},
+			Check: func(*Document) struct{} { return struct{}{} },
+			Join:  func(File[struct{}]) {},
+		})
+	}()
+	if _, err := w.Write([]byte("a: 1\n")); err != nil { // the run is reading
+		t.Fatal(err)
+	}
+	cancel()
+	if err := <-done; !errors.Is(err, context.Canceled) {
+		t.Errorf("Stream = %v, want context.Canceled", err)
+	}
+}
+
+// FuzzSplitAgrees holds the cut to what yaml.v3 makes of the whole stream:
+// whenever the whole decodes without error (and uses no alias, which YAML
+// scopes to its document and yaml.v3 does not), the chunks decode to the
+// same documents, at the same places, with no problem.
+func FuzzSplitAgrees(f *testing.F) {
+	for _, s := range []string{
+		"a: 1\n---\nb: 2\n", "---\n---\n# c\n---\na: [1, 2]\n", "a: |\n  x\n---\nb: >\n  y\n",
+		"a: 1\r\n---\r\nb: 2", "- a\n--- x\n...\n---\n{a: b}\n", "a: \"x\n  y\"\n---\nb", "# c\n---\n'a': 1\n",
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		if bytes.Contains(data, []byte("*")) || bytes.IndexByte(data, 0) >= 0 || len(data) > 4096 {
+			return
+		}
+		var whole []*yaml.Node
+		dec := yaml.NewDecoder(bytes.NewReader(data))
+		for {
+			var n yaml.Node
+			err := dec.Decode(&n)
+			if errors.Is(err, io.EOF) {
+				break
+			}
+			if err != nil {
+				return // the cut may fail differently; both fail
+			}
+			if !isEmpty(&n) {
+				whole = append(whole, &n)
+			}
+		}
+		var parts []*yaml.Node
+		var offsets []int
+		for _, c := range split(data) {
+			problems, _ := decodeChunk("f", data, c, 0, func(d *Document) {
+				parts = append(parts, d.root)
+				offsets = append(offsets, d.lineOffset)
+			})
+			if len(problems) > 0 {
+				t.Fatalf("the whole decodes, chunk at line %d does not: %v", c.line, problems)
+			}
+		}
+		if len(parts) != len(whole) {
+			t.Fatalf("%d documents whole, %d cut", len(whole), len(parts))
+		}
+		for i := range whole {
+			if d := nodeDiff(deref(whole[i]), parts[i], offsets[i]); d != "" {
+				t.Fatalf("document %d differs: %s", i, d)
+			}
+		}
+	})
+}
+
+// nodeDiff compares two trees, the second's lines shifted by offset.
+func nodeDiff(a, b *yaml.Node, offset int) string {
+	if (a == nil) != (b == nil) {
+		return "one is nil"
+	}
+	if a == nil {
+		return ""
+	}
+	if a.Kind != b.Kind || a.Value != b.Value || a.ShortTag() != b.ShortTag() || a.Line != b.Line+offset || a.Column != b.Column || len(a.Content) != len(b.Content) {
+		return fmt.Sprintf("%v %q %d:%d vs %v %q %d:%d", a.Kind, a.Value, a.Line, a.Column, b.Kind, b.Value, b.Line+offset, b.Column)
+	}
+	for i := range a.Content {
+		if d := nodeDiff(a.Content[i], b.Content[i], offset); d != "" {
+			return d
+		}
+	}
+	return ""
+}

@@ -1,0 +1,133 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"time"
+
+	"github.com/daestro-jobs/daestro-jobs/manifest"
+	"github.com/daestro-jobs/daestro-jobs/manifest/interp"
+	"github.com/daestro-jobs/daestro-jobs/output"
+	"github.com/daestro-jobs/daestro-jobs/plan"
+	"github.com/daestro-jobs/daestro-jobs/redact"
+	"github.com/daestro-jobs/daestro-jobs/schema"
+)
+
+// buildPlan runs the first two stages on the manifests the options name:
+// load and decode (manifest), check and resolve (plan). validate is true for
+// `daestro-jobs validate` (unset variables are warnings, no request bodies);
+// noJobs keeps no per-document records, for reports that list only problems.
+func buildPlan(ctx context.Context, e env, o *manifestOptions, validate, noJobs bool) (*plan.Plan, error) {
+	paths := o.paths.Value()
+	if len(paths) == 0 {
+		return nil, usagef("no manifests given: pass -f PATH (a file, a directory or - for stdin)")
+	}
+	now := e.now().UTC()
+	if o.now != "" {
+		t, err := time.Parse(time.RFC3339Nano, o.now)
+		if err != nil {
+			return nil, usagef("--%s %q is not an RFC 3339 time such as 2026-11-28T12:00:00Z", flagNow, o.now)
+		}
+		now = t.UTC()
+	}
+	lookup, err := interp.Env(o.envFiles.Value(), e.lookup)
+	if err != nil {
+		return nil, failf(nil, "--%s: %v", flagEnvFile, err)
+	}
+	v, err := schema.New()
+	if err != nil {
+		return nil, err
+	}
+	p, err := plan.Build(ctx, plan.Options{
+		Source:              manifest.Source{Paths: paths, Stdin: e.stdin},
+		Env:                 lookup,
+		Now:                 now,
+		UnsetIsWarning:      validate,
+		AllowLiteralSecrets: o.allowLiteralSecrets,
+		AllowEmpty:          o.allowEmpty,
+		Validator:           v,
+		NoBodies:            validate, // nothing is sent or shown
+		NoJobs:              noJobs,
+	})
+	switch {
+	case errors.Is(err, context.Canceled):
+		return nil, err
+	case err != nil:
+		return nil, usagef("%v", err)
+	}
+	return p, nil
+}
+
+// session is what a command prints through: the app's streams, the
+// redactor of the run's secrets and, under -o github, the step summary.
+type session struct {
+	output.Streams
+	red     *redact.Redactor
+	summary *os.File
+}
+
+// openSession starts the output of a run whose secrets are known. Under
+// GitHub Actions it first asks the runner to mask every secret in the log
+// (::add-mask::, on stderr, before anything else is written), so that even
+// output this tool does not write (a wrapper script's set -x) shows them
+// masked. A step summary that cannot be opened is said and skipped: it is
+// an extra, not a reason to fail a run.
+func openSession(e env, format output.Format, secrets []string) *session {
+	if e.getenv(envGitHubActions) == "true" {
+		_ = output.GitHubMasks(e.stderr, secrets)
+	}
+	s := &session{Streams: output.Streams{Out: e.stdout, Err: e.stderr}, red: redact.New(secrets...)}
+	if path := e.getenv(envStepSummary); format == output.GitHub && path != "" {
+		f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
+		if err != nil {
+			s.warn("cannot write the GitHub step summary: %v", err)
+			return s
+		}
+		s.summary, s.Summary = f, f
+	}
+	return s
+}
+
+// close closes the step summary, saying on stderr if it could not be written.
+func (s *session) close() {
+	if s.summary == nil {
+		return
+	}
+	if err := s.summary.Close(); err != nil {
+		s.warn("cannot write the GitHub step summary: %v", err)
+	}
+}
+
+// warn says something on stderr that does not change the exit code.
+func (s *session) warn(format string, args ...any) {
+	fmt.Fprintln(s.Err, "daestro-jobs:", scrubbed(s.red, fmt.Sprintf(format, args...)))
+}
+
+// wrote turns an error writing the report into exit 1: a pipeline must not
+// pass with a report nobody could read (stdout on a full disk).
+func wrote(err error) error {
+	if err == nil {
+		return nil
+	}
+	return &exitError{code: exitFailure, msg: "writing the report: " + err.Error()}
+}
+
+// chooseFormat reads -o. Without it, a run inside GitHub Actions
+// (GITHUB_ACTIONS=true) writes -o github, so that problems show as
+// annotations with no flag in the workflow; anywhere else, the default.
+func chooseFormat(e env, o *outputOption, offered []output.Format) (output.Format, error) {
+	name := o.name
+	if !o.set {
+		name = string(offered[0])
+		if e.getenv(envGitHubActions) == "true" {
+			name = string(output.GitHub)
+		}
+	}
+	f, err := output.ParseFormat(name, offered...)
+	if err != nil {
+		return "", &usageError{err}
+	}
+	return f, nil
+}
