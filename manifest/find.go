@@ -3,6 +3,7 @@ package manifest
 import (
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -161,13 +162,55 @@ func describeOpenError(err error) string {
 
 var tooLarge = fmt.Sprintf("larger than the %d MiB limit for one manifest file; split it into several files", MaxFileSize>>20)
 
-// readFile reads one manifest file. What is opened is checked, not only the
-// path the walk saw: a FIFO swapped in since is refused, never waited on.
-func readFile(path string) ([]byte, *Diagnostic) {
-	data, err := regular.ReadFile(path, MaxFileSize)
-	if err != nil {
+// openFile opens one manifest file and reads it whole if it is smaller than
+// streamAt bytes; a larger one is returned open, to be read a group of
+// documents at a time. What is opened is checked, not only the path the walk
+// saw: a FIFO swapped in since is refused, never waited on; a file over
+// MaxFileSize is refused on its size, unread.
+func openFile(path string, streamAt int64) ([]byte, *os.File, *Diagnostic) {
+	problem := func(err error) ([]byte, *os.File, *Diagnostic) {
 		d := fileDiag(path, describeOpenError(err))
-		return nil, &d
+		return nil, nil, &d
 	}
-	return data, nil
+	f, err := regular.Open(path)
+	if err != nil {
+		return problem(err)
+	}
+	info, err := f.Stat()
+	switch {
+	case err != nil:
+		f.Close()
+		return problem(err)
+	case info.Size() > MaxFileSize:
+		f.Close()
+		return problem(regular.ErrTooLarge)
+	case info.Size() >= streamAt:
+		return nil, f, nil
+	}
+	defer f.Close()
+	data, err := regular.ReadLimited(f, path, MaxFileSize)
+	if err != nil {
+		return problem(err)
+	}
+	return data, nil, nil
+}
+
+// capped reads at most MaxFileSize bytes from a file being read a group at a
+// time, and fails past them: a file can grow while it is read.
+type capped struct {
+	r    io.Reader
+	left int64
+}
+
+func (c *capped) Read(p []byte) (int, error) {
+	if c.left < 0 {
+		return 0, regular.ErrTooLarge
+	}
+	p = p[:min(int64(len(p)), c.left+1)]
+	n, err := c.r.Read(p)
+	c.left -= int64(n)
+	if c.left < 0 {
+		return n, regular.ErrTooLarge
+	}
+	return n, err
 }

@@ -43,6 +43,11 @@ func load(ctx context.Context, src Source) ([]loaded, error) {
 		Start: func(*Paths) {},
 		Check: func(*Document) struct{} { return struct{}{} },
 		Join: func(f File[struct{}]) {
+			if n := len(files); n > 0 && files[n-1].Path == f.Path {
+				files[n-1].Indexes = append(files[n-1].Indexes, f.Indexes...)
+				files[n-1].Diagnostics = append(files[n-1].Diagnostics, f.Problems...)
+				return
+			}
 			files = append(files, loaded{Path: f.Path, Indexes: f.Indexes, Diagnostics: f.Problems})
 		},
 	})
@@ -279,7 +284,7 @@ func TestLoadLargeFileNotRead(t *testing.T) {
 	var before, after runtime.MemStats
 	runtime.GC()
 	runtime.ReadMemStats(&before)
-	_, d := readFile(p)
+	_, _, d := openFile(p, streamAt)
 	runtime.ReadMemStats(&after)
 	if d == nil || !strings.Contains(d.Message, "larger than the 10 MiB limit") {
 		t.Fatalf("diagnostic %v", d)

@@ -41,15 +41,8 @@ func Decode(path string, data []byte, each func(*Document)) ([]Diagnostic, int) 
 // prepare refuses a file that is not text or holds too many documents, and
 // otherwise cuts it into its documents.
 func prepare(path string, data []byte) ([]chunk, *Diagnostic) {
-	if i := bytes.IndexByte(data, 0); i >= 0 {
-		line, col := position(data, i)
-		return nil, &Diagnostic{File: path, Line: line, Col: col, Severity: Error, Doc: FileProblem,
-			Message: "contains a NUL byte: this is not a text file"}
-	}
-	if !utf8.Valid(data) {
-		line, col := position(data, firstInvalidUTF8(data))
-		return nil, &Diagnostic{File: path, Line: line, Col: col, Severity: Error, Doc: FileProblem,
-			Message: "invalid UTF-8: manifests must be UTF-8 text"}
+	if d := checkText(path, data, 0); d != nil {
+		return nil, d
 	}
 	chunks := split(data)
 	if len(chunks) > MaxDocuments {
@@ -57,6 +50,23 @@ func prepare(path string, data []byte) ([]chunk, *Diagnostic) {
 		return nil, &d
 	}
 	return chunks, nil
+}
+
+// checkText refuses text that is not UTF-8 or holds a NUL byte, which the
+// YAML parser would not locate; line is the number of lines of the file
+// before text.
+func checkText(path string, text []byte, line int) *Diagnostic {
+	if i := bytes.IndexByte(text, 0); i >= 0 {
+		l, col := position(text, i)
+		return &Diagnostic{File: path, Line: line + l, Col: col, Severity: Error, Doc: FileProblem,
+			Message: "contains a NUL byte: this is not a text file"}
+	}
+	if !utf8.Valid(text) {
+		l, col := position(text, firstInvalidUTF8(text))
+		return &Diagnostic{File: path, Line: line + l, Col: col, Severity: Error, Doc: FileProblem,
+			Message: "invalid UTF-8: manifests must be UTF-8 text"}
+	}
+	return nil
 }
 
 func tooManyDocuments(path string) Diagnostic {

@@ -1,33 +1,60 @@
 package manifest
 
-import "bytes"
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"io"
+)
 
 // chunk is a run of whole lines of a file holding one document, or none (the
 // comments before the first "---"), or now and then several (documents that
-// the split below does not see apart, such as lines ended by a lone "\r").
+// the cut does not see apart, such as lines ended by a lone "\r").
 type chunk struct {
-	start, end int // byte offsets in the file
+	start, end int // byte offsets in the text the chunk was cut from
 	line       int // lines of the file before start
 }
 
-// split cuts data before every line that starts a document: "---" at the
-// start of a line, followed by a space, a tab, a line break or the end. The
-// YAML scanner takes such a line as a document start wherever it stands (in
-// a block scalar it ends the scalar; in a quoted one it is an error), so the
-// chunks decode to the documents the whole stream would, each with a parser
-// of its own. Two deliberate consequences: decoding can spread one file's
-// documents over every core, and an alias can only name an anchor of its own
-// document, as YAML says (yaml.v3 reading a whole stream lets one reach into
-// an earlier document). A file with a directive line ("%YAML", "%TAG"),
-// which governs the document after it, is not cut.
+// The cut: a file is cut before every line that starts a document, "---" at
+// the start of a line followed by a space, a tab, a line break or the end.
+// The YAML scanner takes such a line as a document start wherever it stands
+// (in a block scalar it ends the scalar; in a quoted one it is an error), so
+// the chunks decode to the documents the whole stream would, each with a
+// parser of its own. Directive lines ("%YAML", "%TAG") govern the document
+// after them: the cut comes before them, not between them and their "---".
+//
+// Two deliberate consequences: decoding can spread one file's documents over
+// every core, and an alias can only name an anchor of its own document, as
+// YAML says (yaml.v3 reading a whole stream lets one reach into an earlier
+// document).
+type cutState struct{ directive bool }
+
+// startsChunk reports whether line begins a new chunk.
+func (st *cutState) startsChunk(line []byte) bool {
+	switch {
+	case len(line) > 0 && line[0] == '%':
+		if st.directive {
+			return false
+		}
+		st.directive = true
+		return true
+	case isDocumentStart(line):
+		if st.directive {
+			st.directive = false
+			return false
+		}
+		return true
+	}
+	return false
+}
+
+// split cuts the whole of data into chunks.
 func split(data []byte) []chunk {
 	chunks := make([]chunk, 0, 1)
+	var st cutState
 	start, line := 0, 0
 	for i, n := 0, 0; i < len(data); n++ {
-		if data[i] == '%' {
-			return []chunk{{start: 0, end: len(data), line: 0}}
-		}
-		if i > start && isDocumentStart(data[i:]) {
+		if st.startsChunk(data[i:]) && i > start {
 			chunks = append(chunks, chunk{start: start, end: i, line: line})
 			start, line = i, n
 		}
@@ -54,4 +81,78 @@ func isDocumentStart(b []byte) bool {
 		return true
 	}
 	return false
+}
+
+// cutter reads a large file a group of chunks at a time, so that the file is
+// never held whole: each group is a copy of its own lines.
+type cutter struct {
+	r      *bufio.Reader
+	path   string
+	st     cutState
+	line   int    // lines read
+	carry  []byte // a line read that begins the next group
+	chunks int    // chunks cut so far, to enforce MaxDocuments
+	done   bool
+}
+
+func newCutter(path string, r io.Reader) *cutter {
+	return &cutter{r: bufio.NewReaderSize(r, 64<<10), path: path}
+}
+
+// next returns the next group of at most n chunks: its text, the chunks in
+// it (offsets in the text, lines in the file), and a problem that ends the
+// file (unreadable, too many documents). ok is false once nothing is left.
+func (c *cutter) next(n int) (text []byte, chunks []chunk, problem *Diagnostic, ok bool) {
+	if c.done {
+		return nil, nil, nil, false
+	}
+	if c.carry != nil {
+		text = append(text, c.carry...)
+		chunks = append(chunks, chunk{start: 0, line: c.line - 1})
+		c.carry = nil
+	}
+	for {
+		line, err := c.r.ReadBytes('\n')
+		if len(line) > 0 {
+			c.line++
+			if c.st.startsChunk(line) || len(chunks) == 0 {
+				if len(chunks) == n {
+					c.carry = line
+					break
+				}
+				if c.chunks++; c.chunks > MaxDocuments {
+					d := tooManyDocuments(c.path)
+					c.done = true
+					return text, closeChunks(text, chunks), &d, true
+				}
+				chunks = append(chunks, chunk{start: len(text), line: c.line - 1})
+			}
+			text = append(text, line...)
+		}
+		if errors.Is(err, io.EOF) {
+			c.done = true
+			break
+		}
+		if err != nil {
+			d := fileDiag(c.path, "reading: "+describeOpenError(err))
+			c.done = true
+			return text, closeChunks(text, chunks), &d, true
+		}
+	}
+	if len(chunks) == 0 {
+		return nil, nil, nil, false
+	}
+	return text, closeChunks(text, chunks), nil, true
+}
+
+// closeChunks sets each chunk's end to the next one's start.
+func closeChunks(text []byte, chunks []chunk) []chunk {
+	for i := range chunks {
+		if i+1 < len(chunks) {
+			chunks[i].end = chunks[i+1].start
+		} else {
+			chunks[i].end = len(text)
+		}
+	}
+	return chunks
 }

@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -27,7 +29,8 @@ func TestSplit(t *testing.T) {
 		{name: "CRLF", data: "a: 1\r\n---\r\nb: 2\r\n", want: []string{"0:a: 1\r\n", "1:---\r\nb: 2\r\n"}},
 		{name: "not markers", data: "a: ---\n ---\n---a\n----\n", want: []string{"0:a: ---\n ---\n---a\n----\n"}},
 		{name: "block scalar ends at a marker", data: "a: |\n  x\n---\nb: 1\n", want: []string{"0:a: |\n  x\n", "2:---\nb: 1\n"}},
-		{name: "directive: not cut", data: "%YAML 1.2\n---\na: 1\n---\nb: 2\n", want: []string{"0:%YAML 1.2\n---\na: 1\n---\nb: 2\n"}},
+		{name: "directive stays with its document", data: "%YAML 1.2\n---\na: 1\n---\nb: 2\n", want: []string{"0:%YAML 1.2\n---\na: 1\n", "3:---\nb: 2\n"}},
+		{name: "directive before a later document", data: "a: 1\n...\n%YAML 1.2\n%TAG ! tag:x,2000:\n---\nb: 2\n", want: []string{"0:a: 1\n...\n", "2:%YAML 1.2\n%TAG ! tag:x,2000:\n---\nb: 2\n"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var got []string
@@ -59,6 +62,7 @@ func TestStreamOneFileOfManyDocuments(t *testing.T) {
 	var joins atomic.Int32
 	var got []seen
 	var indexes []int
+	files := map[int]bool{}
 	err := Stream(context.Background(), Source{Paths: []string{"-"}, Stdin: strings.NewReader(b.String())}, Handler[seen]{
 		Start: func(*Paths) {},
 		Check: func(d *Document) seen {
@@ -66,7 +70,8 @@ func TestStreamOneFileOfManyDocuments(t *testing.T) {
 		},
 		Join: func(f File[seen]) {
 			joins.Add(1)
-			got, indexes = f.Docs, f.Indexes
+			files[f.Index] = true
+			got, indexes = append(got, f.Docs...), append(indexes, f.Indexes...)
 			if len(f.Problems) > 0 {
 				t.Errorf("problems %v", f.Problems)
 			}
@@ -75,8 +80,9 @@ func TestStreamOneFileOfManyDocuments(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if joins.Load() != 1 || len(got) != 1000 {
-		t.Fatalf("%d joins, %d documents", joins.Load(), len(got))
+	// Joined a part at a time, so that the results need not all be held.
+	if joins.Load() < 2 || len(files) != 1 || len(got) != 1000 {
+		t.Fatalf("%d joins of %d files, %d documents", joins.Load(), len(files), len(got))
 	}
 	lines := strings.Split(b.String(), "\n")
 	empties := 0
@@ -188,4 +194,89 @@ func nodeDiff(a, b *yaml.Node, offset int) string {
 		}
 	}
 	return ""
+}
+
+// TestCutterAgreesWithSplit: reading a file a group at a time cuts it where
+// split cuts it whole.
+func TestCutterAgreesWithSplit(t *testing.T) {
+	for _, data := range []string{
+		"", "a: 1\n", "a: 1", "---\n---\n---\n", "# c\n---\na: 1\n---\nb: 2\n---\nc: 3\n---\nd: 4\n---\ne",
+		"%YAML 1.2\n---\na: 1\n---\nb\n%YAML 1.2\n---\nc\n", "a\r\n---\r\nb\r\n---",
+	} {
+		f := func(data []byte) { checkCutter(t, data) }
+		f([]byte(data))
+	}
+}
+
+func FuzzCutterAgreesWithSplit(f *testing.F) {
+	f.Add([]byte("a: 1\n---\nb: 2\n---\n%YAML 1.2\n---\nc\n"))
+	f.Fuzz(checkCutter)
+}
+
+// checkCutter compares the cutter, 3 chunks a group, with split.
+func checkCutter(t *testing.T, data []byte) {
+	want := []string{}
+	for _, c := range split(data) {
+		if c.end > c.start || c.start == 0 && len(data) > 0 {
+			want = append(want, fmt.Sprintf("%d:%q", c.line, data[c.start:c.end]))
+		}
+	}
+	got := []string{}
+	cut := newCutter("f", bytes.NewReader(data))
+	for {
+		text, chunks, problem, ok := cut.next(3)
+		if !ok {
+			break
+		}
+		if problem != nil {
+			t.Fatalf("problem %v", problem)
+		}
+		if len(chunks) > 3 {
+			t.Fatalf("a group of %d chunks", len(chunks))
+		}
+		for _, c := range chunks {
+			got = append(got, fmt.Sprintf("%d:%q", c.line, text[c.start:c.end]))
+		}
+	}
+	if len(data) == 0 {
+		want = []string{}
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("%q: chunks (-split +cutter):\n%s", data, diff)
+	}
+}
+
+// TestStreamLargeFile: a file over streamAt is read a group at a time; its
+// documents keep their numbers and lines, and a byte that is not UTF-8 deep
+// inside it is reported where it is.
+func TestStreamLargeFile(t *testing.T) {
+	var b strings.Builder
+	n := 0
+	for b.Len() < streamAt+streamAt/2 {
+		fmt.Fprintf(&b, "---\nname: job-%d\npad: %s\n", n, strings.Repeat("x", 100))
+		n++
+	}
+	bad := b.String() + "---\nname: caf\xe9\n"
+	dir := t.TempDir()
+	for name, text := range map[string]string{"good.yaml": b.String(), "bad.yaml": bad} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	files, err := load(context.Background(), Source{Paths: []string{filepath.Join(dir, "good.yaml"), filepath.Join(dir, "bad.yaml")}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(files) != 2 || len(files[0].Indexes) != n || len(files[0].Diagnostics) != 0 {
+		t.Fatalf("good.yaml: %d documents of %d, problems %v", len(files[0].Indexes), n, files[0].Diagnostics)
+	}
+	for i, idx := range files[0].Indexes {
+		if idx != i {
+			t.Fatalf("document %d numbered %d", i, idx)
+		}
+	}
+	want := fmt.Sprintf("bad.yaml:%d:10: invalid UTF-8: manifests must be UTF-8 text", 3*n+2)
+	if d := files[1].Diagnostics; len(d) != 1 || !strings.HasSuffix(d[0].String(), want) {
+		t.Errorf("bad.yaml: problems %v, want %s", d, want)
+	}
 }

@@ -3,6 +3,8 @@ package manifest
 import (
 	"context"
 	"io"
+	"math"
+	"os"
 	"runtime"
 	"slices"
 	"sync"
@@ -22,22 +24,25 @@ type Handler[T any] struct {
 	// The document's node tree is dropped when Check returns; what Check
 	// returns is kept until its file joins.
 	Check func(d *Document) T
-	// Join is called once per file, in manifest order, never concurrently,
-	// as soon as the file and every file before it are done.
+	// Join is called in manifest order, never concurrently, with each part
+	// of a file as soon as it and everything before it are done: a file of
+	// a few documents is one part, a large one a part per group of
+	// documents, so that its results need not all be held at once.
 	Join func(f File[T])
 }
 
-// File is what Stream found in one file: the results of its documents and
-// its problems.
+// File is what Stream found in one file, or in one part of it.
 type File[T any] struct {
 	Index int    // the file's place in the run's Paths
 	Path  string // as the user named it
-	// Problems are about the file as a whole: unreadable, too large, not
-	// text, not YAML (a syntax error ends the document it is in).
+	// Problems are about the file as a whole (unreadable, too large, not
+	// text) or about the YAML of this part (a syntax error ends the
+	// document it is in).
 	Problems []Diagnostic
-	// Docs holds Check's result for each non-empty document, in file order,
-	// and Indexes each one's place in the file, from 0, empty documents
-	// counted (Check's Document.Index is only the place in its group).
+	// Docs holds Check's result for each non-empty document of the part, in
+	// file order, and Indexes each one's place in the file, from 0, empty
+	// documents counted (Check's Document.Index is only its place in its
+	// group).
 	Docs    []T
 	Indexes []int
 }
@@ -62,7 +67,7 @@ func Stream[T any](ctx context.Context, src Source, h Handler[T]) error {
 	if err != nil {
 		return err
 	}
-	s := &stream[T]{ctx: ctx, h: h, fd: fd, n: fd.paths.Len(), pending: map[int]*File[T]{}}
+	s := &stream[T]{ctx: ctx, h: h, fd: fd, n: fd.paths.Len(), pending: map[int]*joining[T]{}}
 	s.cond = sync.NewCond(&s.mu)
 	h.Start(&fd.paths)
 	for _, sp := range fd.special {
@@ -124,27 +129,71 @@ type stream[T any] struct {
 
 	mu      sync.Mutex // guards what follows, with cond
 	cond    *sync.Cond
-	big     []*bigFile[T] // files with groups of documents no worker has claimed
+	big     []*bigFile[T] // files that may have groups of documents left
 	reading int           // workers reading a file that may yet become big
 	waiting int           // workers waiting on cond
 	hasBig  atomic.Bool   // len(big) > 0, readable without mu
 
 	joinMu  sync.Mutex
-	pending map[int]*File[T] // done, waiting for the files before them
-	next    int              // files before next have joined
+	pending map[int]*joining[T] // files with parts done, waiting for the files before them
+	next    int                 // files before next have joined whole
+}
+
+// joining is a file whose parts join one by one.
+type joining[T any] struct {
+	parts map[int]*group[T] // done, not yet joined
+	total int               // parts in all, -1 until known
+	next  int               // parts before next have joined
+	base  int               // documents in the parts joined, empty ones included
+	file  File[T]           // the file's index and path
 }
 
 // bigFile is a file of more than groupSize documents, decoded by every
 // worker, a group of chunks at a time.
 type bigFile[T any] struct {
-	file   File[T]
-	data   []byte
+	file File[T]
+	mu   sync.Mutex // guards what follows: groups are taken one at a time
+	// Either the file's text is in memory, cut into chunks...
+	text   []byte
 	chunks []chunk
-	groups int
-	next   int // the next group to claim; guarded by stream.mu
-	done   atomic.Int64
-	// what each group found, to join in order once all are done
-	groupsDone []group[T]
+	// ...or it is read a group at a time.
+	cut   *cutter
+	close func() error
+	taken int  // groups taken
+	ended bool // no group left
+}
+
+// take returns the next group of b: its text and chunks, and a problem that
+// ends the file. ok is false once none is left; k is then the number of
+// parts the file had.
+func (b *bigFile[T]) take() (k int, text []byte, chunks []chunk, problem *Diagnostic, ok bool) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.ended {
+		return b.taken, nil, nil, nil, false
+	}
+	if b.cut == nil {
+		from := b.taken * groupSize
+		if from >= len(b.chunks) {
+			b.ended = true
+			return b.taken, nil, nil, nil, false
+		}
+		b.taken++
+		return b.taken - 1, b.text, b.chunks[from:min(from+groupSize, len(b.chunks))], nil, true
+	}
+	text, chunks, problem, ok = b.cut.next(groupSize)
+	if !ok || problem != nil {
+		b.ended = true
+		if err := b.close(); err != nil && problem == nil && ok {
+			d := fileDiag(b.file.Path, "reading: "+describeOpenError(err))
+			problem = &d
+		}
+	}
+	if !ok {
+		return b.taken, nil, nil, nil, false
+	}
+	b.taken++
+	return b.taken - 1, text, chunks, problem, true
 }
 
 // group is what decoding some chunks of a file found.
@@ -160,8 +209,8 @@ type group[T any] struct {
 func (s *stream[T]) work() {
 	for s.ctx.Err() == nil {
 		if s.hasBig.Load() {
-			if b, g, ok := s.claimGroup(); ok {
-				s.runGroup(b, g)
+			if b := s.firstBig(); b != nil {
+				s.runGroup(b)
 				continue
 			}
 		}
@@ -175,25 +224,24 @@ func (s *stream[T]) work() {
 	}
 }
 
-// claimGroup takes the next unclaimed group of a big file.
-func (s *stream[T]) claimGroup() (*bigFile[T], int, bool) {
+// firstBig returns the first big file that may have groups left.
+func (s *stream[T]) firstBig() *bigFile[T] {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.claimGroupLocked()
+	if len(s.big) == 0 {
+		return nil
+	}
+	return s.big[0]
 }
 
-func (s *stream[T]) claimGroupLocked() (*bigFile[T], int, bool) {
-	for len(s.big) > 0 {
-		b := s.big[0]
-		if b.next < b.groups {
-			g := b.next
-			b.next++
-			return b, g, true
-		}
-		s.big = s.big[1:]
+// retire removes b from the big files once it has no group left.
+func (s *stream[T]) retire(b *bigFile[T]) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if i := slices.Index(s.big, b); i >= 0 {
+		s.big = slices.Delete(s.big, i, i+1)
 		s.hasBig.Store(len(s.big) > 0)
 	}
-	return nil, 0, false
 }
 
 // waitForGroups waits, once every file is claimed, while some worker still
@@ -215,7 +263,13 @@ func (s *stream[T]) waitForGroups() bool {
 	return false
 }
 
-// readFile reads and cuts file i, and decodes it at once when it is small.
+// streamAt is the size from which a file is read a group of documents at a
+// time rather than whole: a file of 10,000 documents then holds no more
+// memory than 10,000 files of one.
+const streamAt = 256 << 10
+
+// readFile reads file i: a small one is decoded at once; one of many
+// documents is handed to every worker, a group at a time.
 func (s *stream[T]) readFile(i int) {
 	s.mu.Lock()
 	s.reading++
@@ -235,8 +289,7 @@ func (s *stream[T]) readFile(i int) {
 	var data []byte
 	switch {
 	case sp.diag != nil:
-		f.Problems = []Diagnostic{*sp.diag}
-		s.done(&f)
+		s.whole(f, group[T]{problems: []Diagnostic{*sp.diag}})
 		return
 	case sp.stdin:
 		var in stdinRead
@@ -246,33 +299,39 @@ func (s *stream[T]) readFile(i int) {
 			return
 		}
 		if in.err != nil {
-			f.Problems = []Diagnostic{fileDiag(path, describeOpenError(in.err))}
-			s.done(&f)
+			s.whole(f, group[T]{problems: []Diagnostic{fileDiag(path, describeOpenError(in.err))}})
 			return
 		}
 		data = in.data
 	default:
+		var fh *os.File
 		var d *Diagnostic
-		if data, d = readFile(path); d != nil {
-			f.Problems = []Diagnostic{*d}
-			s.done(&f)
+		if data, fh, d = openFile(path, streamAt); d != nil {
+			s.whole(f, group[T]{problems: []Diagnostic{*d}})
+			return
+		}
+		if fh != nil {
+			s.publish(&bigFile[T]{file: f, cut: newCutter(path, &capped{r: fh, left: MaxFileSize}), close: fh.Close})
 			return
 		}
 	}
 	chunks, d := prepare(path, data)
 	if d != nil {
-		f.Problems = []Diagnostic{*d}
-		s.done(&f)
+		s.whole(f, group[T]{problems: []Diagnostic{*d}})
 		return
 	}
 	if len(chunks) <= groupSize {
-		g := s.decode(path, data, chunks)
-		f.Problems, f.Docs, f.Indexes = g.problems, g.docs, g.indexes
-		s.done(&f)
+		s.whole(f, s.decode(path, data, chunks))
 		return
 	}
-	groups := (len(chunks) + groupSize - 1) / groupSize
-	b := &bigFile[T]{file: f, data: data, chunks: chunks, groups: groups, groupsDone: make([]group[T], groups)}
+	s.publish(&bigFile[T]{file: f, text: data, chunks: chunks})
+}
+
+// publish hands a big file to every worker.
+func (s *stream[T]) publish(b *bigFile[T]) {
+	s.joinMu.Lock()
+	s.pending[b.file.Index] = &joining[T]{parts: map[int]*group[T]{}, total: -1, file: b.file}
+	s.joinMu.Unlock()
 	s.mu.Lock()
 	s.big = append(s.big, b)
 	s.hasBig.Store(true)
@@ -283,7 +342,7 @@ func (s *stream[T]) readFile(i int) {
 }
 
 // decode decodes chunks of one file in order. Documents are numbered from
-// 0 within these chunks; the file's numbering is fixed when its groups join.
+// 0 within these chunks; the file's numbering is fixed when its parts join.
 func (s *stream[T]) decode(path string, data []byte, chunks []chunk) group[T] {
 	var g group[T]
 	for _, c := range chunks {
@@ -297,45 +356,86 @@ func (s *stream[T]) decode(path string, data []byte, chunks []chunk) group[T] {
 	return g
 }
 
-// runGroup decodes group g of a big file; the worker finishing its last
-// group hands the file on.
-func (s *stream[T]) runGroup(b *bigFile[T], g int) {
-	end := min((g+1)*groupSize, len(b.chunks))
-	b.groupsDone[g] = s.decode(b.file.Path, b.data, b.chunks[g*groupSize:end])
-	if int(b.done.Add(1)) < b.groups {
+// runGroup takes the next group of a big file, decodes it and lets it join.
+func (s *stream[T]) runGroup(b *bigFile[T]) {
+	k, text, chunks, problem, ok := b.take()
+	if !ok {
+		s.retire(b)
+		s.done(b.file.Index, -1, k, nil)
 		return
 	}
-	f := b.file
-	base := 0
-	for _, gr := range b.groupsDone {
-		f.Problems = append(f.Problems, gr.problems...)
-		f.Docs = append(f.Docs, gr.docs...)
-		for _, i := range gr.indexes {
-			f.Indexes = append(f.Indexes, base+i)
+	var g group[T]
+	if b.cut != nil && len(chunks) > 0 {
+		// Read, not checked whole: check each group's text as prepare
+		// checks a file's.
+		if d := checkText(b.file.Path, text, chunks[0].line); d != nil {
+			g.problems = []Diagnostic{*d}
+			problem, chunks = nil, nil
+			b.mu.Lock()
+			b.ended = true // the rest of the file is not text either
+			b.mu.Unlock()
 		}
-		base += gr.count
 	}
-	if base > MaxDocuments && !slices.ContainsFunc(f.Problems, func(d Diagnostic) bool { return d == tooManyDocuments(f.Path) }) {
-		// Only chunks holding several documents each can get here: prepare
-		// counted the chunks, and each group counts only its own.
-		f.Problems = append(f.Problems, tooManyDocuments(f.Path))
+	if len(chunks) > 0 {
+		g = s.decode(b.file.Path, text, chunks)
 	}
-	s.done(&f)
+	if problem != nil {
+		g.problems = append(g.problems, *problem)
+	}
+	s.done(b.file.Index, k, -1, &g)
 }
 
-// done lets a finished file join, with every finished file after it whose
-// turn has come.
-func (s *stream[T]) done(f *File[T]) {
+// whole lets a file of one part join.
+func (s *stream[T]) whole(f File[T], g group[T]) {
+	s.joinMu.Lock()
+	s.pending[f.Index] = &joining[T]{parts: map[int]*group[T]{}, total: -1, file: f}
+	s.joinMu.Unlock()
+	s.done(f.Index, 0, 1, &g)
+}
+
+// done records part k of file i (k -1: none), and that the file has total
+// parts (-1: not known yet), and joins, in order, every part whose turn has
+// come.
+func (s *stream[T]) done(i, k, total int, g *group[T]) {
 	s.joinMu.Lock()
 	defer s.joinMu.Unlock()
-	s.pending[f.Index] = f
+	if k >= 0 {
+		s.pending[i].parts[k] = g
+	}
+	if total >= 0 {
+		s.pending[i].total = total
+	}
 	for {
-		f, ok := s.pending[s.next]
+		j, ok := s.pending[s.next]
 		if !ok {
+			return
+		}
+		for {
+			g, ok := j.parts[j.next]
+			if !ok {
+				break
+			}
+			delete(j.parts, j.next)
+			j.next++
+			f := j.file
+			f.Problems, f.Docs = g.problems, g.docs
+			f.Indexes = make([]int, len(g.indexes))
+			for n, i := range g.indexes {
+				f.Indexes[n] = j.base + i
+			}
+			j.base += g.count
+			if j.base > MaxDocuments && !slices.Contains(f.Problems, tooManyDocuments(f.Path)) {
+				// Only chunks holding several documents each get here:
+				// the cut counts chunks, each chunk its own.
+				f.Problems = append(f.Problems, tooManyDocuments(f.Path))
+				j.base = math.MinInt // said once
+			}
+			s.h.Join(f)
+		}
+		if j.total < 0 || j.next < j.total {
 			return
 		}
 		delete(s.pending, s.next)
 		s.next++
-		s.h.Join(*f)
 	}
 }
