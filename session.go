@@ -32,10 +32,7 @@ func buildPlan(ctx context.Context, e env, o *manifestOptions, validate, noJobs 
 		}
 		now = t.UTC()
 	}
-	lookup, err := interp.Env(o.envFiles.Value(), e.lookup)
-	if err != nil {
-		return nil, failf(nil, "--%s: %v", flagEnvFile, err)
-	}
+	lookup, envErr := interp.Env(o.envFiles.Value(), e.lookup)
 	v, err := schema.New()
 	if err != nil {
 		return nil, err
@@ -48,6 +45,7 @@ func buildPlan(ctx context.Context, e env, o *manifestOptions, validate, noJobs 
 		AllowLiteralSecrets: o.allowLiteralSecrets,
 		AllowEmpty:          o.allowEmpty,
 		Validator:           v,
+		EnvErr:              envErr,
 		NoBodies:            validate, // nothing is sent or shown
 		NoJobs:              noJobs,
 	})

@@ -8,6 +8,7 @@ package plan
 
 import (
 	"context"
+	"errors"
 	"crypto/sha256"
 	"slices"
 	"strings"
@@ -47,6 +48,10 @@ type Options struct {
 	// AllowEmpty makes paths that hold no manifest at all a warning rather
 	// than an error (a repository that starts with an empty jobs/).
 	AllowEmpty bool
+	// EnvErr is what reading the --env-file files found (interp.Env's
+	// error): each problem is reported first, unset variables as warnings
+	// when UnsetIsWarning.
+	EnvErr error
 
 	zones *schedule.Zones // set by Build: one cache of time zones per run
 }
@@ -131,7 +136,7 @@ func Build(ctx context.Context, opts Options) (*Plan, error) {
 		opts.NoBodies = true
 	}
 	opts.zones = &schedule.Zones{}
-	b := &builder{opts: opts, p: &Plan{}, first: map[identityKey]firstJob{}}
+	b := &builder{opts: opts, p: &Plan{Diagnostics: envDiagnostics(opts.EnvErr, opts.UnsetIsWarning)}, first: map[identityKey]firstJob{}}
 	err := manifest.Stream(ctx, opts.Source, manifest.Handler[checked]{
 		Start: b.start,
 		Check: func(d *manifest.Document) checked { return check(d, opts) },
@@ -209,7 +214,7 @@ func (b *builder) join(f manifest.File[checked]) {
 // parsed is reported already.
 func (b *builder) nothingFound() {
 	p := b.p
-	if p.Documents > 0 || p.Errors() > 0 {
+	if p.Documents > 0 || p.Files > 0 && p.Errors() > 0 {
 		return
 	}
 	var paths []string
@@ -226,4 +231,31 @@ func (b *builder) nothingFound() {
 		d.Message = "no job manifests found (files ending in .yaml or .yml, holding a document)"
 	}
 	p.Diagnostics = append(p.Diagnostics, d)
+}
+
+// envDiagnostics reports what reading the dotenv files found, each problem
+// located at its file and line.
+func envDiagnostics(err error, unsetIsWarning bool) []manifest.Diagnostic {
+	var errs []error
+	switch e := err.(type) {
+	case nil:
+		return nil
+	case interface{ Unwrap() []error }:
+		errs = e.Unwrap()
+	default:
+		errs = []error{err}
+	}
+	out := make([]manifest.Diagnostic, 0, len(errs))
+	for _, e := range errs {
+		d := manifest.Diagnostic{Message: e.Error(), Severity: manifest.Error, Doc: manifest.FileProblem}
+		var fe *interp.EnvFileError
+		if errors.As(e, &fe) {
+			d.File, d.Line, d.Message = fe.Path, fe.Line, fe.Reason
+			if fe.Var != "" && unsetIsWarning {
+				d.Severity = manifest.Warning
+			}
+		}
+		out = append(out, d)
+	}
+	return out
 }

@@ -29,6 +29,11 @@ var ErrTooLarge = errors.New("file too large")
 func Open(path string) (*os.File, error) {
 	f, err := os.OpenFile(path, os.O_RDONLY|nonBlock, 0)
 	if err != nil {
+		// A socket cannot be opened at all (ENXIO): say what it is rather
+		// than "no such device or address".
+		if info, serr := os.Stat(path); serr == nil && !info.Mode().IsRegular() {
+			return nil, notRegular(path, info.Mode())
+		}
 		return nil, err
 	}
 	info, err := f.Stat()
@@ -38,9 +43,13 @@ func Open(path string) (*os.File, error) {
 	}
 	if !info.Mode().IsRegular() {
 		f.Close()
-		return nil, &fs.PathError{Op: "open", Path: path, Err: fmt.Errorf("%w (%s)", ErrNotRegular, Kind(info.Mode()))}
+		return nil, notRegular(path, info.Mode())
 	}
 	return f, nil
+}
+
+func notRegular(path string, m fs.FileMode) error {
+	return &fs.PathError{Op: "open", Path: path, Err: fmt.Errorf("%w (%s)", ErrNotRegular, Kind(m))}
 }
 
 // ReadFile reads the regular file at path, refusing one larger than limit

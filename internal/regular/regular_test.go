@@ -40,6 +40,7 @@ func TestReadFileRefusesWhatIsNotRegular(t *testing.T) {
 		{fifo, "a named pipe"},
 		{"/dev/zero", "a device"},
 		{dir, "a directory"},
+		{sock, "a socket"},
 	} {
 		within(t, func() {
 			_, err := ReadFile(tc.path, 1<<20)
@@ -48,12 +49,6 @@ func TestReadFileRefusesWhatIsNotRegular(t *testing.T) {
 			}
 		})
 	}
-	// A socket cannot be opened at all: an error, at once, either way.
-	within(t, func() {
-		if _, err := ReadFile(sock, 1<<20); err == nil {
-			t.Errorf("ReadFile(socket) succeeded")
-		}
-	})
 }
 
 func TestReadFileLimit(t *testing.T) {

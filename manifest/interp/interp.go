@@ -1,31 +1,72 @@
 // Package interp expands environment-variable references in manifest string
-// values, with docker-compose's syntax:
+// values, and reads the dotenv files (--env-file) that supply them, the way
+// docker compose does (compose-go's template and dotenv packages):
 //
 //	$VAR, ${VAR}      the value of VAR
 //	${VAR:-default}   default when VAR is unset or empty
 //	${VAR-default}    default when VAR is unset
 //	${VAR:?message}   a problem carrying message when VAR is unset or empty
 //	${VAR?message}    a problem carrying message when VAR is unset
+//	${VAR:+alt}       alt when VAR is set and not empty, else ""
+//	${VAR+alt}        alt when VAR is set (even to ""), else ""
 //	$$                a literal "$"
 //
-// Names match [A-Za-z_][A-Za-z0-9_]*. Unlike compose, a reference to an unset
-// variable without a default is a problem rather than a silent empty string:
-// a job submitted with an empty password or image tag fails far from the
-// manifest line that caused it.
+// Names match [A-Za-z_][A-Za-z0-9_]*; a bare $NAME takes the longest such
+// name ("$FOO-bar" is FOO followed by "-bar").
 //
-// A default may itself contain references (${A:-${B:-x}}); like compose, it
-// is expanded only when it is used. Only "${" opens a nested level, so plain
-// braces in a default are text ("${A:-{x}" has the default "{x"), and "$$"
-// inside a default is an escape like anywhere else.
+// Defaults and alternates may hold references of their own
+// (${A:-${B:-x}}, ${A:+${A},}) and are expanded only when they are used.
+// They may also hold braces: as in compose, every "{" and "}" after the "${"
+// counts, so ${JSON:-{"a":1}} ends at the last brace and the default is
+// {"a":1}. A reference ends on the line it starts on; if its braces do not
+// balance there, it ends at the last "}" of the line, which is also what
+// compose does (${A:-{x} has the default "{x").
 //
-// Syntax is checked everywhere, also inside defaults and messages that the
-// current environment does not use: whether a manifest is well formed must not
-// depend on which machine validates it.
+// Deliberate differences from compose, because each of compose's behaviours
+// hides a mistake until a job runs with the wrong value:
+//
+//   - A reference to an unset variable without a default is a problem (kind
+//     Unset). Compose substitutes "" and logs a warning: a job submitted with
+//     an empty password or image tag fails far from the line that caused it.
+//     ${VAR:-} and ${VAR-} say "empty is fine" explicitly.
+//
+//   - A "$" that starts no reference ("price 5$", "^re$", "$}") is a problem
+//     (kind Syntax) whose message says to write "$$". Compose keeps such a "$"
+//     as it is, so a typo such as "$(FOO)" passes silently.
+//
+//   - The message of ${VAR:?message} is reported as written, references
+//     unexpanded. Compose expands them, which can carry one variable's value
+//     (a secret) into an error message that ends up in CI logs.
+//
+//   - Compose pairs braces with a scanner that skips the character after each
+//     "{", so a default holding "{{" or "{}" can end one brace too early or
+//     late (${A:-{{x}}} with A set gives "a}"). Here every brace counts.
+//
+//   - Syntax is checked everywhere, also inside defaults, alternates and
+//     messages that the current environment does not use; compose expands
+//     them only when used, so ${TAG:-${1}} passes wherever TAG is set. Whether
+//     a manifest is well formed must not depend on which machine validates
+//     it.
+//
+// (The items of container_cmd are not expanded at all; that is the caller's
+// rule, see package plan.)
+//
+// Every problem in a string is reported, not just the first (compose stops at
+// the first), ordered by offset.
+//
+// Expand runs in time linear in its input (up to a logarithmic factor), also
+// for hostile input, and bounds nesting at MaxDepth.
+//
+// Env reads dotenv files as compose reads .env, with the same references in
+// their values and the same differences; its documentation lists the format.
+// The cases in testdata/compat are compose-go's and joho/godotenv's own test
+// vectors, run against this package.
 package interp
 
 import (
 	"fmt"
 	"slices"
+	"sort"
 	"strings"
 	"unicode/utf8"
 
@@ -33,9 +74,9 @@ import (
 )
 
 // MaxDepth bounds how deeply "${...}" references may nest inside each other's
-// defaults and messages. Expansion recurses once per level, so the bound keeps
-// hostile input from exhausting the stack; real manifests nest two or three
-// levels at most.
+// defaults, alternates and messages. Expansion recurses once per level, so the
+// bound keeps hostile input from exhausting the stack; real manifests nest two
+// or three levels at most.
 const MaxDepth = 32
 
 // Lookup returns the value of an environment variable and whether it is set.
@@ -92,13 +133,16 @@ type Result struct {
 	Value string
 	// Refs names every variable the string references, in order of first
 	// appearance and without duplicates. It is syntactic: it includes names
-	// in defaults and messages whether or not they were used, and names that
-	// fell back to a default. Malformed references contribute no names.
+	// in defaults, alternates and messages whether or not they were used, and
+	// names that fell back to a default. Malformed references contribute no
+	// names.
 	Refs []string
 	// Used lists, without duplicates and in order of first substitution, the
-	// variables whose values were substituted into Value, so a caller can
-	// scrub secrets derived from them. Values may be empty; a scrubber must
-	// skip those.
+	// variables whose values were substituted into Value, wherever the
+	// reference sat (at the top, in a used default or in a used alternate),
+	// so a caller can scrub secrets derived from them. The variable that
+	// decides a ${VAR:+alt} is not listed: its value is not substituted.
+	// Values may be empty; a scrubber must skip those.
 	Used []Var
 }
 
@@ -121,7 +165,7 @@ func Expand(s string, lookup Lookup) (Result, []Problem) {
 	}
 	e := expander{s: s, lookup: lookup}
 	if strings.Contains(s, "${") {
-		e.opens, e.closes = matchBraces(s)
+		e.scanBraces()
 	}
 	e.out.Grow(len(s))
 	e.expand(0, len(s), 0, true)
@@ -151,68 +195,99 @@ type expander struct {
 	s      string
 	lookup Lookup
 	// opens holds, in increasing order, the offset of every "${" in s as the
-	// scan tokenizes it, and closes the offset of its matching "}" or -1.
+	// scan tokenizes it, and closes the offset of the "}" that balances its
+	// "{" (counting every brace, as compose does) or -1.
 	opens, closes []int
-	out           strings.Builder
-	res           Result
-	refSet        nameSet // the names in res.Refs
-	usedSet       nameSet // the names in res.Used
-	problems      []Problem
+	// rbraces and newlines hold the offsets of every "}" and "\n" in s, in
+	// increasing order, for the end-of-line rules of references.
+	rbraces, newlines []int
+	out               strings.Builder
+	res               Result
+	refSet            nameSet // the names in res.Refs
+	usedSet           nameSet // the names in res.Used
+	problems          []Problem
 }
 
-// matchBraces pairs every "${" in s with the "}" that closes it, in one pass
-// with a stack. Matching up front lets a malformed reference be skipped as a
-// whole, and an unclosed one be recognised without rescanning the rest of the
-// string for every "${" (which would be quadratic on hostile input).
+// scanBraces pairs braces and records line ends in one pass with a stack.
+// Pairing up front lets a reference's end be found without rescanning the
+// rest of the string for every "${", which would be quadratic on hostile
+// input.
 //
 // It tokenizes exactly as expand does: "$$" is one token, "${" opens, and
-// every other byte is looked at alone (names hold no '$', '{' or '}').
-func matchBraces(s string) (opens, closes []int) {
-	var stack []int // indexes into opens
+// every other byte is looked at alone (names hold no '$', '{', '}' or '\n').
+// Any other "{" is pushed too, so that braces in a default count.
+func (e *expander) scanBraces() {
+	s := e.s
+	var stack []int // indexes into opens, or -1 for a "{" that opens no reference
 	for i := 0; i < len(s); {
-		j := strings.IndexAny(s[i:], "$}")
+		j := strings.IndexAny(s[i:], "${}\n")
 		if j < 0 {
 			break
 		}
 		i += j
-		if s[i] == '}' {
+		switch s[i] {
+		case '\n':
+			e.newlines = append(e.newlines, i)
+		case '{':
+			stack = append(stack, -1)
+		case '}':
+			e.rbraces = append(e.rbraces, i)
 			if n := len(stack); n > 0 {
-				closes[stack[n-1]] = i
+				if k := stack[n-1]; k >= 0 {
+					e.closes[k] = i
+				}
 				stack = stack[:n-1]
 			}
-			i++
-			continue
-		}
-		if i+1 < len(s) {
-			switch s[i+1] {
-			case '$':
-				i += 2
-				continue
-			case '{':
-				stack = append(stack, len(opens))
-				opens = append(opens, i)
-				closes = append(closes, -1)
-				i += 2
-				continue
+		case '$':
+			if i+1 < len(s) {
+				switch s[i+1] {
+				case '$':
+					i += 2
+					continue
+				case '{':
+					stack = append(stack, len(e.opens))
+					e.opens = append(e.opens, i)
+					e.closes = append(e.closes, -1)
+					i += 2
+					continue
+				}
 			}
 		}
 		i++
 	}
-	return opens, closes
 }
 
-// closeOf returns the offset of the "}" matching the "${" at p, or -1.
-func (e *expander) closeOf(p int) int {
+// balancedClose returns the offset of the "}" that balances the "${" at p,
+// or -1.
+func (e *expander) balancedClose(p int) int {
 	if k, ok := slices.BinarySearch(e.opens, p); ok {
 		return e.closes[k]
 	}
-	return -1 // unreachable while matchBraces and expand tokenize alike
+	return -1 // unreachable while scanBraces and expand tokenize alike
+}
+
+// lineEnd returns the offset of the first '\n' after p, or len(s).
+func (e *expander) lineEnd(p int) int {
+	k := sort.SearchInts(e.newlines, p)
+	if k < len(e.newlines) {
+		return e.newlines[k]
+	}
+	return len(e.s)
+}
+
+// lastBrace returns the offset of the last "}" in s[from:to], or -1.
+func (e *expander) lastBrace(from, to int) int {
+	k := sort.SearchInts(e.rbraces, to) - 1
+	if k >= 0 && e.rbraces[k] >= from {
+		return e.rbraces[k]
+	}
+	return -1
 }
 
 // expand processes s[i:end], which lies at the given nesting depth. With eval
 // false it only checks syntax and records names, emitting nothing and looking
-// nothing up: that is how unused defaults, :? messages and the text after an
-// unclosed "${" are handled.
+// nothing up: that is how unused defaults and alternates, :? messages and the
+// text after an unclosed "${" are handled.
 func (e *expander) expand(i, end, depth int, eval bool) {
 	s := e.s
 	for i < end {
@@ -241,14 +316,7 @@ func (e *expander) expand(i, end, depth int, eval bool) {
 			}
 			i += 2
 		case c == '{':
-			q := e.closeOf(i)
-			if q < 0 {
-				e.syntax(i, `"${" is never closed by "}"`)
-				eval = false
-				i += 2
-				continue
-			}
-			i = e.braced(i, q, depth, eval)
+			i = e.braced(i, end, depth, &eval)
 		case isNameStart(c):
 			n := nameEnd(s, i+1)
 			e.simple(i, s[i+1:n], eval)
@@ -261,46 +329,70 @@ func (e *expander) expand(i, end, depth int, eval bool) {
 	}
 }
 
-// braced handles the "${...}" starting at p and closed at q, and returns the
-// offset just past the "}". A malformed one is reported once and skipped
-// whole: its inside is not examined.
-func (e *expander) braced(p, q, depth int, eval bool) int {
+// braced handles the "${" at p, inside a region that ends at end, and
+// returns the offset at which to continue. A malformed reference is reported
+// once and skipped whole when its end is known: its inside is not examined.
+// When it has no end, the rest of the region is only checked (*eval is
+// cleared) and scanning continues after the "${".
+func (e *expander) braced(p, end, depth int, eval *bool) int {
 	s := e.s
-	next := q + 1
+	// A reference ends on its own line and inside the region holding it:
+	// compose matches it with a regular expression whose "." stops at a
+	// line end, and expands a default as a string of its own.
+	limit := min(end, e.lineEnd(p))
+	q := e.balancedClose(p)
+	if q >= limit {
+		q = -1
+	}
+
 	if depth >= MaxDepth {
+		if q < 0 {
+			q = e.lastBrace(p+2, limit)
+		}
 		e.problems = append(e.problems, Problem{
 			Offset:  p,
 			Kind:    Syntax,
 			Message: fmt.Sprintf("references are nested more than %d deep", MaxDepth),
 		})
-		return next
+		if q < 0 {
+			*eval = false
+			return p + 2
+		}
+		return q + 1
 	}
+
 	k := p + 2
-	if k == q {
+	if k < limit && s[k] == '}' {
 		e.syntax(p, `"${}" has no variable name`)
-		return next
+		return k + 1
 	}
-	if !isNameStart(s[k]) {
+	if k >= limit || !isNameStart(s[k]) {
+		if k >= limit {
+			return e.unclosed(p, end, eval)
+		}
 		r, _ := utf8.DecodeRuneInString(s[k:])
 		e.syntax(p, fmt.Sprintf(`a variable name cannot start with %q (names are letters, digits and "_", not starting with a digit)`, string(r)))
-		return next
+		return e.skip(p, q, eval)
 	}
 	n := nameEnd(s, k)
 	name := s[k:n]
-	if n == q {
-		e.simple(p, name, eval)
-		return next
+	if n < limit && s[n] == '}' {
+		e.simple(p, name, *eval)
+		return n + 1
 	}
 
-	// The operator: ":-", "-", ":?" or "?".
-	colon := s[n] == ':'
+	// The operator: ":-", "-", ":?", "?", ":+" or "+".
+	colon := n < limit && s[n] == ':'
 	opAt := n
 	if colon {
 		opAt++
 	}
-	if opAt >= q || (s[opAt] != '-' && s[opAt] != '?') {
+	if opAt >= limit || (s[opAt] != '-' && s[opAt] != '?' && s[opAt] != '+') {
+		if n >= limit {
+			return e.unclosed(p, end, eval)
+		}
 		var got string
-		if colon && opAt < q {
+		if colon && opAt < limit && s[opAt] != '}' {
 			r, _ := utf8.DecodeRuneInString(s[opAt:])
 			got = ":" + string(r)
 		} else if colon {
@@ -309,48 +401,84 @@ func (e *expander) braced(p, q, depth int, eval bool) int {
 			r, _ := utf8.DecodeRuneInString(s[n:])
 			got = string(r)
 		}
-		e.syntax(p, fmt.Sprintf(`unexpected %q after the name %q in "${...}" (expected "}", ":-", "-", ":?" or "?")`, got, name))
-		return next
+		e.syntax(p, fmt.Sprintf(`unexpected %q after the name %q in "${...}" (expected "}", ":-", "-", ":?", "?", ":+" or "+")`, got, clipName(name)))
+		return e.skip(p, q, eval)
 	}
 	op := s[opAt]
 	body := opAt + 1
+	if q < 0 {
+		// Compose's pattern takes everything up to the last "}" of the line
+		// and only then looks for the balancing brace, so when the braces
+		// do not balance the reference ends at that last "}".
+		q = e.lastBrace(body, limit)
+		if q < 0 {
+			return e.unclosed(p, end, eval)
+		}
+	}
 
 	e.addRef(name)
-	if !eval {
+	if !*eval {
 		e.expand(body, q, depth+1, false)
-		return next
+		return q + 1
 	}
 	v, set := e.lookup(name)
-	missing := !set || (colon && v == "")
-	if op == '-' {
-		if missing {
+	empty := !set || (colon && v == "")
+	switch op {
+	case '-':
+		if empty {
 			e.expand(body, q, depth+1, true)
 		} else {
 			e.use(name, v)
 			e.expand(body, q, depth+1, false)
 		}
-		return next
-	}
-
-	// op == '?'. The message is reported as written, references unexpanded:
-	// expanding them would put variable values into a message, which must
-	// never hold one. It is still checked for syntax and named in Refs.
-	if missing {
-		msg := s[body:q]
-		switch {
-		case msg != "":
-			msg = clipName(name) + ": " + printable.Clip(msg, 200)
-		case set:
-			msg = fmt.Sprintf("variable %q is required but empty", clipName(name))
-		default:
-			msg = fmt.Sprintf("variable %q is required but not set", clipName(name))
+	case '+':
+		// The alternate replaces the value; otherwise the result is
+		// empty (compose returns the value, which is "" then).
+		e.expand(body, q, depth+1, !empty)
+	case '?':
+		// The message is reported as written, references unexpanded:
+		// expanding them would put variable values into a message, which
+		// must never hold one. It is still checked for syntax and named in
+		// Refs.
+		if empty {
+			msg := s[body:q]
+			switch {
+			case msg != "":
+				msg = clipName(name) + ": " + printable.Clip(msg, 200)
+			case set:
+				msg = fmt.Sprintf("variable %q is required but empty", clipName(name))
+			default:
+				msg = fmt.Sprintf("variable %q is required but not set", clipName(name))
+			}
+			e.problems = append(e.problems, Problem{Offset: p, Var: name, Kind: Required, Message: msg})
+		} else {
+			e.use(name, v)
 		}
-		e.problems = append(e.problems, Problem{Offset: p, Var: name, Kind: Required, Message: msg})
-	} else {
-		e.use(name, v)
+		e.expand(body, q, depth+1, false)
 	}
-	e.expand(body, q, depth+1, false)
-	return next
+	return q + 1
+}
+
+// skip continues after a malformed reference at p: past its closing brace q
+// when it has one, else as for an unclosed one (without a second report).
+func (e *expander) skip(p, q int, eval *bool) int {
+	if q >= 0 {
+		return q + 1
+	}
+	*eval = false
+	return p + 2
+}
+
+// unclosed reports the "${" at p, which has no end, and continues after it
+// in check-only mode.
+func (e *expander) unclosed(p, end int, eval *bool) int {
+	msg := `"${" is never closed by "}"`
+	if q := e.balancedClose(p); q >= 0 && q < end {
+		msg = `"${" is not closed on its line (a reference cannot span lines)`
+	}
+	e.syntax(p, msg)
+	*eval = false
+	return p + 2
 }
 
 // simple handles $NAME and ${NAME} at offset p.
@@ -421,14 +549,16 @@ func (n *nameSet) add(name string) bool {
 	return true
 }
 
-// syntax records a malformed reference at p. Every such message ends with
-// the same hint, because the usual cause is a "$" meant literally (a password,
-// a shell snippet, a price).
+// syntaxHint ends every syntax message but the nesting one, because the usual
+// cause is a "$" meant literally (a password, a shell snippet, a price).
+const syntaxHint = `; write "$$" for a literal "$"`
+
+// syntax records a malformed reference at p.
 func (e *expander) syntax(p int, msg string) {
 	e.problems = append(e.problems, Problem{
 		Offset:  p,
 		Kind:    Syntax,
-		Message: msg + `; write "$$" for a literal "$"`,
+		Message: msg + syntaxHint,
 	})
 }
 

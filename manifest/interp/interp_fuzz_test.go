@@ -1,9 +1,13 @@
 package interp
 
 import (
+	"errors"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 // fuzzSecret is what the "everything set" lookup returns. It has no '$', so
@@ -16,6 +20,9 @@ func FuzzExpand(f *testing.F) {
 		"${A:x}", "${A:-d}", "${A-d}", "${A:?m}", "${A?m}", "${A:-${B:-x}}", "${A:-{x}}",
 		"${A:-$${x}}", "é$A€", "${A:-x $5 $B", "${A ${B}", "$NOPE ${A:x} $5 ${B:?gone} ${} ${C:?} $",
 		strings.Repeat("${A:-", MaxDepth+1) + strings.Repeat("}", MaxDepth+1),
+		"${A:+alt}", "${A+alt}", "${A:+${A},}B", "${A+$B ${C:+x}}", `${JSON:-{"json":1}}`, "${A:-{{x}}}",
+		"${A:-{x}", "${A:-{x} y}\n}", "${A:-x\ny}", "{{{ ${A:-foo_} }}}", "${A:-{}x} y}", "${A:?{$B}}",
+		strings.Repeat("${A:+", MaxDepth+1) + strings.Repeat("}", MaxDepth+1),
 	} {
 		f.Add(s)
 	}
@@ -76,6 +83,11 @@ func FuzzExpand(f *testing.F) {
 			if got, most := strings.Count(r.Value, "$"), strings.Count(s, "$$"); got > most {
 				t.Fatalf("Value %q has %d '$', but %q has only %d \"$$\"", r.Value, got, s, most)
 			}
+		}
+		// A value that reached the output was substituted, and is listed
+		// in Used so that it can be scrubbed.
+		if strings.Contains(resKnown.Value, fuzzSecret) && !strings.Contains(s, fuzzSecret) && len(resKnown.Used) == 0 {
+			t.Fatalf("Value %q holds a substituted value, but Used is empty", resKnown.Value)
 		}
 		// Substituted values never reach a message, unless the input itself
 		// spells them out (a :? message is reported as written).
@@ -150,4 +162,93 @@ func validName(s string) bool {
 		}
 	}
 	return true
+}
+
+func FuzzEnvFile(f *testing.F) {
+	fixtures, _ := filepath.Glob(filepath.Join("testdata", "compat", "fixtures", "*", "*"))
+	for _, path := range fixtures {
+		if data, err := os.ReadFile(path); err == nil && len(data) < 4096 {
+			f.Add(data)
+		}
+	}
+	for _, s := range []string{
+		"", "A=1", "A=1\nB=$A\n", "export A='x'\n", "A: b\r\nB=\"c\r\nd\"\r\n", "\ufeffA=1",
+		"A=\"\\0123\\x\\$B\\\\\"\n", "A=\"open\nB=2\n", "A='x'y\n", "=x\n", "A B\n", "lol$wut",
+		"A=${B:-{\"a\":1}}\nC=\"${A:+[$A]}\"\n", "A=\"x\n${NOPE}\"\n", "A=1 # c\nB=2#c\n", "K\x00=1",
+		strings.Repeat("BAD LINE\n", 100), strings.Repeat("A=\"\\\n", 50),
+	} {
+		f.Add([]byte(s))
+	}
+
+	f.Fuzz(func(t *testing.T, data []byte) {
+		src := string(data)
+		lines := 1 + strings.Count(src, "\n")
+		run := func() ([]error, [][2]string, int) {
+			vars := map[string]string{}
+			var sets [][2]string
+			lookup := func(name string) (string, bool) {
+				if strings.HasPrefix(name, "P") {
+					return fuzzSecret, true // a process variable
+				}
+				v, ok := vars[name]
+				return v, ok
+			}
+			p := &dotenvParser{path: "f.env", src: src, line: 1, lookup: lookup, set: func(k, v string) {
+				vars[k] = v
+				sets = append(sets, [2]string{k, v})
+			}}
+			errs := p.parse()
+			return errs, sets, p.statements
+		}
+		errs, sets, statements := run()
+
+		// Parsing advances: at most one statement per byte.
+		if statements > len(data)+1 {
+			t.Fatalf("%d statements in %d bytes", statements, len(data))
+		}
+		if len(errs) > maxErrorsPerFile+1 {
+			t.Fatalf("%d errors, more than the cap", len(errs))
+		}
+		last := 0
+		for i, err := range errs {
+			var fe *EnvFileError
+			if !errors.As(err, &fe) || fe.Path != "f.env" || fe.Reason == "" || fe.Err != nil {
+				t.Fatalf("error %#v is not a syntax *EnvFileError for f.env", err)
+			}
+			if fe.Line == 0 {
+				if i != len(errs)-1 || !strings.HasSuffix(fe.Reason, "more errors not shown") {
+					t.Fatalf("error %q has no line", fe)
+				}
+				continue
+			}
+			if fe.Line < 1 || fe.Line > lines {
+				t.Fatalf("error %q: line %d outside 1..%d", fe, fe.Line, lines)
+			}
+			if fe.Line < last {
+				t.Fatalf("error %q: line %d after line %d", fe, fe.Line, last)
+			}
+			last = fe.Line
+			if fe.Var != "" && !strings.Contains(src, fe.Var) {
+				t.Fatalf("error %q names %q, which is not in the file", fe, fe.Var)
+			}
+		}
+		for _, kv := range sets {
+			if kv[0] == "" {
+				t.Fatalf("set an empty key to %q", kv[1])
+			}
+			for _, r := range kv[0] {
+				if !isKeyRune(r) {
+					t.Fatalf("key %q holds %q", kv[0], r)
+				}
+			}
+			if !utf8.ValidString(kv[0]) || !strings.Contains(src, kv[0]) {
+				t.Fatalf("key %q is not from the file", kv[0])
+			}
+		}
+		// The same bytes give the same answer.
+		errs2, sets2, _ := run()
+		if !slices.EqualFunc(errs, errs2, func(a, b error) bool { return a.Error() == b.Error() }) || !slices.Equal(sets, sets2) {
+			t.Fatal("parsing the same bytes twice gave different results")
+		}
+	})
 }

@@ -1,9 +1,6 @@
 package interp
 
 import (
-	"errors"
-	"io/fs"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -82,7 +79,41 @@ func TestExpand(t *testing.T) {
 		{name: "dash empty", in: "<${EMPTY-d}>", want: Result{Value: "<>", Refs: []string{"EMPTY"}, Used: []Var{{Name: "EMPTY", Value: ""}}}},
 		{name: "dash set", in: "${A-d}", want: Result{Value: "a", Refs: []string{"A"}, Used: []Var{{Name: "A", Value: "a"}}}},
 		{name: "default with colon and dash", in: "${NOPE:-a:-b-c}", want: Result{Value: "a:-b-c", Refs: []string{"NOPE"}}},
-		{name: "plain braces in default do not nest", in: "${NOPE:-{x}}", want: Result{Value: "{x}", Refs: []string{"NOPE"}}},
+
+		// Braces in defaults count, as in compose (issue 13).
+		{name: "braces in a used default", in: "${NOPE:-{x}}", want: Result{Value: "{x}", Refs: []string{"NOPE"}}},
+		{name: "braces in an unused default", in: `${A:-{"json":1}}`, want: Result{Value: "a", Refs: []string{"A"}, Used: []Var{{Name: "A", Value: "a"}}}},
+		{name: "nested braces in a default", in: `${A-{"a":{"b":[1]}}}!`, want: Result{Value: "a!", Refs: []string{"A"}, Used: []Var{{Name: "A", Value: "a"}}}},
+		{name: "double brace in a default", in: "${A:-{{x}}}", want: Result{Value: "a", Refs: []string{"A"}, Used: []Var{{Name: "A", Value: "a"}}}},
+		{name: "empty braces in a default", in: "${NOPE:-{}}{}", want: Result{Value: "{}{}", Refs: []string{"NOPE"}}},
+		// Compose skips the character after each "{" when pairing, so it
+		// would not count the "}" of "{}" and end this reference at the
+		// last brace ("a"); every brace counts here.
+		{name: "every brace counts", in: "${A:-{}x} y}", want: Result{Value: "a y}", Refs: []string{"A"}, Used: []Var{{Name: "A", Value: "a"}}}},
+		{name: "brace after the reference is text", in: "${A:-x}}", want: Result{Value: "a}", Refs: []string{"A"}, Used: []Var{{Name: "A", Value: "a"}}}},
+		// Unbalanced: the reference ends at the last "}" of the line, as in compose.
+		{name: "unbalanced default ends at the last brace", in: "${NOPE:-{x}", want: Result{Value: "{x", Refs: []string{"NOPE"}}},
+		{name: "unbalanced default ends at the last brace of its line", in: "${NOPE:-{x} y}\n}", want: Result{Value: "{x} y\n}", Refs: []string{"NOPE"}}},
+		{name: "reference cannot span lines", in: "${NOPE:-x\ny}", want: Result{}, probs: []Problem{{Offset: 0, Kind: Syntax}}},
+
+		// ${VAR:+alt}: alt when set and not empty, else "".
+		{name: "colon-plus set", in: "<${A:+alt}>", want: Result{Value: "<alt>", Refs: []string{"A"}}},
+		{name: "colon-plus empty", in: "<${EMPTY:+alt}>", want: Result{Value: "<>", Refs: []string{"EMPTY"}}},
+		{name: "colon-plus unset", in: "<${NOPE:+alt}>", want: Result{Value: "<>", Refs: []string{"NOPE"}}},
+		// ${VAR+alt}: alt when set, even to "", else "".
+		{name: "plus set", in: "<${A+alt}>", want: Result{Value: "<alt>", Refs: []string{"A"}}},
+		{name: "plus empty", in: "<${EMPTY+alt}>", want: Result{Value: "<alt>", Refs: []string{"EMPTY"}}},
+		{name: "plus unset", in: "<${NOPE+alt}>", want: Result{Value: "<>", Refs: []string{"NOPE"}}},
+		{name: "alternate with its own variable", in: "${A:+${A},}B", want: Result{Value: "a,B", Refs: []string{"A"}, Used: []Var{{Name: "A", Value: "a"}}}},
+		{name: "alternate substitutions are reported as used", in: "${A:+postgres://$HOST:${PORT}}", want: Result{
+			Value: "postgres://db.local:5432", Refs: []string{"A", "HOST", "PORT"},
+			Used: []Var{{Name: "HOST", Value: "db.local"}, {Name: "PORT", Value: "5432"}},
+		}},
+		{name: "unused alternate is not looked up", in: "${NOPE:+$NOPE2}", want: Result{Refs: []string{"NOPE", "NOPE2"}}},
+		{name: "used alternate reports unset", in: "${A+$NOPE}", want: Result{Refs: []string{"A", "NOPE"}}, probs: []Problem{{Offset: 4, Var: "NOPE", Kind: Unset}}},
+		{name: "alternate with braces", in: `${A:+{"a":"$B"}}`, want: Result{Value: `{"a":"b"}`, Refs: []string{"A", "B"}, Used: []Var{{Name: "B", Value: "b"}}}},
+		{name: "default inside alternate", in: "${A:+${NOPE:-d}}", want: Result{Value: "d", Refs: []string{"A", "NOPE"}}},
+		{name: "syntax in unused alternate", in: "${NOPE:+$5}", want: Result{Refs: []string{"NOPE"}}, probs: []Problem{{Offset: 8, Kind: Syntax}}},
 
 		// ${VAR:?message}: unset or empty.
 		{name: "colon-question unset", in: "${NOPE:?set it}", want: Result{Refs: []string{"NOPE"}}, probs: []Problem{{Offset: 0, Var: "NOPE", Kind: Required}}},
@@ -138,7 +169,10 @@ func TestExpand(t *testing.T) {
 		{name: "malformed skipped whole", in: "${A:x${B}}z", want: Result{Value: "z"}, probs: []Problem{{Offset: 0, Kind: Syntax}}},
 		{name: "syntax in unused default", in: "${A:-$5}", want: Result{Value: "a", Refs: []string{"A"}, Used: []Var{{Name: "A", Value: "a"}}}, probs: []Problem{{Offset: 5, Kind: Syntax}}},
 		{name: "dollar before closing brace", in: "${NOPE:-x$}", want: Result{Value: "x", Refs: []string{"NOPE"}}, probs: []Problem{{Offset: 9, Kind: Syntax}}},
-		{name: "after unterminated only syntax", in: "${A:-x $5 $NOPE ${B}", want: Result{Refs: []string{"NOPE", "B"}}, probs: []Problem{{Offset: 0, Kind: Syntax}, {Offset: 7, Kind: Syntax}}},
+		// The outer "{" is never balanced, so the reference ends at the last
+		// "}" (compose too): A is set, the default is only checked.
+		{name: "unbalanced outer ends at the last brace", in: "${A:-x $5 $NOPE ${B}", want: Result{Value: "a", Refs: []string{"A", "NOPE"}, Used: []Var{{Name: "A", Value: "a"}}}, probs: []Problem{{Offset: 7, Kind: Syntax}, {Offset: 16, Kind: Syntax}}},
+		{name: "after unterminated only syntax", in: "${A:-x $5 $NOPE $B", want: Result{Refs: []string{"NOPE", "B"}}, probs: []Problem{{Offset: 0, Kind: Syntax}, {Offset: 7, Kind: Syntax}}},
 		{name: "unterminated outer, closed inner", in: "${A ${B}", want: Result{Refs: []string{"B"}}, probs: []Problem{{Offset: 0, Kind: Syntax}}},
 
 		// Every problem is reported, in order, with its offset.
@@ -195,9 +229,10 @@ func TestMessages(t *testing.T) {
 		{name: "empty name", in: "${}", want: []string{`"${}" has no variable name` + hint}},
 		{name: "digit name", in: "${1X}", want: []string{`a variable name cannot start with "1" (names are letters, digits and "_", not starting with a digit)` + hint}},
 		{name: "unterminated", in: "${A", want: []string{`"${" is never closed by "}"` + hint}},
-		{name: "unknown operator", in: "${A:x}", want: []string{`unexpected ":x" after the name "A" in "${...}" (expected "}", ":-", "-", ":?" or "?")` + hint}},
-		{name: "bare colon", in: "${A:}", want: []string{`unexpected ":" after the name "A" in "${...}" (expected "}", ":-", "-", ":?" or "?")` + hint}},
-		{name: "other byte", in: "${A+x}", want: []string{`unexpected "+" after the name "A" in "${...}" (expected "}", ":-", "-", ":?" or "?")` + hint}},
+		{name: "unknown operator", in: "${A:x}", want: []string{`unexpected ":x" after the name "A" in "${...}" (expected "}", ":-", "-", ":?", "?", ":+" or "+")` + hint}},
+		{name: "bare colon", in: "${A:}", want: []string{`unexpected ":" after the name "A" in "${...}" (expected "}", ":-", "-", ":?", "?", ":+" or "+")` + hint}},
+		{name: "other byte", in: "${A!x}", want: []string{`unexpected "!" after the name "A" in "${...}" (expected "}", ":-", "-", ":?", "?", ":+" or "+")` + hint}},
+		{name: "span lines", in: "${A:-x\n}", want: []string{`"${" is not closed on its line (a reference cannot span lines)` + hint}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -254,6 +289,12 @@ func TestExpandDepth(t *testing.T) {
 		if len(probs) != 1 || probs[0].Kind != Syntax {
 			t.Errorf("got %v, want one nesting problem", probs[:min(len(probs), 3)])
 		}
+		// Unbalanced braces send every reference to the last "}" of its
+		// line, and line ends cut references short: both are looked up,
+		// not rescanned.
+		Expand(strings.Repeat("${A:-{", 100_000)+"}", nil)
+		Expand(strings.Repeat("${A:-x\n", 100_000)+strings.Repeat("}", 100_000), nil)
+		Expand(strings.Repeat("${A:+{}", 100_000), nil)
 	})
 }
 
@@ -392,208 +433,6 @@ func TestSecretsNeverInMessages(t *testing.T) {
 			}
 		}
 	})
-}
-
-func writeFile(t *testing.T, path, content string) {
-	t.Helper()
-	if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
-		t.Fatal(err)
-	}
-}
-
-func TestEnv(t *testing.T) {
-	dir := t.TempDir()
-	base := filepath.Join(dir, "base.env")
-	local := filepath.Join(dir, "local.env")
-	writeFile(t, base, `# shared settings
-A=from-base
-B=from-base
-C=from-base
-export EXPORTED=yes
-SINGLE='$HOME is ${HOME}'
-DOUBLE="line1\nline2 $HOME"
-UNQUOTED=pa$$word # a comment
-BACKSLASH=\$X
-BRACES=${HOME:-x}
-MULTI="first
-second"
-`)
-	writeFile(t, local, "\ufeffB=from-local\r\nC=from-local\r\nEMPTY=\r\n")
-	process := mapLookup(map[string]string{"C": "from-process", "P": "only-process", "EMPTY": "set"})
-
-	lookup, err := Env([]string{base, local}, process)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tests := []struct {
-		name  string
-		want  string
-		isSet bool
-	}{
-		{name: "A", want: "from-base", isSet: true},
-		{name: "B", want: "from-local", isSet: true},   // later file wins
-		{name: "C", want: "from-process", isSet: true}, // process wins over every file
-		{name: "P", want: "only-process", isSet: true},
-		{name: "EMPTY", want: "set", isSet: true},
-		{name: "EXPORTED", want: "yes", isSet: true},
-		{name: "SINGLE", want: "$HOME is ${HOME}", isSet: true},
-		{name: "DOUBLE", want: "line1\nline2 $HOME", isSet: true},
-		{name: "UNQUOTED", want: "pa$$word", isSet: true},
-		{name: "BACKSLASH", want: `\$X`, isSet: true},
-		{name: "BRACES", want: "${HOME:-x}", isSet: true},
-		{name: "MULTI", want: "first\nsecond", isSet: true},
-		{name: "NOPE", want: "", isSet: false},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			got, ok := lookup(tt.name)
-			if got != tt.want || ok != tt.isSet {
-				t.Errorf("lookup(%q) = %q, %v; want %q, %v", tt.name, got, ok, tt.want, tt.isSet)
-			}
-		})
-	}
-
-	t.Run("no files, no process", func(t *testing.T) {
-		lookup, err := Env(nil, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if v, ok := lookup("A"); ok {
-			t.Errorf("lookup(A) = %q, true; want unset", v)
-		}
-	})
-	t.Run("file without process", func(t *testing.T) {
-		lookup, err := Env([]string{local}, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if v, ok := lookup("EMPTY"); !ok || v != "" {
-			t.Errorf("lookup(EMPTY) = %q, %v; want \"\", true", v, ok)
-		}
-	})
-}
-
-func TestEnvMissingFile(t *testing.T) {
-	dir := t.TempDir()
-	good := filepath.Join(dir, "good.env")
-	writeFile(t, good, "A=1\n")
-	missing := filepath.Join(dir, "missing.env")
-
-	lookup, err := Env([]string{good, missing}, nil)
-	if err == nil {
-		t.Fatal("Env succeeded with a missing file")
-	}
-	if lookup != nil {
-		t.Error("Env returned a Lookup along with an error")
-	}
-	if !errors.Is(err, fs.ErrNotExist) {
-		t.Errorf("errors.Is(%v, fs.ErrNotExist) = false", err)
-	}
-	var fe *EnvFileError
-	if !errors.As(err, &fe) || fe.Path != missing || fe.Line != 0 {
-		t.Fatalf("error %#v is not an *EnvFileError for %s", err, missing)
-	}
-	want := missing + ": cannot read dotenv file: no such file or directory"
-	if err.Error() != want {
-		t.Errorf("error = %q, want %q", err, want)
-	}
-}
-
-func TestEnvSyntaxErrors(t *testing.T) {
-	tests := []struct {
-		name    string
-		content string
-		want    EnvFileError // without Path
-	}{
-		{
-			name:    "unterminated after a multi-line value",
-			content: "A=1\nB=\"multi\nline\"\n# comment\n\nC=\"open\nD=4\n",
-			want:    EnvFileError{Line: 6, Reason: "dotenv syntax: unterminated quoted value"},
-		},
-		{
-			name:    "unterminated early in a long file",
-			content: "A=1\nX=\"open\n" + strings.Repeat("B=2\n", 100_000),
-			want:    EnvFileError{Line: 2, Reason: "dotenv syntax: unterminated quoted value"},
-		},
-		{
-			name:    "no equals sign",
-			content: "A=1\n  \nJUST_A_NAME\nB=2\n",
-			want:    EnvFileError{Line: 3, Reason: "dotenv syntax: expected NAME=value"},
-		},
-		{
-			name:    "no equals sign on the last line without newline",
-			content: "A=1\nJUST_A_NAME",
-			want:    EnvFileError{Line: 2, Reason: "dotenv syntax: expected NAME=value"},
-		},
-		{
-			name:    "no name",
-			content: "A=1\n=value\n",
-			want:    EnvFileError{Line: 2, Reason: `dotenv syntax: missing variable name before "="`},
-		},
-		{
-			name:    "dollar in name",
-			content: "A=1\nB$C=2\n",
-			want:    EnvFileError{Line: 2, Reason: `dotenv syntax: unexpected character "$" in variable name`},
-		},
-		{
-			name:    "other character in name",
-			content: "A-B=2\n",
-			want:    EnvFileError{Line: 1, Reason: `dotenv syntax: unexpected character "-" in variable name`},
-		},
-		{
-			name:    "NUL byte",
-			content: "A=1\nB=x\x00y\n",
-			want:    EnvFileError{Line: 2, Reason: "dotenv file contains a NUL byte"},
-		},
-	}
-	dir := t.TempDir()
-	for i, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			path := filepath.Join(dir, "case"+string(rune('a'+i))+".env")
-			writeFile(t, path, tt.content)
-			_, err := Env([]string{path}, nil)
-			var got *EnvFileError
-			if !errors.As(err, &got) {
-				t.Fatalf("Env error = %v, want an *EnvFileError", err)
-			}
-			want := tt.want
-			want.Path = path
-			if diff := cmp.Diff(&want, got); diff != "" {
-				t.Errorf("error (-want +got):\n%s", diff)
-			}
-		})
-	}
-
-	t.Run("every file is reported", func(t *testing.T) {
-		a := filepath.Join(dir, "bad1.env")
-		b := filepath.Join(dir, "bad2.env")
-		writeFile(t, a, "X\n")
-		writeFile(t, b, "Y=\"\n")
-		_, err := Env([]string{a, b}, nil)
-		want := a + ":1: dotenv syntax: expected NAME=value\n" + b + ":1: dotenv syntax: unterminated quoted value"
-		if err == nil || err.Error() != want {
-			t.Errorf("error = %v, want %q", err, want)
-		}
-	})
-}
-
-// TestExpandWithEnv runs the two halves together the way the CLI does.
-func TestExpandWithEnv(t *testing.T) {
-	path := filepath.Join(t.TempDir(), ".env")
-	writeFile(t, path, "DB_PASSWORD=pa$$w0rd\nDB_HOST=db\n")
-	lookup, err := Env([]string{path}, mapLookup(map[string]string{"DB_HOST": "prod-db"}))
-	if err != nil {
-		t.Fatal(err)
-	}
-	got, probs := Expand("postgres://app:${DB_PASSWORD}@${DB_HOST}:${DB_PORT:-5432}/app", lookup)
-	want := Result{
-		Value: "postgres://app:pa$$w0rd@prod-db:5432/app",
-		Refs:  []string{"DB_PASSWORD", "DB_HOST", "DB_PORT"},
-		Used:  []Var{{Name: "DB_PASSWORD", Value: "pa$$w0rd"}, {Name: "DB_HOST", Value: "prod-db"}},
-	}
-	if diff := cmp.Diff(want, got); diff != "" || len(probs) != 0 {
-		t.Errorf("Expand = %v (-want +got):\n%s", probs, diff)
-	}
 }
 
 func BenchmarkExpand(b *testing.B) {
