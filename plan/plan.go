@@ -8,8 +8,8 @@ package plan
 
 import (
 	"context"
-	"errors"
 	"crypto/sha256"
+	"errors"
 	"slices"
 	"strings"
 	"time"
