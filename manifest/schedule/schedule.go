@@ -4,7 +4,7 @@
 // Accepted forms (after trimming leading and trailing white space, see Parse):
 //
 //	RFC 3339      2026-11-29T02:00:00Z, 2026-11-29T03:00:00+01:00, 2026-11-29T02:00:00.5Z
-//	unix seconds  1764381600 (a YAML integer or a quoted string of digits)
+//	unix seconds  1795917600 (a YAML integer or a quoted string of digits)
 //	relative      +90s, +15m, +1h30m, +2d, +1d12h (from the run's now; d is 24h)
 //	wall clock    2026-11-29 02:00 Europe/Berlin, 2026-11-29 02:00:30 America/New_York, ... UTC
 //
@@ -129,7 +129,7 @@ func (k Kind) String() string {
 type Error struct {
 	// Kind classifies the problem.
 	Kind Kind
-	// Msg says what is wrong, e.g. `"1764381600000" looks like unix milliseconds`.
+	// Msg says what is wrong, e.g. `"1795917600000" looks like unix milliseconds`.
 	Msg string
 	// Hint, if not empty, says what to write instead.
 	Hint string
@@ -147,7 +147,7 @@ func (e *Error) Error() string {
 }
 
 // formsHint lists the accepted forms; it ends most syntax errors.
-const formsHint = `write RFC 3339 (2026-11-29T02:00:00Z), unix seconds (1764381600), ` +
+const formsHint = `write RFC 3339 (2026-11-29T02:00:00Z), unix seconds (1795917600), ` +
 	`a time from now (+1h30m) or a wall-clock time in a zone (2026-11-29 02:00 Europe/Berlin)`
 
 // Parse resolves a schedule_at value as written in the manifest. raw is the
