@@ -40,6 +40,7 @@ const (
 	envAPIURL        = "DAESTRO_API_URL"
 	envGitHubActions = "GITHUB_ACTIONS"
 	envStepSummary   = "GITHUB_STEP_SUMMARY"
+	envStepOutputs   = "GITHUB_OUTPUT"
 	envTerm          = "TERM"
 )
 

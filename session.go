@@ -59,11 +59,12 @@ func buildPlan(ctx context.Context, e env, o *manifestOptions, validate, noJobs 
 }
 
 // session is what a command prints through: the app's streams, the
-// redactor of the run's secrets and, under -o github, the step summary.
+// redactor of the run's secrets and, under -o github, the step summary and
+// outputs.
 type session struct {
 	output.Streams
-	red     *redact.Redactor
-	summary *os.File
+	red   *redact.Redactor
+	files []*os.File // the step summary and outputs, to close
 }
 
 // openSession starts the output of a run whose secrets are known. Under
@@ -77,24 +78,39 @@ func openSession(e env, format output.Format, secrets []string) *session {
 		_ = output.GitHubMasks(e.stderr, secrets)
 	}
 	s := &session{Streams: output.Streams{Out: e.stdout, Err: e.stderr}, red: redact.New(secrets...)}
-	if path := e.getenv(envStepSummary); format == output.GitHub && path != "" {
-		f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
-		if err != nil {
-			s.warn("cannot write the GitHub step summary: %v", err)
-			return s
+	if format == output.GitHub {
+		if f := s.appendTo(e.getenv(envStepSummary), "step summary"); f != nil {
+			s.Summary = f
 		}
-		s.summary, s.Summary = f, f
+		if f := s.appendTo(e.getenv(envStepOutputs), "step outputs"); f != nil {
+			s.StepOutputs = f
+		}
 	}
 	return s
 }
 
-// close closes the step summary, saying on stderr if it could not be written.
-func (s *session) close() {
-	if s.summary == nil {
-		return
+// appendTo opens one of the files GitHub Actions names for appending, or
+// says why not.
+func (s *session) appendTo(path, what string) *os.File {
+	if path == "" {
+		return nil
 	}
-	if err := s.summary.Close(); err != nil {
-		s.warn("cannot write the GitHub step summary: %v", err)
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
+	if err != nil {
+		s.warn("cannot write the GitHub %s: %v", what, err)
+		return nil
+	}
+	s.files = append(s.files, f)
+	return f
+}
+
+// close closes the step summary and outputs, saying on stderr if they could
+// not be written.
+func (s *session) close() {
+	for _, f := range s.files {
+		if err := f.Close(); err != nil {
+			s.warn("cannot write %s: %v", f.Name(), err)
+		}
 	}
 }
 

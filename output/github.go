@@ -1,12 +1,15 @@
 package output
 
 import (
+	"encoding/json"
 	"fmt"
+	"io"
 	"strconv"
 	"strings"
 
 	"github.com/daestro-jobs/daestro-jobs/manifest"
 	"github.com/daestro-jobs/daestro-jobs/plan"
+	"github.com/daestro-jobs/daestro-jobs/printable"
 	"github.com/daestro-jobs/daestro-jobs/report"
 )
 
@@ -42,6 +45,11 @@ func (g *githubPrinter) Validate(p *plan.Plan) error {
 		return err
 	}
 	g.summary(g.validateSummary(p))
+	g.outputs([]stepOutput{
+		{"files", strconv.Itoa(p.Files)}, {"documents", strconv.Itoa(p.Documents)},
+		{"valid", strconv.Itoa(p.Documents - p.Invalid)}, {"invalid", strconv.Itoa(p.Invalid)},
+		{"errors", strconv.Itoa(p.Errors())}, {"warnings", strconv.Itoa(p.Warnings())},
+	})
 	return nil
 }
 
@@ -72,7 +80,56 @@ func (g *githubPrinter) Apply(a *report.Apply) error {
 		return err
 	}
 	g.summary(g.applySummary(a))
+	g.outputs(g.applyOutputs(a))
 	return nil
+}
+
+// stepOutput is one name=value line of $GITHUB_OUTPUT.
+type stepOutput struct{ name, value string }
+
+// applyOutputs are the counts of every outcome, and the jobs created (with
+// their ids) as a JSON array, for later steps: ${{ steps.X.outputs.created }},
+// fromJSON(steps.X.outputs.jobs).
+func (g *githubPrinter) applyOutputs(a *report.Apply) []stepOutput {
+	c := a.Counts()
+	type created struct {
+		Queue string `json:"queue"`
+		Name  string `json:"name"`
+		ID    string `json:"id"`
+		File  string `json:"file"`
+		Line  int    `json:"line"`
+	}
+	jobs := []created{}
+	for _, r := range a.Jobs {
+		if r.Outcome == report.Created {
+			j := r.Job
+			jobs = append(jobs, created{Queue: g.sc.masked(j.Queue), Name: g.sc.masked(j.Name), ID: g.sc.masked(r.ID),
+				File: g.sc.masked(j.File), Line: j.Line})
+		}
+	}
+	b, _ := json.Marshal(jobs) // strings and ints always encode
+	return []stepOutput{
+		{"jobs-total", strconv.Itoa(c.Jobs)}, {"created", strconv.Itoa(c.Created)}, {"exists", strconv.Itoa(c.Exists)},
+		{"duplicate", strconv.Itoa(c.Duplicate)}, {"planned", strconv.Itoa(c.Planned)}, {"failed", strconv.Itoa(c.Failed)},
+		{"not-submitted", strconv.Itoa(c.NotSubmitted)}, {"invalid", strconv.Itoa(c.Invalid)},
+		{"created-jobs", string(printable.JSON(b))},
+	}
+}
+
+// outputs appends name=value lines to the step outputs, if there are any.
+// Every value is one line: counts, or compact JSON, which escapes line
+// breaks, so no value can start another output.
+func (g *githubPrinter) outputs(outs []stepOutput) {
+	if g.s.StepOutputs == nil {
+		return
+	}
+	var b strings.Builder
+	for _, o := range outs {
+		b.WriteString(o.name + "=" + o.value + "\n")
+	}
+	if _, err := io.WriteString(g.s.StepOutputs, b.String()); err != nil {
+		fmt.Fprintf(g.s.Err, "daestro-jobs: cannot write the GitHub step outputs: %v\n", err)
+	}
 }
 
 func (g *githubPrinter) Wait(w *report.Wait) error { return g.text.Wait(w) }

@@ -222,3 +222,27 @@ func TestMarkdownCell(t *testing.T) {
 		}
 	}
 }
+
+// TestGitHubStepOutputs: counts and the created jobs as one line each, a
+// hostile name kept inside its JSON string.
+func TestGitHubStepOutputs(t *testing.T) {
+	r := fixtureReport()
+	r.Jobs[0].Job.Name = "one\nfailed=99"
+	var out, outputs bytes.Buffer
+	p := &githubPrinter{s: Streams{Out: &out, Err: &out, StepOutputs: &outputs}, text: textPrinter{s: Streams{Out: &out, Err: &out}}}
+	if err := p.Apply(r); err != nil {
+		t.Fatal(err)
+	}
+	want := "jobs-total=5\ncreated=1\nexists=1\nduplicate=1\nplanned=0\nfailed=1\nnot-submitted=1\ninvalid=0\n" +
+		`created-jobs=[{"queue":"acme::q","name":"one\nfailed=99","id":"id-1","file":"a.yaml","line":1}]` + "\n"
+	if got := outputs.String(); got != want {
+		t.Errorf("step outputs:\n%s\nwant\n%s", got, want)
+	}
+	outputs.Reset()
+	if err := p.Validate(fixtureValidatePlan()); err != nil {
+		t.Fatal(err)
+	}
+	if want := "files=4\ndocuments=4\nvalid=2\ninvalid=2\nerrors=4\nwarnings=1\n"; outputs.String() != want {
+		t.Errorf("validate step outputs:\n%s\nwant\n%s", outputs.String(), want)
+	}
+}

@@ -63,6 +63,11 @@ type Streams struct {
 	// appending; a failure to write it is reported on Err and does not fail
 	// the run.
 	Summary io.Writer
+	// StepOutputs, when not nil, receives the GitHub Actions step outputs
+	// (name=value lines) of -o github, for later steps of a workflow: the
+	// caller opens $GITHUB_OUTPUT for appending. Like the summary, a failure
+	// to write them is reported on Err.
+	StepOutputs io.Writer
 }
 
 // ValidateReporter renders what `daestro-jobs validate` found.
