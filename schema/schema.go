@@ -256,6 +256,9 @@ func typeNames(t any) string {
 			s, _ := n.(string)
 			names = append(names, article(s))
 		}
+		if len(names) > 2 {
+			return strings.Join(names[:len(names)-1], ", ") + " or " + names[len(names)-1]
+		}
 		return strings.Join(names, " or ")
 	}
 	return "another type"
