@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"net"
-	"net/http"
 	"time"
 
 	"github.com/urfave/cli/v2"
@@ -63,14 +62,14 @@ func runEmulator(ctx context.Context, e env, o *emulatorOptions) error {
 	}
 	srv, err := emulator.New(opts)
 	if err != nil {
-		return &usageError{err}
+		return failf(nil, "%v", err) // a state file that is locked, corrupt or not a file
 	}
 	defer srv.Close()
 	ln, err := net.Listen("tcp", o.addr)
 	if err != nil {
 		return failf(nil, "%v", err)
 	}
-	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second}
+	hs := emulator.NewHTTPServer(srv)
 	key := exampleKey
 	if o.apiKey != "" {
 		key = "<the --api-key value>"

@@ -3,9 +3,12 @@ package emulator
 import (
 	"encoding/json"
 	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/google/uuid"
+
+	"github.com/daestro-jobs/daestro-jobs/printable"
 )
 
 // stateCompleted is the terminal state of a job that was not told otherwise.
@@ -27,8 +30,9 @@ type detail struct {
 // API documentation's example.
 const timeLayout = "2006-01-02T15:04:05.000000Z"
 
-// handleDetail serves GET /v1/client/job/{id}.
-func (s *Server) handleDetail(w http.ResponseWriter, r *http.Request) {
+// handleDetail serves GET /v1/client/job/{id}; id is the last path segment,
+// decoded.
+func (s *Server) handleDetail(w http.ResponseWriter, r *http.Request, id string) {
 	if r.Method != http.MethodGet {
 		w.Header().Set("Allow", http.MethodGet)
 		s.fail(w, r, http.StatusMethodNotAllowed, "method not allowed: use GET")
@@ -38,7 +42,7 @@ func (s *Server) handleDetail(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var rec *record
-	if u, err := uuid.Parse(r.PathValue("id")); err == nil {
+	if u, err := uuid.Parse(id); err == nil {
 		s.mu.Lock()
 		rec = s.byID[u.String()]
 		s.mu.Unlock()
@@ -106,20 +110,28 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, status int, msg st
 	s.respond(w, r, status, envelope{Message: msg})
 }
 
-// respond writes a JSON answer and logs it.
+// respond writes a JSON answer and logs it. A message is clipped to
+// maxMessage and escaped as a whole, whatever its parts were: JSON would carry
+// a control character from a request (a job name) back to the client intact.
 func (s *Server) respond(w http.ResponseWriter, r *http.Request, status int, e envelope) {
+	e.Message = printable.Escape(printable.Clip(e.Message, maxMessage))
 	b, err := json.Marshal(e)
 	if err != nil {
 		// Only the types defined in this package are encoded; this cannot happen.
 		status, b = http.StatusInternalServerError, []byte(`{"ok":false,"message":"emulator: encoding the answer failed"}`)
 	}
+	b = append(b, '\n')
 	w.Header().Set("Content-Type", "application/json")
+	// A length, rather than a chunked answer ended when the handler returns:
+	// a refused request's answer is complete as soon as it is flushed, while
+	// the handler still reads what is left of the body (refuse).
+	w.Header().Set("Content-Length", strconv.Itoa(len(b)))
 	w.WriteHeader(status)
-	w.Write(append(b, '\n'))
+	w.Write(b)
 	if e.OK {
-		s.logf("%s %s %d", r.Method, r.URL.Path, status)
+		s.logf("%s %d", requestLine(r), status)
 	} else {
-		s.logf("%s %s %d %s", r.Method, r.URL.Path, status, e.Message)
+		s.logf("%s %d %s", requestLine(r), status, e.Message)
 	}
 }
 

@@ -12,6 +12,12 @@
 //
 // The package never prints or logs on its own; a request log goes through
 // Options.Log when one is given.
+//
+// It is a server like any other, so it defends itself as one (limits.go):
+// bodies are capped at MaxBodySize and read into a buffer of that size at
+// most, only so many are held at once, a client has Options.BodyTimeout to
+// send its body, anything repeated from a request is escaped, and a state file
+// is locked so two emulators cannot interleave their journals.
 package emulator
 
 import (
@@ -20,16 +26,18 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"math"
 	"math/rand/v2"
 	"net/http"
+	"net/url"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
 	"golang.org/x/time/rate"
 
+	"github.com/daestro-jobs/daestro-jobs/printable"
 	"github.com/daestro-jobs/daestro-jobs/schema"
 )
 
@@ -64,8 +72,14 @@ type Options struct {
 	// done. Tests replace it to observe latency without waiting for it.
 	Sleep func(ctx context.Context, d time.Duration) error
 	// Log, when set, receives one line per answered request. Keys and bodies
-	// are never logged.
+	// are never logged; paths, names and messages are escaped, so a client
+	// cannot put control characters into the log.
 	Log func(format string, args ...any)
+	// BodyTimeout is how long a client has, from the start of the handler, to
+	// send its whole request body; default 10s. A body that has not arrived
+	// by then is answered 408, so a client trickling its body cannot hold a
+	// handler forever. Requests without a body are not affected.
+	BodyTimeout time.Duration
 }
 
 // Job is a stored job as the emulator keeps it. Its JSON form is also the line
@@ -101,6 +115,9 @@ type Stats struct {
 	Created int
 	// NameTaken counts submits refused because the name exists in the queue.
 	NameTaken int
+	// Busy counts requests answered 503 because every body slot stayed taken
+	// until their body deadline (not injected: the emulator was overloaded).
+	Busy int
 }
 
 // Server is the emulator. It implements http.Handler and is safe for
@@ -109,7 +126,15 @@ type Server struct {
 	opts      Options
 	validator *schema.Validator
 	limiter   *rate.Limiter // nil when unlimited
-	mux       *http.ServeMux
+
+	// bodies and parses are semaphores (see limits.go): a slot of bodies is
+	// held by each request whose body is in memory, one of parses by each
+	// submit being validated.
+	bodies chan struct{}
+	parses chan struct{}
+	// waiting, when set, is called when a request starts waiting for a body
+	// slot, so a test can tell that it waits.
+	waiting func()
 
 	// mu guards everything below. One lock for the fault decision, the name
 	// check, the journal write and the insert makes a submit atomic: two
@@ -134,10 +159,6 @@ type record struct {
 	ending string // terminal state: completed, or what EMULATOR_RESULT asked for
 }
 
-// maxBody caps a Job Submit body. Real bodies are a few kilobytes; the cap keeps
-// a runaway client from filling memory.
-const maxBody = 1 << 20
-
 // New builds a Server, reading and compacting the journal at opts.StatePath
 // when one is set.
 func New(opts Options) (*Server, error) {
@@ -153,6 +174,9 @@ func New(opts Options) (*Server, error) {
 	if opts.Sleep == nil {
 		opts.Sleep = sleep
 	}
+	if opts.BodyTimeout == 0 {
+		opts.BodyTimeout = defaultBodyTimeout
+	}
 	v, err := schema.New()
 	if err != nil {
 		return nil, fmt.Errorf("emulator: %w", err)
@@ -163,6 +187,8 @@ func New(opts Options) (*Server, error) {
 		rng:       rand.New(rand.NewPCG(uint64(opts.Seed), 0x6a6f6273)),
 		byID:      map[string]*record{},
 		names:     map[queueName]bool{},
+		bodies:    make(chan struct{}, maxBodies),
+		parses:    make(chan struct{}, maxParses),
 	}
 	if opts.RateLimit > 0 {
 		// A burst of one second's worth of requests (at least one) is how API
@@ -183,12 +209,6 @@ func New(opts Options) (*Server, error) {
 		}
 		s.journal = j
 	}
-	s.mux = http.NewServeMux()
-	s.mux.HandleFunc("/v1/client/job", s.handleSubmit)
-	s.mux.HandleFunc("/v1/client/job/{id}", s.handleDetail)
-	s.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-		s.fail(w, r, http.StatusNotFound, "not found: "+r.URL.Path)
-	})
 	return s, nil
 }
 
@@ -206,6 +226,8 @@ func check(o Options) error {
 		return errors.New("emulator: drop rate must be between 0 and 1")
 	case o.RateLimit < 0 || math.IsNaN(o.RateLimit):
 		return errors.New("emulator: rate limit must not be negative")
+	case o.BodyTimeout < 0:
+		return errors.New("emulator: body timeout must not be negative")
 	}
 	return nil
 }
@@ -289,24 +311,19 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	// connection, and cancels r.Context() when the client goes away, once the
 	// body has been read to its end. Read later, a client that gave up would
 	// leave the handler sleeping out the whole latency.
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
-	if err != nil {
-		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) {
-			s.fail(w, r, http.StatusRequestEntityTooLarge,
-				fmt.Sprintf("request body larger than %d bytes", tooBig.Limit))
-			return
-		}
-		s.logf("%s %s abandoned by the client while sending: %v", r.Method, r.URL.Path, err)
+	body, release, ok := s.readBody(w, r)
+	if !ok {
 		return
 	}
-	r.Body = io.NopCloser(bytes.NewReader(body))
+	// The body slot is kept until the answer, latency included, so the
+	// bodies in memory never outnumber the slots.
+	defer release()
 	if d > 0 {
 		// Latency comes before any processing, as if the request were still
 		// travelling: a client that gives up during it leaves nothing behind,
 		// and the handler returns at once instead of sleeping for nobody.
 		if err := s.opts.Sleep(r.Context(), d); err != nil {
-			s.logf("%s %s abandoned by the client during latency", r.Method, r.URL.Path)
+			s.logf("%s abandoned by the client during latency", requestLine(r))
 			return
 		}
 	}
@@ -327,7 +344,43 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	s.mux.ServeHTTP(w, r)
+	s.route(w, r, body)
+}
+
+// jobPath is the API's one resource: Job Submit is POSTed to it, and Job
+// Detail is read below it.
+var jobPath = []string{"", "v1", "client", "job"}
+
+// route serves the two documented endpoints and answers everything else 404
+// in the API's envelope. It replaces http.ServeMux, which answers a path that
+// is not clean ("//v1/client/job", "/v1/client/../client/job") with a 301
+// redirect in plain text: a redirected POST turns into a GET, and no API
+// answers in that shape. An unclean path is a client bug (the real API's
+// answer to it is undocumented), so it is refused rather than served.
+//
+// Segments are compared decoded, so "/v1/client/jo%62" is the job path as RFC
+// 3986 says, but split before decoding, so an encoded slash ("%2F") never
+// separates segments.
+func (s *Server) route(w http.ResponseWriter, r *http.Request, body []byte) {
+	escaped := r.URL.EscapedPath()
+	segs := strings.Split(escaped, "/")
+	match := len(segs) >= len(jobPath)
+	for i := 0; match && i < len(jobPath); i++ {
+		seg, err := url.PathUnescape(segs[i])
+		match = err == nil && seg == jobPath[i]
+	}
+	switch {
+	case match && len(segs) == len(jobPath):
+		s.handleSubmit(w, r, body)
+		return
+	case match && len(segs) == len(jobPath)+1 && segs[len(jobPath)] != "":
+		// An id that does not decode, or decodes to something that is
+		// not a UUID, is a job that does not exist.
+		id, _ := url.PathUnescape(segs[len(jobPath)])
+		s.handleDetail(w, r, id)
+		return
+	}
+	s.fail(w, r, http.StatusNotFound, "not found: "+echo(escaped))
 }
 
 // sleep is the default Options.Sleep: a real timer that stops early when ctx
@@ -356,8 +409,41 @@ func (s *Server) roll(p float64) bool {
 	return s.rng.Float64() < p
 }
 
+// logf writes one line to Options.Log. Strings and errors among the
+// arguments are escaped and clipped to maxMessage: they carry paths, names
+// and messages that came from a client, which may hold anything.
 func (s *Server) logf(format string, args ...any) {
-	if s.opts.Log != nil {
-		s.opts.Log(format, args...)
+	if s.opts.Log == nil {
+		return
 	}
+	for i, a := range args {
+		switch v := a.(type) {
+		case string:
+			args[i] = printable.Escape(printable.Clip(v, maxMessage))
+		case error:
+			args[i] = printable.Escape(printable.Clip(v.Error(), maxMessage))
+		}
+	}
+	s.opts.Log(format, args...)
+}
+
+// requestLine names a request in the log: its method and its path as sent,
+// clipped and escaped.
+func requestLine(r *http.Request) string {
+	return r.Method + " " + echo(r.URL.EscapedPath())
+}
+
+// Bounds on text repeated from a request: maxEcho for one value (a path, a
+// name) inside a message, maxMessage for a whole message. Daestro's messages
+// are a sentence; these keep ours short whatever a client sends.
+const (
+	maxEcho    = 256
+	maxMessage = 4096
+)
+
+// echo makes a value from a request safe to repeat in a message or the log:
+// clipped to maxEcho, and control characters escaped so that it can neither
+// move a terminal's cursor nor start a line of its own.
+func echo(s string) string {
+	return printable.Escape(printable.Clip(s, maxEcho))
 }

@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -88,8 +89,8 @@ func TestSubmit(t *testing.T) {
 			wantMsgRe: `^invalid job: job_que: [^;]+; [^;:]*"job_queue"[^;]*; name: .+$`,
 		},
 		{
-			name:      "number in container_env",
-			body:      job(map[string]any{"container_env": map[string]any{"RETRIES": 3}}),
+			name:      "list in container_env",
+			body:      job(map[string]any{"container_env": map[string]any{"RETRIES": []int{3}}}),
 			wantCode:  http.StatusBadRequest,
 			wantMsgRe: `^invalid job: container_env\.RETRIES: [^;]+$`,
 		},
@@ -130,10 +131,27 @@ func TestSubmit(t *testing.T) {
 			wantMsg:  "invalid JSON body: unexpected data after the JSON value",
 		},
 		{
-			name:     "too large",
+			name:      "many problems, the first ten listed",
+			body:      job(map[string]any{"container_cmd": slices.Repeat([]any{[]int{}}, 13)}),
+			wantCode:  http.StatusBadRequest,
+			wantMsgRe: `^invalid job: (container_cmd\.\d+: [^;]+; ){10}and 3 more$`,
+		},
+		{
+			name:     "largest accepted",
+			body:     sized(emulator.MaxBodySize, "largest"),
+			wantCode: http.StatusAccepted,
+		},
+		{
+			name:     "one byte too large",
+			body:     sized(emulator.MaxBodySize+1, "too-large"),
+			wantCode: http.StatusRequestEntityTooLarge,
+			wantMsg:  "request body larger than 65536 bytes",
+		},
+		{
+			name:     "a megabyte",
 			body:     job(map[string]any{"container_cmd": []string{strings.Repeat("x", 1<<20)}}),
 			wantCode: http.StatusRequestEntityTooLarge,
-			wantMsg:  "request body larger than 1048576 bytes",
+			wantMsg:  "request body larger than 65536 bytes",
 		},
 	}
 	for _, tt := range tests {

@@ -181,3 +181,10 @@ func job(fields map[string]any) string {
 	}
 	return buf.String()
 }
+
+// sized builds a valid Job Submit body of exactly n bytes, padded with a
+// command argument.
+func sized(n int, name string) string {
+	body := job(map[string]any{"name": name, "container_cmd": []string{""}})
+	return job(map[string]any{"name": name, "container_cmd": []string{strings.Repeat("x", n-len(body))}})
+}

@@ -18,13 +18,15 @@ package emulator
 // and starts it). Only a kernel crash or power loss could lose the tail, and
 // that leaves at worst a torn last line, which start-up drops. An fsync per
 // job would cost milliseconds each on real disks, seconds over a large apply,
-// for durability a test tool does not need. Close and the start-up compaction
-// do fsync.
+// for durability a test tool does not need. Close and the start-up repair of a
+// torn tail do fsync.
 //
 // Start-up: the file is read, a torn last line (no newline, or not JSON) is
-// ignored, and if there was one the valid prefix replaces the file through a
-// temporary file and a rename, so the next append does not glue onto garbage
-// and a crash mid-compaction leaves either the old file or the new one. A bad
+// ignored, and if there was one it is cut off in place (ftruncate, then
+// fsync), so the next append does not glue onto garbage. Cutting a tail is
+// one metadata change that a crash leaves done or not done, and the valid
+// prefix is never rewritten; unlike replacing the file through a rename, it
+// keeps the file's inode, which is what the lock (state.go) is held on. A bad
 // line anywhere else is corruption, not a torn write, and New refuses to start
 // rather than forget jobs and later accept their names twice.
 //
@@ -36,9 +38,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io/fs"
 	"os"
-	"path/filepath"
 )
 
 // journal appends jobs to the state file. Its methods are called with the
@@ -49,27 +49,42 @@ type journal struct {
 	err  error // set once the file could not be repaired after a failed write
 }
 
-// openJournal reads the jobs at path, drops a torn tail, and opens the file
-// for appending. A missing file is an empty journal.
+// openJournal opens and locks the state file at path, reads its jobs, drops a
+// torn tail, and keeps the file open for appending. A missing file is an
+// empty journal.
 func openJournal(path string) (*journal, []Job, error) {
-	data, err := os.ReadFile(path)
-	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+	f, err := openState(path)
+	if err != nil {
+		return nil, nil, err
+	}
+	data, err := readState(f)
+	if err != nil {
+		f.Close()
 		return nil, nil, fmt.Errorf("emulator: reading state: %w", err)
 	}
 	jobs, good, err := parseJournal(data)
 	if err != nil {
+		f.Close()
 		return nil, nil, fmt.Errorf("emulator: %s: %w", path, err)
 	}
 	if good < len(data) {
-		if err := replaceFile(path, data[:good]); err != nil {
-			return nil, nil, fmt.Errorf("emulator: compacting state: %w", err)
+		if err := errors.Join(f.Truncate(int64(good)), f.Sync()); err != nil {
+			f.Close()
+			return nil, nil, fmt.Errorf("emulator: cutting the torn end off the state file: %w", err)
 		}
 	}
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o600)
-	if err != nil {
-		return nil, nil, fmt.Errorf("emulator: opening state: %w", err)
-	}
 	return &journal{f: f, size: int64(good)}, jobs, nil
+}
+
+// readState reads the whole state file from its start, in one allocation of
+// its size.
+func readState(f *os.File) ([]byte, error) {
+	var buf bytes.Buffer
+	if info, err := f.Stat(); err == nil {
+		buf.Grow(int(info.Size()) + bytes.MinRead)
+	}
+	_, err := buf.ReadFrom(f)
+	return buf.Bytes(), err
 }
 
 // parseJournal decodes the lines of a journal. It returns the jobs and the
@@ -131,40 +146,4 @@ func (j *journal) append(job Job) error {
 // close makes the journal durable and closes it.
 func (j *journal) close() error {
 	return errors.Join(j.f.Sync(), j.f.Close())
-}
-
-// replaceFile atomically replaces path with data: a crash leaves the old file
-// or the new one, never a mix.
-func replaceFile(path string, data []byte) (err error) {
-	dir := filepath.Dir(path)
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*") // mode 0600
-	if err != nil {
-		return err
-	}
-	defer func() {
-		if err != nil {
-			os.Remove(tmp.Name())
-		}
-	}()
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		return err
-	}
-	// Make the rename itself durable. Best effort: some systems cannot sync a
-	// directory, and the rename has already happened atomically.
-	if d, derr := os.Open(dir); derr == nil {
-		d.Sync()
-		d.Close()
-	}
-	return nil
 }

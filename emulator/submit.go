@@ -26,11 +26,11 @@ type submission struct {
 	ending     string
 }
 
-// handleSubmit serves POST /v1/client/job. The rate limit was applied by
-// ServeHTTP; the order after it is FailRate, validation, store, DropRate, as a
-// real outage fails before the database is touched and a lost answer is lost
-// after the job exists.
-func (s *Server) handleSubmit(w http.ResponseWriter, r *http.Request) {
+// handleSubmit serves POST /v1/client/job with the body ServeHTTP read. The
+// rate limit was applied by ServeHTTP; the order after it is FailRate,
+// validation, store, DropRate, as a real outage fails before the database is
+// touched and a lost answer is lost after the job exists.
+func (s *Server) handleSubmit(w http.ResponseWriter, r *http.Request, body []byte) {
 	if r.Method != http.MethodPost {
 		w.Header().Set("Allow", http.MethodPost)
 		s.fail(w, r, http.StatusMethodNotAllowed, "method not allowed: use POST")
@@ -39,11 +39,18 @@ func (s *Server) handleSubmit(w http.ResponseWriter, r *http.Request) {
 	if !s.authorized(w, r) {
 		return
 	}
-	body, _ := io.ReadAll(r.Body) // ServeHTTP read it into memory; this cannot fail
 	// Validation needs no lock and is the costly part, so it runs before the
 	// lock; its verdict is only given after the FailRate draw, as if it had
-	// run after it.
+	// run after it. It takes a parse slot: an invalid body costs hundreds of
+	// times its size to validate (limits.go).
+	select {
+	case s.parses <- struct{}{}:
+	case <-r.Context().Done():
+		s.logf("%s abandoned by the client while waiting to be validated", requestLine(r))
+		return
+	}
 	sub, invalid := s.parse(body)
+	<-s.parses
 
 	s.mu.Lock()
 	if s.roll(s.opts.FailRate) {
@@ -68,7 +75,7 @@ func (s *Server) handleSubmit(w http.ResponseWriter, r *http.Request) {
 	case rec == nil:
 		s.fail(w, r, status, msg)
 	case drop:
-		s.logf("%s %s stored job %s (%s), dropping the connection", r.Method, r.URL.Path, rec.job.ID, rec.job.Name)
+		s.logf("%s stored job %s (%s), dropping the connection", requestLine(r), rec.job.ID, rec.job.Name)
 		abort(w)
 	default:
 		s.respond(w, r, http.StatusAccepted, envelope{OK: true, Data: map[string]string{"id": rec.job.ID}})
@@ -87,7 +94,7 @@ func (s *Server) storeLocked(sub submission) (*record, int, string) {
 		name = s.generateName(sub.queue, now)
 	} else if s.names[queueName{sub.queue, name}] {
 		s.stats.NameTaken++
-		return nil, http.StatusBadRequest, fmt.Sprintf("job name '%s' already exists in queue '%s'", name, sub.queue)
+		return nil, http.StatusBadRequest, fmt.Sprintf("job name '%s' already exists in queue '%s'", echo(name), echo(sub.queue))
 	}
 	id, err := s.newID()
 	if err != nil {
@@ -181,7 +188,13 @@ func (s *Server) parse(body []byte) (submission, string) {
 		// The validator's order follows map iteration; sorting keeps the
 		// message the same from run to run.
 		slices.Sort(problems)
-		return submission{}, "invalid job: " + strings.Join(slices.Compact(problems), "; ")
+		problems = slices.Compact(problems)
+		// A body of 30,000 wrong numbers has 30,000 problems: the message
+		// names the first few, as a person reads no more.
+		if n := len(problems) - maxProblems; n > 0 {
+			problems = append(problems[:maxProblems], fmt.Sprintf("and %d more", n))
+		}
+		return submission{}, "invalid job: " + strings.Join(problems, "; ")
 	}
 	m := doc.(map[string]any) // the schema requires an object
 	at, err := scheduleOf(m["schedule_at"])
@@ -206,12 +219,16 @@ func (s *Server) parse(body []byte) (submission, string) {
 	}, ""
 }
 
-// problem formats one validation problem as "field.path: message".
+// maxProblems is how many validation problems a 400 message lists.
+const maxProblems = 10
+
+// problem formats one validation problem as "field.path: message". The path
+// holds the body's own keys (container_env names), so it is echoed.
 func problem(path []string, msg string) string {
 	if len(path) == 0 {
 		return msg
 	}
-	return strings.Join(path, ".") + ": " + msg
+	return echo(strings.Join(path, ".")) + ": " + msg
 }
 
 // decode reads one JSON value the way the schema package expects it (numbers

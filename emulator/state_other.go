@@ -1,0 +1,12 @@
+//go:build !unix
+
+package emulator
+
+import "os"
+
+// openFlags is empty where there is no non-blocking open; the check of what
+// was opened still refuses what is not a regular file.
+const openFlags = 0
+
+// setBlocking has nothing to undo where files are not opened non-blocking.
+func setBlocking(*os.File) error { return nil }
