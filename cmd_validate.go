@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"time"
 
 	"github.com/urfave/cli/v2"
 
@@ -10,8 +11,9 @@ import (
 
 // validateOptions are the flags of `daestro-jobs validate`.
 type validateOptions struct {
-	manifests manifestOptions
-	output    outputOption
+	manifests  manifestOptions
+	output     outputOption
+	reportRoot string
 }
 
 func validateCommand(e env) *cli.Command {
@@ -20,7 +22,9 @@ func validateCommand(e env) *cli.Command {
 		Name:      "validate",
 		Usage:     "load and validate manifests, offline; unset variables are warnings",
 		ArgsUsage: " ",
-		Flags:     append(o.manifests.flags(), o.output.flag(output.ValidateFormats)),
+		Flags: append(o.manifests.flags(), o.output.flag(output.ValidateFormats),
+			&cli.StringFlag{Name: flagReportRoot, Aliases: []string{"sarif-root"}, Destination: &o.reportRoot,
+				Usage: "make the paths of -o sarif, gitlab and junit relative to `DIR` (default: the git repository's root)"}),
 		Action: func(c *cli.Context) error {
 			if err := noArgs(c); err != nil {
 				return err
@@ -48,7 +52,10 @@ func runValidate(ctx context.Context, e env, o *validateOptions) error {
 	}
 	s := openSession(e, format, p.Secrets())
 	defer s.close()
-	if err := wrote(output.NewValidate(format, s.Streams, s.red).Validate(p)); err != nil {
+	now, _ := runNow(e, &o.manifests) // buildPlan checked it
+	s.report.Root, s.report.Cwd = reportRoot(o.reportRoot)
+	s.report.RunID = "daestro-jobs/validate/" + now.Format(time.RFC3339)
+	if err := wrote(output.NewValidate(format, s.Streams, s.options()).Validate(p)); err != nil {
 		return err
 	}
 	if p.Errors() > 0 {

@@ -32,6 +32,7 @@ const (
 	flagWaitScheduled       = "wait-scheduled"
 	flagWaitPoll            = "wait-poll"
 	flagDetailedExitcode    = "detailed-exitcode"
+	flagReportRoot          = "report-root"
 )
 
 // Environment variables the tool reads.

@@ -138,7 +138,8 @@ func cmdEmuJobs(ts *testscript.TestScript, neg bool, args []string) {
 var elapsed = regexp.MustCompile(`\(\d+(\.\d+)?(ns|µs|ms|s|m\d*s?)\)|"elapsed_seconds": [0-9.e+-]+`)
 
 // cmdCmpNorm compares a stream or file with an expected file after masking
-// elapsed times: cmpnorm stdout|stderr|FILE EXPECTED
+// elapsed times and writing the script's work directory as $WORK:
+// cmpnorm stdout|stderr|FILE EXPECTED
 func cmdCmpNorm(ts *testscript.TestScript, neg bool, args []string) {
 	if len(args) != 2 {
 		ts.Fatalf("usage: cmpnorm stdout|stderr|FILE EXPECTED")
@@ -150,7 +151,9 @@ func cmdCmpNorm(ts *testscript.TestScript, neg bool, args []string) {
 	default:
 		got = ts.ReadFile(args[0])
 	}
+	work := ts.Getenv("WORK")
 	norm := func(s string) string {
+		s = strings.ReplaceAll(s, work, "$WORK")
 		return elapsed.ReplaceAllStringFunc(s, func(m string) string {
 			if strings.HasPrefix(m, `"elapsed_seconds"`) {
 				return `"elapsed_seconds": 0`

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"time"
 
 	"github.com/daestro-jobs/daestro-jobs/manifest"
@@ -24,13 +25,9 @@ func buildPlan(ctx context.Context, e env, o *manifestOptions, validate, noJobs 
 	if len(paths) == 0 {
 		return nil, usagef("no manifests given: pass -f PATH (a file, a directory or - for stdin)")
 	}
-	now := e.now().UTC()
-	if o.now != "" {
-		t, err := time.Parse(time.RFC3339Nano, o.now)
-		if err != nil {
-			return nil, usagef("--%s %q is not an RFC 3339 time such as 2026-11-28T12:00:00Z", flagNow, o.now)
-		}
-		now = t.UTC()
+	now, err := runNow(e, o)
+	if err != nil {
+		return nil, err
 	}
 	lookup, envErr := interp.Env(o.envFiles.Value(), e.lookup)
 	v, err := schema.New()
@@ -58,13 +55,59 @@ func buildPlan(ctx context.Context, e env, o *manifestOptions, validate, noJobs 
 	return p, nil
 }
 
+// runNow is the run's one "now": --now, or the clock.
+func runNow(e env, o *manifestOptions) (time.Time, error) {
+	if o.now == "" {
+		return e.now().UTC(), nil
+	}
+	t, err := time.Parse(time.RFC3339Nano, o.now)
+	if err != nil {
+		return time.Time{}, usagef("--%s %q is not an RFC 3339 time such as 2026-11-28T12:00:00Z", flagNow, o.now)
+	}
+	return t.UTC(), nil
+}
+
 // session is what a command prints through: the app's streams, the
 // redactor of the run's secrets and, under -o github, the step summary and
 // outputs.
 type session struct {
 	output.Streams
-	red   *redact.Redactor
-	files []*os.File // the step summary and outputs, to close
+	red    *redact.Redactor
+	files  []*os.File     // the step summary and outputs, to close
+	report output.Options // what the reports need besides the redactor
+}
+
+// options are the report options of the session.
+func (s *session) options() output.Options {
+	o := s.report
+	o.Redact = s.red
+	return o
+}
+
+// reportRoot is the directory review tools' reports are relative to: the
+// one given, or the root of the git repository holding the working
+// directory (where code scanning and merge requests resolve paths), or the
+// working directory outside any repository.
+func reportRoot(given string) (root, cwd string) {
+	cwd, err := os.Getwd()
+	if err != nil {
+		return "", ""
+	}
+	if given != "" {
+		if root, err := filepath.Abs(given); err == nil {
+			return root, cwd
+		}
+	}
+	for dir := cwd; ; {
+		if _, err := os.Lstat(filepath.Join(dir, ".git")); err == nil {
+			return dir, cwd
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return cwd, cwd
+		}
+		dir = parent
+	}
 }
 
 // openSession starts the output of a run whose secrets are known. Under

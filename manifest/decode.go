@@ -31,14 +31,15 @@ type Document struct {
 
 	root       *yaml.Node
 	keys       keyIndex
-	lineOffset int // lines of the file before the chunk the tree was parsed from
+	text       []byte // of the chunk the tree was parsed from
+	lineOffset int    // lines of the file before that chunk
 }
 
-// newDocument decodes the tree of one document; lineOffset is added to the
-// tree's line numbers, which count from the start of its chunk.
-func newDocument(file string, index int, tree *yaml.Node, lineOffset int) *Document {
+// newDocument decodes the tree of one document, parsed from text; lineOffset
+// is added to the tree's line numbers, which count from the start of text.
+func newDocument(file string, index int, tree *yaml.Node, text []byte, lineOffset int) *Document {
 	root := deref(tree)
-	d := &Document{File: file, Index: index, root: root, keys: keyIndex{}, lineOffset: lineOffset}
+	d := &Document{File: file, Index: index, root: root, keys: keyIndex{}, text: text, lineOffset: lineOffset}
 	if root != nil {
 		d.Line, d.Col = root.Line+lineOffset, root.Column
 	}
@@ -47,7 +48,7 @@ func newDocument(file string, index int, tree *yaml.Node, lineOffset int) *Docum
 		if root != nil {
 			what = "a " + kindName(root)
 		}
-		d.Problems = append(d.Problems, Diagnostic{File: file, Line: d.Line, Col: d.Col, Severity: Error,
+		d.Problems = append(d.Problems, Diagnostic{File: file, Line: d.Line, Col: d.Col, Severity: Error, Source: d.LineText(d.Line),
 			Message: fmt.Sprintf("a job manifest must be a mapping of API keys (job_definition, job_queue, ...), not %s", what)})
 		return d
 	}
@@ -85,6 +86,10 @@ func (d *Document) Position(path []string, key bool) (line, col int) {
 	return n.Line + d.lineOffset, n.Column
 }
 
+// LineText returns the text of line n of the file, white space trimmed, if
+// it is one of the document's lines, else "".
+func (d *Document) LineText(n int) string { return lineText(d.text, n-d.lineOffset) }
+
 // FieldPath renders path as people write it, with list indexes in
 // brackets: container_cmd[2], container_env["my.var"].value.
 func (d *Document) FieldPath(path []string) string {
@@ -106,7 +111,7 @@ type converter struct {
 func (c *converter) errorAt(n *yaml.Node, path []string, format string, args ...any) {
 	c.diags = append(c.diags, Diagnostic{
 		File: c.doc.File, Line: n.Line + c.doc.lineOffset, Col: n.Column, Path: c.doc.FieldPath(path),
-		Message: fmt.Sprintf(format, args...), Severity: Error,
+		Message: fmt.Sprintf(format, args...), Severity: Error, Source: lineText(c.doc.text, n.Line),
 	})
 }
 

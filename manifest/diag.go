@@ -1,6 +1,7 @@
 package manifest
 
 import (
+	"bytes"
 	"fmt"
 	"strings"
 
@@ -34,6 +35,11 @@ type Diagnostic struct {
 	Message  string   // what is wrong and, where it helps, what to do
 	Severity Severity // Error or Warning
 	Doc      int      // index of the document in the run, or FileProblem, or RunProblem
+	// Source is the text of the line the diagnostic points at, white space
+	// trimmed ("" when it points at no line): what reports that track
+	// problems across commits fingerprint, so a problem keeps its identity
+	// when lines are added above it.
+	Source string
 }
 
 // The Doc of a diagnostic that is about no single document.
@@ -114,4 +120,22 @@ func plainKey(s string) bool {
 		}
 	}
 	return true
+}
+
+// lineText returns line n (1-based) of text, white space trimmed, or "".
+func lineText(text []byte, n int) string {
+	for i := 1; i < n; i++ {
+		j := bytes.IndexByte(text, '\n')
+		if j < 0 {
+			return ""
+		}
+		text = text[j+1:]
+	}
+	if n < 1 {
+		return ""
+	}
+	if j := bytes.IndexByte(text, '\n'); j >= 0 {
+		text = text[:j]
+	}
+	return strings.TrimSpace(string(text))
 }

@@ -59,12 +59,12 @@ func checkText(path string, text []byte, line int) *Diagnostic {
 	if i := bytes.IndexByte(text, 0); i >= 0 {
 		l, col := position(text, i)
 		return &Diagnostic{File: path, Line: line + l, Col: col, Severity: Error, Doc: FileProblem,
-			Message: "contains a NUL byte: this is not a text file"}
+			Message: "contains a NUL byte: this is not a text file", Source: lineText(text, l)}
 	}
 	if !utf8.Valid(text) {
 		l, col := position(text, firstInvalidUTF8(text))
 		return &Diagnostic{File: path, Line: line + l, Col: col, Severity: Error, Doc: FileProblem,
-			Message: "invalid UTF-8: manifests must be UTF-8 text"}
+			Message: "invalid UTF-8: manifests must be UTF-8 text", Source: strings.ToValidUTF8(lineText(text, l), "\uFFFD")}
 	}
 	return nil
 }
@@ -88,6 +88,7 @@ func decodeChunk(path string, data []byte, c chunk, first int, each func(*Docume
 		if err != nil {
 			d := yamlDiag(path, text, err)
 			if d.Line > 0 {
+				d.Source = lineText(text, d.Line)
 				d.Line += c.line
 			}
 			return []Diagnostic{d}, n
@@ -98,7 +99,7 @@ func decodeChunk(path string, data []byte, c chunk, first int, each func(*Docume
 		if isEmpty(&root) {
 			continue
 		}
-		each(newDocument(path, first+n, &root, c.line))
+		each(newDocument(path, first+n, &root, text, c.line))
 	}
 }
 

@@ -21,6 +21,7 @@ import (
 type junitPrinter struct {
 	s  Streams
 	sc scrub
+	o  Options
 }
 
 type junitSuites struct {
@@ -111,7 +112,10 @@ func (j *junitPrinter) Validate(p *plan.Plan) error {
 // whole): failing when any of its diagnostics is an error, with every error
 // in the failure's text; warnings go to system-out.
 func (j *junitPrinter) testcase(name, file string, line int, ds []manifest.Diagnostic) junitCase {
-	c := junitCase{Name: name, Classname: j.sc.text(file), File: j.sc.text(file), Line: line}
+	// file and line are what GitLab reads to link a failure to its file:
+	// relative to the repository, like SARIF's and Code Quality's paths.
+	rel, _ := j.o.relPath(j.sc.masked(file))
+	c := junitCase{Name: name, Classname: j.sc.text(file), File: printableText(rel), Line: line}
 	var errs, warns []string
 	for _, d := range ds {
 		if d.Severity == manifest.Error {

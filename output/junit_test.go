@@ -83,7 +83,7 @@ func TestJUnit(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var out, errw bytes.Buffer
-			if err := NewValidate(JUnit, Streams{Out: &out, Err: &errw}, nil).Validate(tt.plan); err != nil {
+			if err := NewValidate(JUnit, Streams{Out: &out, Err: &errw}, Options{}).Validate(tt.plan); err != nil {
 				t.Fatalf("Validate: %v", err)
 			}
 			if errw.Len() != 0 {

@@ -13,6 +13,7 @@ package output
 import (
 	"fmt"
 	"io"
+	"path/filepath"
 	"strings"
 
 	"github.com/daestro-jobs/daestro-jobs/manifest"
@@ -32,12 +33,13 @@ const (
 	GitHub Format = "github" // text plus GitHub Actions annotations and step summary
 	JUnit  Format = "junit"  // validate only
 	SARIF  Format = "sarif"  // validate only
+	GitLab Format = "gitlab" // validate only: a GitLab Code Quality report
 )
 
 // ValidateFormats and ApplyFormats are the formats each report offers, the
 // default first.
 var (
-	ValidateFormats = []Format{Text, JSON, GitHub, JUnit, SARIF}
+	ValidateFormats = []Format{Text, JSON, GitHub, JUnit, SARIF, GitLab}
 	ApplyFormats    = []Format{Text, JSON, GitHub}
 )
 
@@ -82,28 +84,64 @@ type ApplyReporter interface {
 	Wait(w *report.Wait) error
 }
 
-// NewValidate returns the validate report of format f. red masks the run's
-// secrets in everything printed.
-func NewValidate(f Format, s Streams, red *redact.Redactor) ValidateReporter {
-	sc := scrub{red}
+// Options are what reports need besides the streams.
+type Options struct {
+	// Redact masks the run's secrets (and the API key) in everything
+	// printed.
+	Redact *redact.Redactor
+	// Root is the directory the paths of the reports that code review tools
+	// read (SARIF, GitLab, JUnit) are made relative to: the repository's
+	// root. Paths outside it stay absolute; "" leaves every path as given.
+	Root string
+	// Cwd is the directory relative paths were given from.
+	Cwd string
+	// RunID tells two runs apart, in SARIF's automationDetails.id.
+	RunID string
+}
+
+// relPath is a path as the reports for review tools write it: relative to
+// Root, with forward slashes, and whether it is (stdin and paths outside
+// Root are not).
+func (o Options) relPath(p string) (string, bool) {
+	if p == manifest.StdinName {
+		return p, false
+	}
+	if o.Root == "" {
+		return filepath.ToSlash(p), !filepath.IsAbs(p)
+	}
+	abs := p
+	if !filepath.IsAbs(p) {
+		abs = filepath.Join(o.Cwd, p)
+	}
+	rel, err := filepath.Rel(o.Root, abs)
+	if err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+		return filepath.ToSlash(filepath.Clean(abs)), false
+	}
+	return filepath.ToSlash(rel), true
+}
+
+// NewValidate returns the validate report of format f.
+func NewValidate(f Format, s Streams, o Options) ValidateReporter {
+	sc := scrub{o.Redact}
 	switch f {
 	case JSON:
 		return &jsonPrinter{s: s, sc: sc}
 	case GitHub:
 		return &githubPrinter{s: s, sc: sc, text: textPrinter{s: s, sc: sc}}
 	case JUnit:
-		return &junitPrinter{s: s, sc: sc}
+		return &junitPrinter{s: s, sc: sc, o: o}
 	case SARIF:
-		return &sarifPrinter{s: s, sc: sc}
+		return &sarifPrinter{s: s, sc: sc, o: o}
+	case GitLab:
+		return &gitlabPrinter{s: s, sc: sc, o: o}
 	default:
 		return &textPrinter{s: s, sc: sc}
 	}
 }
 
-// NewApply returns the apply report of format f. red masks the run's
-// secrets and the API key in everything printed.
-func NewApply(f Format, s Streams, red *redact.Redactor) ApplyReporter {
-	sc := scrub{red}
+// NewApply returns the apply report of format f.
+func NewApply(f Format, s Streams, o Options) ApplyReporter {
+	sc := scrub{o.Redact}
 	switch f {
 	case JSON:
 		return &jsonPrinter{s: s, sc: sc}
@@ -131,6 +169,9 @@ func (s scrub) text(v string) string { return printable.Escape(s.red.String(v)) 
 // lead is text for a value that starts a line: it cannot start a GitHub
 // Actions workflow command either.
 func (s scrub) lead(v string) string { return printable.Lead(s.red.String(v)) }
+
+// printableText escapes text already masked.
+func printableText(v string) string { return printable.Escape(v) }
 
 // message is text cut to a readable length.
 func (s scrub) message(v string) string { return printable.Clip(s.text(v), maxError) }

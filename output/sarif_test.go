@@ -7,6 +7,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/daestro-jobs/daestro-jobs/internal/sarifcheck"
 	"github.com/daestro-jobs/daestro-jobs/plan"
 )
 
@@ -65,7 +66,7 @@ func TestSARIF(t *testing.T) {
 				{"invalid-manifest", "error", "job_queue: required key is missing", "a.yaml", 1, 1},
 				{"invalid-manifest", "error", `job_que: unknown key; did you mean "job_queue"?`, "a.yaml", 2, 3},
 				{"manifest-warning", "warning", "container_env.A.value: 100% sure\nsecond line <b>&amp;</b> | pipe", "a.yaml", 7, 12},
-				{"unreadable-file", "error", "cannot read: permission denied", "broken.yaml", 0, 0},
+				{"unreadable-file", "error", "cannot read: permission denied", "broken.yaml", 1, 1},
 				{"invalid-manifest", "error", "schedule_at: must be a time, e.g. 2026-11-28T12:00:00Z", "dir,x/b:c.yaml", 2, 3},
 			},
 		},
@@ -74,13 +75,16 @@ func TestSARIF(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var out, errw bytes.Buffer
-			if err := NewValidate(SARIF, Streams{Out: &out, Err: &errw}, nil).Validate(tt.plan); err != nil {
+			if err := NewValidate(SARIF, Streams{Out: &out, Err: &errw}, Options{}).Validate(tt.plan); err != nil {
 				t.Fatalf("Validate: %v", err)
 			}
 			if errw.Len() != 0 {
 				t.Errorf("stderr = %q", errw.String())
 			}
 			golden(t, tt.golden, out.String())
+			if err := sarifcheck.Validate(out.Bytes()); err != nil {
+				t.Errorf("not valid SARIF 2.1.0: %v", err)
+			}
 
 			var log xSarif
 			if err := json.Unmarshal(out.Bytes(), &log); err != nil {
@@ -137,18 +141,47 @@ func TestSARIF(t *testing.T) {
 	}
 }
 
-func TestSARIFURI(t *testing.T) {
-	tests := []struct{ in, want string }{
-		{"jobs/a.yaml", "jobs/a.yaml"},
-		{"my jobs/a b.yaml", "my%20jobs/a%20b.yaml"},
-		{"100%.yaml", "100%25.yaml"},
-		{"c:d.yaml", "./c:d.yaml"}, // not a scheme
-		{"/abs/a.yaml", "/abs/a.yaml"},
-		{"<stdin>", "%3Cstdin%3E"},
+func TestFileURI(t *testing.T) {
+	tests := []struct {
+		in       string
+		relative bool
+		want     string
+	}{
+		{"jobs/a.yaml", true, "jobs/a.yaml"},
+		{"my jobs/a b.yaml", true, "my%20jobs/a%20b.yaml"},
+		{"100%.yaml", true, "100%25.yaml"},
+		{"c:d.yaml", true, "./c:d.yaml"}, // not a scheme
+		{"/abs/a.yaml", false, "file:///abs/a.yaml"},
+		{"<stdin>", false, "%3Cstdin%3E"},
 	}
 	for _, tt := range tests {
-		if got := sarifURI(tt.in); got != tt.want {
-			t.Errorf("sarifURI(%q) = %q, want %q", tt.in, got, tt.want)
+		if got := fileURI(tt.in, tt.relative); got != tt.want {
+			t.Errorf("fileURI(%q, %v) = %q, want %q", tt.in, tt.relative, got, tt.want)
 		}
+	}
+}
+
+func TestRelPath(t *testing.T) {
+	o := Options{Root: "/repo", Cwd: "/repo/sub"}
+	tests := []struct {
+		in     string
+		want   string
+		inRoot bool
+	}{
+		{"jobs/a.yaml", "sub/jobs/a.yaml", true},
+		{"/repo/jobs/a.yaml", "jobs/a.yaml", true},
+		{"../jobs/a.yaml", "jobs/a.yaml", true},
+		{"../../elsewhere/a.yaml", "/elsewhere/a.yaml", false},
+		{"/repo2/a.yaml", "/repo2/a.yaml", false},
+		{"<stdin>", "<stdin>", false},
+	}
+	for _, tt := range tests {
+		got, in := o.relPath(tt.in)
+		if got != tt.want || in != tt.inRoot {
+			t.Errorf("relPath(%q) = %q, %v; want %q, %v", tt.in, got, in, tt.want, tt.inRoot)
+		}
+	}
+	if got, in := (Options{}).relPath("jobs/a.yaml"); got != "jobs/a.yaml" || !in {
+		t.Errorf("without a root: %q, %v", got, in)
 	}
 }

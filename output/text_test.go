@@ -112,7 +112,7 @@ interrupted: jobs not submitted are listed above; applying again submits them wi
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			var out, errOut bytes.Buffer
-			if err := NewApply(Text, Streams{Out: &out, Err: &errOut}, nil).Apply(tc.report()); err != nil {
+			if err := NewApply(Text, Streams{Out: &out, Err: &errOut}, Options{}).Apply(tc.report()); err != nil {
 				t.Fatal(err)
 			}
 			if diff := cmp.Diff(tc.want, out.String()); diff != "" {
@@ -129,7 +129,7 @@ func TestTextApplyDiagnosticsGoToStderr(t *testing.T) {
 	r := fixtureReport()
 	r.Plan.Diagnostics = []manifest.Diagnostic{{File: "a.yaml", Line: 3, Col: 14, Path: "schedule_at", Message: "is in the past", Severity: manifest.Warning, Doc: 0}}
 	var out, errOut bytes.Buffer
-	if err := NewApply(Text, Streams{Out: &out, Err: &errOut}, nil).Apply(r); err != nil {
+	if err := NewApply(Text, Streams{Out: &out, Err: &errOut}, Options{}).Apply(r); err != nil {
 		t.Fatal(err)
 	}
 	if got, want := errOut.String(), "a.yaml:3:14: warning: schedule_at: is in the past\n"; got != want {
@@ -146,7 +146,7 @@ func TestTextValidate(t *testing.T) {
 		{File: "c.yaml", Message: "cannot read: permission denied", Severity: manifest.Error, Doc: -1},
 	}
 	var out bytes.Buffer
-	if err := NewValidate(Text, Streams{Out: &out, Err: &bytes.Buffer{}}, nil).Validate(p); err != nil {
+	if err := NewValidate(Text, Streams{Out: &out, Err: &bytes.Buffer{}}, Options{}).Validate(p); err != nil {
 		t.Fatal(err)
 	}
 	want := "b.yaml:9:1: job_queue: required key is missing\n" +
@@ -159,7 +159,7 @@ func TestTextValidate(t *testing.T) {
 
 func TestJSONApply(t *testing.T) {
 	var out bytes.Buffer
-	if err := NewApply(JSON, Streams{Out: &out, Err: &bytes.Buffer{}}, nil).Apply(fixtureReport()); err != nil {
+	if err := NewApply(JSON, Streams{Out: &out, Err: &bytes.Buffer{}}, Options{}).Apply(fixtureReport()); err != nil {
 		t.Fatal(err)
 	}
 	if strings.Contains(out.String(), sentinel) {
@@ -212,7 +212,7 @@ func TestWaitReport(t *testing.T) {
 		SkippedExists: 2,
 	}
 	var out bytes.Buffer
-	if err := NewApply(Text, Streams{Out: &out}, nil).Wait(wr); err != nil {
+	if err := NewApply(Text, Streams{Out: &out}, Options{}).Wait(wr); err != nil {
 		t.Fatal(err)
 	}
 	want := `not waiting for 2 existing jobs: the API gives no id for a job found by its name
@@ -224,7 +224,7 @@ waited for 2 jobs: 1 completed, 1 did not
 		t.Errorf("(-want +got):\n%s", diff)
 	}
 	out.Reset()
-	if err := NewApply(JSON, Streams{Out: &out}, nil).Wait(wr); err != nil {
+	if err := NewApply(JSON, Streams{Out: &out}, Options{}).Wait(wr); err != nil {
 		t.Fatal(err)
 	}
 	var doc struct {

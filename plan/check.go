@@ -53,7 +53,7 @@ func (c *docCheck) report(sev manifest.Severity, path []string, keyNode bool, fo
 	line, col := c.doc.Position(path, keyNode)
 	c.diags = append(c.diags, manifest.Diagnostic{
 		File: c.doc.File, Line: line, Col: col, Path: c.doc.FieldPath(path),
-		Message: fmt.Sprintf(format, args...), Severity: sev,
+		Message: fmt.Sprintf(format, args...), Severity: sev, Source: c.doc.LineText(line),
 	})
 }
 

@@ -51,6 +51,8 @@ func (b *builder) identity(j *Job, index, fileIndex int) *manifest.Diagnostic {
 	j.Invalid = true
 	return &manifest.Diagnostic{
 		File: j.File, Line: j.NameLine, Col: j.NameCol, Path: "name", Severity: manifest.Error, Doc: index,
+		// The document is gone by now; its name stands for its line.
+		Source: "name: " + j.Name,
 		Message: fmt.Sprintf("job %q in queue %q is also defined at %s:%d:%d with a different body; give one of them another name",
 			j.Name, j.Queue, b.paths.Get(int(f.file)), f.line, f.col),
 	}
