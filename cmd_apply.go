@@ -108,7 +108,7 @@ func runApply(ctx context.Context, e env, o *applyOptions) error {
 	opts.OnResult, clearBar = progress(e, format, submit.Sendable(p))
 	a, runErr := submit.Apply(ctx, p, client, opts)
 	clearBar()
-	rep := output.NewApply(format, s.Streams, s.red)
+	rep := output.NewApply(format, s.Streams, s.options())
 	if err := wrote(rep.Apply(a)); err != nil {
 		return err
 	}

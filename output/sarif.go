@@ -193,7 +193,7 @@ func sarifRules() []sarifRule {
 	out := make([]sarifRule, len(rules))
 	for i, r := range rules {
 		out[i] = sarifRule{ID: r.id, Name: r.name, ShortDescription: sarifText{r.short}, FullDescription: sarifText{r.full},
-			Help: sarifMarkdown{Text: r.help, Markdown: "**" + r.short + ".** " + r.help + "\n\nSee the manifest reference: " + toolInfoURI + "#manifests"},
+			Help:                 sarifMarkdown{Text: r.help, Markdown: "**" + r.short + ".** " + r.help + "\n\nSee the manifest reference: " + toolInfoURI + "#manifests"},
 			HelpURI:              toolInfoURI + "#manifests",
 			DefaultConfiguration: sarifConfig{Level: r.level}}
 	}
