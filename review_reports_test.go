@@ -2,7 +2,9 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -219,5 +221,52 @@ func writeFile(t *testing.T, path, content string) {
 	t.Helper()
 	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestJUnitReadByJunitparser reads -o junit with a JUnit consumer nobody
+// here wrote: Debian's python3-junitparser (installed by .ci/run). GitLab
+// links a failure to its file by the file and line attributes; they must
+// survive a real parser, relative to the repository.
+func TestJUnitReadByJunitparser(t *testing.T) {
+	const python = "/usr/bin/python3"
+	if err := exec.Command(python, "-c", "import junitparser").Run(); err != nil {
+		t.Skipf("Debian's python3-junitparser is not installed (apt-get install python3-junitparser): %v", err)
+	}
+	code, out, _ := runInProcess(t, nil, "validate", "-o", "junit", "--now", "2026-11-28T12:00:00Z", "-f", "testdata/invalid")
+	if code != exitFailure {
+		t.Fatalf("exit %d", code)
+	}
+	script := `
+import sys
+from junitparser import JUnitXml, Failure
+xml = JUnitXml.fromstring(sys.stdin.read())
+tests = failures = 0
+for suite in xml:
+    for case in suite:
+        tests += 1
+        failed = any(isinstance(r, Failure) for r in case.result)
+        failures += failed
+        print(case._elem.get("file"), case._elem.get("line") or "-", "failed" if failed else "passed")
+print("total", tests, failures)
+`
+	cmd := exec.Command(python, "-c", script)
+	cmd.Stdin = strings.NewReader(out)
+	got, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("junitparser: %v\n%s", err, got)
+	}
+	lines := strings.Split(strings.TrimSpace(string(got)), "\n")
+	var total, failed int
+	if _, err := fmt.Sscanf(lines[len(lines)-1], "total %d %d", &total, &failed); err != nil {
+		t.Fatalf("%v: %s", err, got)
+	}
+	if total < 15 || failed < 15 {
+		t.Errorf("junitparser read %d tests, %d failed, from the invalid manifests:\n%s", total, failed, got)
+	}
+	for _, l := range lines[:len(lines)-1] {
+		if !strings.HasPrefix(l, "testdata/invalid/") {
+			t.Errorf("a testcase's file is not relative to the repository: %s", l)
+		}
 	}
 }
