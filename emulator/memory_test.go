@@ -89,11 +89,10 @@ func TestMemoryUnderHostileLoad(t *testing.T) {
 	megabyte := bytes.Repeat([]byte("x"), 1<<20)
 	bomb := costly(emulator.MaxBodySize)
 	type load struct {
-		name    string
-		n       int
-		body    func() io.Reader
-		want    int
-		chunked bool
+		name string
+		n    int
+		body func() io.Reader
+		want int
 	}
 	loads := []load{
 		{name: "1 MiB, declared", n: 250, want: http.StatusRequestEntityTooLarge,
