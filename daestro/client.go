@@ -188,13 +188,14 @@ func (c *Client) endpoint(segments ...string) *url.URL {
 	u := *c.BaseURL
 	u.User = nil
 	u.RawQuery, u.ForceQuery, u.Fragment, u.RawFragment = "", false, "", ""
-	raw := strings.TrimSuffix(c.BaseURL.EscapedPath(), "/")
+	var raw strings.Builder
+	raw.WriteString(strings.TrimSuffix(c.BaseURL.EscapedPath(), "/"))
 	plain := strings.TrimSuffix(c.BaseURL.Path, "/")
 	for _, s := range segments {
-		raw += "/" + url.PathEscape(s)
+		raw.WriteString("/" + url.PathEscape(s))
 		plain += "/" + s
 	}
-	u.Path, u.RawPath = plain, raw
+	u.Path, u.RawPath = plain, raw.String()
 	return &u
 }
 

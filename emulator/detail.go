@@ -8,23 +8,9 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/daestro-jobs/daestro-jobs/api"
 	"github.com/daestro-jobs/daestro-jobs/printable"
 )
-
-// stateCompleted is the terminal state of a job that was not told otherwise.
-const stateCompleted = "completed"
-
-// detail is the data of a Job Detail answer. Nullable fields are pointers so
-// they encode as JSON null, as the real API sends them.
-type detail struct {
-	ID         string  `json:"id"`
-	Name       string  `json:"name"`
-	State      string  `json:"state"`
-	SystemNote *string `json:"system_note"`
-	ScheduleAt *string `json:"schedule_at"`
-	CreatedAt  string  `json:"created_at"`
-	UpdatedAt  *string `json:"updated_at"`
-}
 
 // timeLayout is how Job Detail writes times: UTC with microseconds, as in the
 // API documentation's example.
@@ -51,18 +37,19 @@ func (s *Server) handleDetail(w http.ResponseWriter, r *http.Request, id string)
 		s.fail(w, r, http.StatusNotFound, "job not found")
 		return
 	}
-	s.respond(w, r, http.StatusOK, envelope{OK: true, Data: describe(rec, s.opts.Now(), s.opts.Step)})
+	d := describe(rec, s.opts.Now(), s.opts.Step)
+	s.respond(w, r, http.StatusOK, api.Envelope[api.Detail]{OK: true, Data: &d}, "")
 }
 
 // describe derives a job's Job Detail at now. The state is a pure function of
 // the clock, so a test moves a fake clock instead of waiting, and nothing runs
 // in the background.
-func describe(rec *record, now time.Time, step time.Duration) detail {
+func describe(rec *record, now time.Time, step time.Duration) api.Detail {
 	// The states every job passes through, one Step each, before its
 	// terminal state.
-	progress := [...]string{"submitted", "pending", "runnable", "starting", "running"}
+	progress := [...]api.State{api.Submitted, api.Pending, api.Runnable, api.Starting, api.Running}
 	job := rec.job
-	d := detail{
+	d := api.Detail{
 		ID:        job.ID,
 		Name:      job.Name,
 		State:     progress[0],
@@ -71,7 +58,7 @@ func describe(rec *record, now time.Time, step time.Duration) detail {
 	// A scheduled job waits in submitted until its time, then advances.
 	start := job.CreatedAt
 	if job.ScheduleAt != nil {
-		d.ScheduleAt = ptr(job.ScheduleAt.Format(timeLayout))
+		d.ScheduleAt = new(job.ScheduleAt.Format(timeLayout))
 		if job.ScheduleAt.After(start) {
 			start = *job.ScheduleAt
 		}
@@ -83,38 +70,34 @@ func describe(rec *record, now time.Time, step time.Duration) detail {
 	if n == 0 {
 		return d // updated_at stays null until the first change, as in the API
 	}
-	d.UpdatedAt = ptr(start.Add(time.Duration(n) * step).Format(timeLayout))
+	d.UpdatedAt = new(start.Add(time.Duration(n) * step).Format(timeLayout))
 	if n < int64(len(progress)) {
 		d.State = progress[n]
 		return d
 	}
 	d.State = rec.ending
-	if rec.ending != stateCompleted {
-		d.SystemNote = ptr("emulator: the job ended " + rec.ending + " because its container_env sets " + resultVar + "=" + rec.ending)
+	if rec.ending != api.Completed {
+		e := string(rec.ending)
+		d.SystemNote = new("emulator: the job ended " + e + " because its container_env sets " + resultVar + "=" + e)
 	}
 	return d
 }
 
-func ptr[T any](v T) *T { return &v }
+//go:fix inline
+func ptr[T any](v T) *T { return new(v) }
 
-// envelope is the API's answer shape: {"ok": true, "data": …} or
-// {"ok": false, "message": …}.
-type envelope struct {
-	OK      bool   `json:"ok"`
-	Message string `json:"message,omitempty"`
-	Data    any    `json:"data,omitempty"`
-}
-
-// fail answers an error in the API's envelope.
+// fail answers an error in the API's envelope, {"ok": false, "message": …}.
+// The message is clipped to maxMessage and escaped as a whole, whatever its
+// parts were: JSON would carry a control character from a request (a job
+// name) back to the client intact.
 func (s *Server) fail(w http.ResponseWriter, r *http.Request, status int, msg string) {
-	s.respond(w, r, status, envelope{Message: msg})
+	msg = printable.Escape(printable.Clip(msg, maxMessage))
+	s.respond(w, r, status, api.Envelope[struct{}]{Message: msg}, msg)
 }
 
-// respond writes a JSON answer and logs it. A message is clipped to
-// maxMessage and escaped as a whole, whatever its parts were: JSON would carry
-// a control character from a request (a job name) back to the client intact.
-func (s *Server) respond(w http.ResponseWriter, r *http.Request, status int, e envelope) {
-	e.Message = printable.Escape(printable.Clip(e.Message, maxMessage))
+// respond writes a JSON answer (an api.Envelope) and logs it, with msg when
+// it is an error.
+func (s *Server) respond(w http.ResponseWriter, r *http.Request, status int, e any, msg string) {
 	b, err := json.Marshal(e)
 	if err != nil {
 		// Only the types defined in this package are encoded; this cannot happen.
@@ -128,10 +111,10 @@ func (s *Server) respond(w http.ResponseWriter, r *http.Request, status int, e e
 	w.Header().Set("Content-Length", strconv.Itoa(len(b)))
 	w.WriteHeader(status)
 	w.Write(b)
-	if e.OK {
+	if msg == "" {
 		s.logf("%s %d", requestLine(r), status)
 	} else {
-		s.logf("%s %d %s", requestLine(r), status, e.Message)
+		s.logf("%s %d %s", requestLine(r), status, msg)
 	}
 }
 

@@ -37,6 +37,8 @@ import (
 
 	"golang.org/x/time/rate"
 
+	"github.com/daestro-jobs/daestro-jobs/api"
+	"github.com/daestro-jobs/daestro-jobs/internal/clock"
 	"github.com/daestro-jobs/daestro-jobs/printable"
 	"github.com/daestro-jobs/daestro-jobs/schema"
 )
@@ -156,7 +158,7 @@ type queueName struct{ queue, name string }
 // record is a stored job with what Job Detail derives from it.
 type record struct {
 	job    Job
-	ending string // terminal state: completed, or what EMULATOR_RESULT asked for
+	ending api.State // terminal state: completed, or what EMULATOR_RESULT asked for
 }
 
 // New builds a Server, reading and compacting the journal at opts.StatePath
@@ -172,7 +174,7 @@ func New(opts Options) (*Server, error) {
 		opts.Now = time.Now
 	}
 	if opts.Sleep == nil {
-		opts.Sleep = sleep
+		opts.Sleep = clock.Sleep
 	}
 	if opts.BodyTimeout == 0 {
 		opts.BodyTimeout = defaultBodyTimeout
@@ -381,19 +383,6 @@ func (s *Server) route(w http.ResponseWriter, r *http.Request, body []byte) {
 		return
 	}
 	s.fail(w, r, http.StatusNotFound, "not found: "+echo(escaped))
-}
-
-// sleep is the default Options.Sleep: a real timer that stops early when ctx
-// is done, so an abandoned request does not keep a goroutine waiting.
-func sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
 }
 
 // roll draws one fault decision with probability p; the caller holds mu. The

@@ -782,9 +782,7 @@ func TestConcurrentSubmitsOfOneName(t *testing.T) {
 			results := make(chan int, n) // status, or 0 for a connection error
 			var wg sync.WaitGroup
 			for range n {
-				wg.Add(1)
-				go func() {
-					defer wg.Done()
+				wg.Go(func() {
 					<-ready
 					a, err := e.do(t, context.Background(), http.MethodPost, "/v1/client/job", "", body)
 					if err != nil {
@@ -792,7 +790,7 @@ func TestConcurrentSubmitsOfOneName(t *testing.T) {
 						return
 					}
 					results <- a.Status
-				}()
+				})
 			}
 			close(ready)
 			wg.Wait()

@@ -1,9 +1,7 @@
 package emulator
 
 import (
-	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -11,19 +9,6 @@ import (
 	"testing"
 	"time"
 )
-
-func TestSleepHonoursContext(t *testing.T) {
-	ctx, cancel := context.WithCancel(context.Background())
-	cancel()
-	// An hour-long sleep returns at once when the request is gone; were it not
-	// honoured, this test would hang rather than fail.
-	if err := sleep(ctx, time.Hour); !errors.Is(err, context.Canceled) {
-		t.Errorf("sleep with a cancelled context: %v, want context.Canceled", err)
-	}
-	if err := sleep(context.Background(), 0); err != nil {
-		t.Errorf("sleep(0): %v", err)
-	}
-}
 
 func TestBodySlots(t *testing.T) {
 	body := `{"job_definition":"acme::report:1","job_queue":"acme::nightly","name":"%s"}`

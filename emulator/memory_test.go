@@ -116,9 +116,7 @@ func TestMemoryUnderHostileLoad(t *testing.T) {
 	for _, l := range loads {
 		got[l.name] = map[string]int{}
 		for range l.n {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
+			wg.Go(func() {
 				<-start
 				outcome := "no answer"
 				resp, err := client.Post(url, "application/json", l.body())
@@ -133,7 +131,7 @@ func TestMemoryUnderHostileLoad(t *testing.T) {
 					firstErr = err
 				}
 				mu.Unlock()
-			}()
+			})
 		}
 	}
 	close(start)

@@ -13,6 +13,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/daestro-jobs/daestro-jobs/api"
+	"github.com/daestro-jobs/daestro-jobs/internal/ascii"
 	"github.com/google/uuid"
 )
 
@@ -23,7 +25,7 @@ type submission struct {
 	queue      string
 	name       string // empty: generate one
 	scheduleAt *time.Time
-	ending     string
+	ending     api.State
 }
 
 // handleSubmit serves POST /v1/client/job with the body ServeHTTP read. The
@@ -78,7 +80,7 @@ func (s *Server) handleSubmit(w http.ResponseWriter, r *http.Request, body []byt
 		s.logf("%s stored job %s (%s), dropping the connection", requestLine(r), rec.job.ID, rec.job.Name)
 		abort(w)
 	default:
-		s.respond(w, r, http.StatusAccepted, envelope{OK: true, Data: map[string]string{"id": rec.job.ID}})
+		s.respond(w, r, http.StatusAccepted, api.Envelope[api.Created]{OK: true, Data: &api.Created{ID: rec.job.ID}}, "")
 	}
 }
 
@@ -268,7 +270,7 @@ func scheduleOf(v any) (*time.Time, error) {
 		return nil, errors.New("must be RFC 3339 or unix seconds")
 	}
 	var t time.Time
-	if s != "" && strings.Trim(s, "0123456789") == "" {
+	if ascii.IsDigits(s) {
 		secs, err := strconv.ParseInt(s, 10, 64)
 		if err != nil || secs > maxUnix {
 			return nil, errors.New("unix seconds out of range")
@@ -290,7 +292,7 @@ func scheduleOf(v any) (*time.Time, error) {
 const resultVar = "EMULATOR_RESULT"
 
 // endingOf returns the terminal state a job will reach.
-func endingOf(doc any) (string, error) {
+func endingOf(doc any) (api.State, error) {
 	m, _ := doc.(map[string]any)
 	env, _ := m["container_env"].(map[string]any)
 	var value string
@@ -300,11 +302,11 @@ func endingOf(doc any) (string, error) {
 	case map[string]any:
 		value, _ = v["value"].(string)
 	}
-	switch value {
-	case "", stateCompleted:
-		return stateCompleted, nil
-	case "failed", "error", "timeout":
-		return value, nil
+	switch st := api.State(value); st {
+	case "", api.Completed:
+		return api.Completed, nil
+	case api.Failed, api.Error, api.Timeout:
+		return st, nil
 	}
 	// A typo must not silently end a test's job completed.
 	return "", errors.New("the emulator ends a job completed, failed, error or timeout")

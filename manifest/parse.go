@@ -222,7 +222,7 @@ const maxImplicitKey = 1024
 // tripped on, used to explain an error the parser already found.
 func longKey(data []byte) (line, col int) {
 	start := 0 // where the current key candidate begins
-	for i := 0; i < len(data); i++ {
+	for i := range data {
 		switch c := data[i]; c {
 		case '\n', '{', '[', ',':
 			start = i + 1

@@ -1,10 +1,14 @@
 package schema
 
 import (
+	"strings"
+
 	"encoding/json"
 	"regexp"
 	"strconv"
 	"unicode/utf8"
+
+	"github.com/daestro-jobs/daestro-jobs/internal/ascii"
 
 	"github.com/santhosh-tekuri/jsonschema/v5"
 )
@@ -202,13 +206,8 @@ func (f *fastSchema) validString(s string) bool {
 // fits in 64 bits; anything else is not ok.
 func decimalInt(n json.Number) (int64, bool) {
 	s := string(n)
-	if s == "" || s == "-" {
+	if !ascii.IsDigits(strings.TrimPrefix(s, "-")) {
 		return 0, false
-	}
-	for i := 0; i < len(s); i++ {
-		if (s[i] < '0' || s[i] > '9') && !(i == 0 && s[i] == '-') {
-			return 0, false
-		}
 	}
 	v, err := strconv.ParseInt(s, 10, 64)
 	return v, err == nil

@@ -2,6 +2,7 @@ package schema
 
 import (
 	"encoding/json"
+	"slices"
 	"strings"
 	"testing"
 
@@ -32,10 +33,8 @@ func hasNonInteger(doc any) bool {
 		_, ok := decimalInt(d)
 		return !ok
 	case []any:
-		for _, x := range d {
-			if hasNonInteger(x) {
-				return true
-			}
+		if slices.ContainsFunc(d, hasNonInteger) {
+			return true
 		}
 	case map[string]any:
 		for _, x := range d {

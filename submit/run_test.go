@@ -315,7 +315,7 @@ func TestRunOrder(t *testing.T) {
 
 	var held []arrival
 	var answered []int
-	for n := 0; n < total; n++ {
+	for n := range total {
 		// Every worker is busy until the last few jobs: wait for all of them.
 		for len(held) < min(conc, total-n) {
 			held = append(held, <-arrivals)

@@ -62,9 +62,7 @@ func main() {
 	next := make(chan string, 64)
 	var wg sync.WaitGroup
 	for range runtime.GOMAXPROCS(0) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
+		wg.Go(func() {
 			for p := range next {
 				data, err := os.ReadFile(p)
 				if err != nil {
@@ -88,7 +86,7 @@ func main() {
 					}
 				}
 			}
-		}()
+		})
 	}
 	for _, p := range paths {
 		next <- p

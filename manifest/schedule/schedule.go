@@ -31,6 +31,8 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/daestro-jobs/daestro-jobs/internal/ascii"
+
 	// The zone database is embedded so that wall-clock values resolve the same
 	// way on machines without /usr/share/zoneinfo (scratch containers,
 	// Windows). It costs about 450 KB of binary size.
@@ -239,7 +241,7 @@ func Append(dst []byte, t time.Time) []byte {
 
 // parseUnix parses decimal unix seconds. s is trimmed and not empty.
 func parseUnix(s string) (time.Time, error) {
-	if !allDigits(s) {
+	if !ascii.IsDigits(s) {
 		return time.Time{}, numberError(s)
 	}
 	// 19 significant decimal digits always fit in a uint64; more can only
@@ -307,7 +309,7 @@ func numberError(s string) error {
 		e.Hint = "write a later time, e.g. as RFC 3339 (2026-11-29T02:00:00Z)"
 	case s[0] == '+':
 		e.Msg = quote(s) + " has a sign; unix seconds are plain digits"
-		if allDigits(s[1:]) && len(s) <= 20 {
+		if ascii.IsDigits(s[1:]) && len(s) <= 20 {
 			e.Hint = "write " + s[1:] + ", or quote it with a unit (\"" + s + "m\") for a time from now"
 		}
 	case len(s) > 1 && s[0] == '0' && strings.ContainsRune("xXoObB", rune(s[1])):
@@ -315,7 +317,7 @@ func numberError(s string) error {
 		if v, err := strconv.ParseUint(s, 0, 64); err == nil {
 			e.Hint = "write " + strconv.FormatUint(v, 10)
 		}
-	case strings.IndexByte(s, '_') >= 0 && allDigits(strings.ReplaceAll(s, "_", "")):
+	case strings.IndexByte(s, '_') >= 0 && ascii.IsDigits(strings.ReplaceAll(s, "_", "")):
 		e.Msg = quote(s) + " contains digit separators"
 		if d := strings.ReplaceAll(s, "_", ""); len(d) <= 20 {
 			e.Hint = "write " + d
@@ -480,7 +482,7 @@ func unknownUnitError(s, unit string) error {
 // parseDated handles the two forms that start with a date: RFC 3339 and the
 // wall-clock form. s starts with a digit and s[4] == '-'.
 func parseDated(z *Zones, s string) (time.Time, error) {
-	if len(s) < 10 || !allDigits(s[0:4]) || s[4] != '-' || !allDigits(s[5:7]) || s[7] != '-' || !allDigits(s[8:10]) {
+	if len(s) < 10 || !ascii.IsDigits(s[0:4]) || s[4] != '-' || !ascii.IsDigits(s[5:7]) || s[7] != '-' || !ascii.IsDigits(s[8:10]) {
 		return time.Time{}, &Error{Kind: KindSyntax, Msg: quote(s) + " does not start with a date like 2026-11-29",
 			Hint: formsHint}
 	}
@@ -592,10 +594,10 @@ func offsetError(s, rest string) error {
 		return &Error{Kind: KindSyntax, Msg: quote(s) + " has no UTC offset",
 			Hint: "add Z for UTC (" + head + "Z) or an offset like +01:00, or write \"" +
 				head[:10] + " " + head[11:19] + " Europe/Berlin\" for a zone's wall clock"}
-	case len(rest) == 5 && (rest[0] == '+' || rest[0] == '-') && allDigits(rest[1:]):
+	case len(rest) == 5 && (rest[0] == '+' || rest[0] == '-') && ascii.IsDigits(rest[1:]):
 		return &Error{Kind: KindSyntax, Msg: quote(s) + " has an offset without a colon",
 			Hint: "write " + head + rest[:3] + ":" + rest[3:]}
-	case len(rest) == 3 && (rest[0] == '+' || rest[0] == '-') && allDigits(rest[1:]):
+	case len(rest) == 3 && (rest[0] == '+' || rest[0] == '-') && ascii.IsDigits(rest[1:]):
 		return &Error{Kind: KindSyntax, Msg: quote(s) + " has an offset without minutes",
 			Hint: "write " + head + rest + ":00"}
 	case len(rest) > 0 && rest[0] == ',' && plain(rest[1:]):
@@ -672,18 +674,6 @@ func isDigit(c byte) bool { return '0' <= c && c <= '9' }
 
 func isLetter(c byte) bool { return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' }
 
-// allDigits reports whether s is non-empty and all ASCII decimal digits.
-func allDigits(s string) bool {
-	if s == "" {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if !isDigit(s[i]) {
-			return false
-		}
-	}
-	return true
-}
 
 // plain reports whether s may be pasted into a suggestion unquoted: short
 // printable ASCII without spaces. Hints built from unchecked input use it so
