@@ -674,7 +674,6 @@ func isDigit(c byte) bool { return '0' <= c && c <= '9' }
 
 func isLetter(c byte) bool { return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' }
 
-
 // plain reports whether s may be pasted into a suggestion unquoted: short
 // printable ASCII without spaces. Hints built from unchecked input use it so
 // they never carry control bytes, invalid UTF-8 or a megabyte of text.
