@@ -24,7 +24,7 @@ import (
 // type exists to prevent. Classify an error before scrubbing it, or scrub typed
 // errors field by field (package submit does so for its *APIError).
 func (r *Redactor) Error(err error) error {
-	if err == nil || r == nil || len(r.forms) == 0 {
+	if err == nil || r == nil || r.ac == nil {
 		return err
 	}
 	return r.scrubErr(err)

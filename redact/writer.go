@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"io"
+	"slices"
 	"sync"
 )
 
@@ -11,6 +12,10 @@ import (
 // writer flushes what it safely can, so a progress bar drawn with \r, or a huge
 // single line, does not grow memory without bound.
 const maxPending = 64 << 10
+
+// stuckLimit is how much text a scan may fail to flush before the writer stops
+// rescanning it at every write.
+const stuckLimit = 4 << 10
 
 // errClosed is returned by Write after Close.
 var errClosed = errors.New("redact: write after Close")
@@ -20,15 +25,19 @@ var errClosed = errors.New("redact: write after Close")
 //
 // Text is held until a newline arrives, so a secret split across two Write calls
 // within one line is still masked. Text that could be the start of a secret that
-// itself spans a newline (a PEM key, say) is held back too, until it is clear
-// whether the secret follows. Close flushes what is left; it does not close w,
-// which is usually os.Stderr or a buffer the caller still owns. The writer is safe
-// for concurrent use; lines from concurrent writers may interleave at Write
-// boundaries, as with any io.Writer.
+// itself spans a newline (a PEM key, say), in any reading, is held back too,
+// until it is clear whether the secret follows, and so is an escape sequence the
+// pending text ends in (a trailing \u00 or &#x2 when a line longer than 64 KiB
+// is flushed before its newline). What the writer prints is exactly what String
+// prints for all the text written, however it is split into writes. Close
+// flushes what is left; it does not close w, which is usually os.Stderr or a
+// buffer the caller still owns. The writer is safe for concurrent use; lines
+// from concurrent writers may interleave at Write boundaries, as with any
+// io.Writer.
 //
 // When r is nil or holds no secrets, the writer passes writes straight through.
 func (r *Redactor) Writer(w io.Writer) io.WriteCloser {
-	if r == nil || len(r.forms) == 0 {
+	if r == nil || r.ac == nil {
 		return nopCloser{w}
 	}
 	return &writer{r: r, w: w}
@@ -44,7 +53,10 @@ type writer struct {
 
 	mu     sync.Mutex
 	buf    []byte // accepted but not yet written
-	err    error  // first error from w; sticky, like bufio.Writer
+	retry  int    // do not scan again before buf is this long
+	m      marks  // scratch of the last scan, reused
+	out    bytes.Buffer
+	err    error // first error from w; sticky, like bufio.Writer
 	closed bool
 }
 
@@ -60,22 +72,35 @@ func (w *writer) Write(p []byte) (int, error) {
 		return 0, w.err
 	}
 	w.buf = append(w.buf, p...)
+	// Scan only when a line may have ended, or the pending text is too long:
+	// a scan reads all of it, and a program writing one byte at a time would
+	// otherwise pay for the whole line at every byte.
+	if len(w.buf) < w.retry || bytes.IndexByte(p, '\n') < 0 && len(w.buf) <= maxPending {
+		return len(p), nil
+	}
 	end := bytes.LastIndexByte(w.buf, '\n') + 1
 	if len(w.buf) > maxPending {
 		end = len(w.buf)
 	}
-	if end == 0 {
-		return len(p), nil
+	text := string(w.buf)
+	cut := w.safeCut(text, end)
+	if cut > 0 {
+		if err := w.emit(text[:cut], w.m.flags[:cut]); err != nil {
+			return len(p), err
+		}
+		n := copy(w.buf, w.buf[cut:])
+		w.buf = w.buf[:n]
 	}
-	cut := w.r.safeCut(w.buf, end)
-	if cut == 0 {
-		return len(p), nil
+	// What the scan could not cut off before end is normally short: the start
+	// of a secret that may go on, or one occurrence. Only a run of covered
+	// text can keep much more (a secret repeated without a break, a one-letter
+	// secret in a line made of it, newlines that are secrets). Scanning it
+	// again at every write would take time quadratic in its length, so then
+	// wait until the pending text has doubled.
+	w.retry = 0
+	if end-cut > max(stuckLimit, 2*w.r.ac.maxLen) {
+		w.retry = 2 * len(w.buf)
 	}
-	if err := w.emit(w.buf[:cut]); err != nil {
-		return len(p), err
-	}
-	n := copy(w.buf, w.buf[cut:])
-	w.buf = w.buf[:n]
 	return len(p), nil
 }
 
@@ -90,44 +115,52 @@ func (w *writer) Close() error {
 	if w.err != nil || len(w.buf) == 0 {
 		return w.err
 	}
-	err := w.emit(w.buf)
+	_, err := io.WriteString(w.w, w.r.String(string(w.buf)))
+	if err != nil {
+		w.err = err
+	}
 	w.buf = nil
 	return err
 }
 
-func (w *writer) emit(b []byte) error {
-	_, err := io.WriteString(w.w, w.r.String(string(b)))
+// emit writes text masked by flags, which a scan of the pending text made.
+func (w *writer) emit(text string, flags []uint8) error {
+	var err error
+	if !slices.ContainsFunc(flags, func(f uint8) bool { return f&covered != 0 }) {
+		_, err = io.WriteString(w.w, text)
+	} else {
+		w.out.Reset()
+		writeMasked(&w.out, text, flags)
+		_, err = w.w.Write(w.out.Bytes())
+	}
 	if err != nil {
 		w.err = err
 	}
 	return err
 }
 
-// safeCut returns the largest n <= limit such that b[:n] can be masked and written
-// now without ever exposing part of a secret: no occurrence of a form crosses n,
-// and nothing from n on could still grow into an occurrence once more text
-// arrives.
-func (r *Redactor) safeCut(b []byte, limit int) int {
-	cut := limit
-	for _, f := range r.forms {
-		// The earliest p whose tail b[p:] is a proper prefix of f: an occurrence
-		// of f might start there and end in text not yet written.
-		for p := max(0, len(b)-len(f)+1); p < cut; p++ {
-			if f[:len(b)-p] == string(b[p:]) {
-				cut = p
-				break
-			}
-		}
-	}
-	if cut == 0 {
-		return 0
-	}
-	// A complete occurrence that crosses cut must go out whole, in a later flush.
-	covered := r.cover(string(b))
-	if covered != nil && cut < len(b) && covered[cut] {
-		for cut > 0 && covered[cut-1] {
-			cut--
-		}
+// safeCut returns the largest n <= limit such that text[:n] can be masked and
+// written now without ever exposing part of a secret, and leaves in w.m the
+// flags of text, which are final before n:
+//   - n is at or before the hold point of every reading (see automaton.scan):
+//     no secret can start before n and end in text not yet written, and no
+//     escape before n can still change its reading;
+//   - n does not split an escape sequence of any reading, so text[:n] and what
+//     follows read as they do together;
+//   - the byte before n is not covered: a covered run that crosses n, or ends
+//     there, goes out whole in a later flush, together with any occurrence
+//     that starts right after it in text not yet written, as one Mask.
+//
+// So what the writer prints is exactly what String prints for the whole text.
+// The price is that a line ending inside a secret (one that ends with a
+// newline) waits for the next write or Close.
+func (w *writer) safeCut(text string, limit int) int {
+	a := w.r.ac
+	w.m.reset(len(text), a)
+	cut := min(limit, a.scan(text, &w.m, false))
+	f := w.m.flags
+	for cut > 0 && (cut < len(f) && f[cut]&inside != 0 || f[cut-1]&covered != 0) {
+		cut--
 	}
 	return cut
 }
