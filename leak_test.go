@@ -10,6 +10,8 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -30,6 +32,10 @@ const (
 	// sentinelOdd has every character that escaping changes: JSON, URL and
 	// HTML escaping each give it another form.
 	sentinelOdd = `odd<&>"'\ é+/?%#-SENTINEL-9d2b`
+	// sentinelAt has what servers' partial escapings change: Python's
+	// urllib.parse.quote writes @ as %40 and keeps /, PHP writes / as \/,
+	// Java writes ö as \u00F6.
+	sentinelAt = "p@ss/wörd-SENTINEL-41c0"
 )
 
 // sentinelForms are the ways a sentinel can leave the program: raw,
@@ -39,7 +45,7 @@ const (
 // sentinel ever changes.
 func sentinelForms() []string {
 	var forms []string
-	for _, s := range []string{sentinelSecret, sentinelKey, sentinelLiteral, sentinelOdd} {
+	for _, s := range []string{sentinelSecret, sentinelKey, sentinelLiteral, sentinelOdd, sentinelAt} {
 		j, _ := json.Marshal(s)
 		var plain strings.Builder
 		enc := json.NewEncoder(&plain)
@@ -47,10 +53,43 @@ func sentinelForms() []string {
 		_ = enc.Encode(s)
 		forms = append(forms, s, strings.Trim(string(j), `"`), strings.Trim(strings.TrimSpace(plain.String()), `"`),
 			url.QueryEscape(s), url.PathEscape(s), html.EscapeString(s))
-		// A distinctive tail is enough to catch a secret cut or re-encoded.
-		forms = append(forms, s[len(s)-9:])
+		// A distinctive tail is enough to catch a secret cut or re-encoded,
+		// and a server may lower-case what it echoes (a media type).
+		forms = append(forms, s[len(s)-9:], strings.ToLower(s[len(s)-9:]))
 	}
 	return forms
+}
+
+// The escapes readings undoes.
+var (
+	jsonish  = strings.NewReplacer(`\/`, "/", `\"`, `"`, `\\`, `\`)
+	unicode  = regexp.MustCompile(`\\u([0-9a-fA-F]{4})`)
+	percent  = regexp.MustCompile(`%[0-9a-fA-F]{2}`)
+	markdown = regexp.MustCompile(`\\([\\|*_\[\]<>&` + "`" + `])`)
+)
+
+// readings are the ways a person or a program may read printed text back:
+// as written, JSON-decoded, percent-decoded, HTML-decoded, with a markdown
+// table's and a workflow command's escapes undone. A sentinel must be in
+// none of them.
+func readings(text string) []string {
+	decodeJSON := func(s string) string {
+		s = unicode.ReplaceAllStringFunc(s, func(m string) string {
+			n, _ := strconv.ParseUint(m[2:], 16, 32)
+			return string(rune(n))
+		})
+		return jsonish.Replace(s)
+	}
+	decodePercent := func(s string) string {
+		return percent.ReplaceAllStringFunc(s, func(m string) string {
+			n, _ := strconv.ParseUint(m[1:], 16, 8)
+			return string([]byte{byte(n)})
+		})
+	}
+	out := []string{text, decodeJSON(text), decodeJSON(decodeJSON(text)), decodePercent(text), html.UnescapeString(text),
+		markdown.ReplaceAllString(html.UnescapeString(text), "$1")}
+	out = append(out, strings.ReplaceAll(decodePercent(text), "+", " "))
+	return out
 }
 
 // echoServer answers every request with status and a body built by body from
@@ -103,6 +142,13 @@ job_queue: acme::leak
 container_env:
   TOKEN: {value: "tok-${DB_PASSWORD}-x", sensitive: true}
   ODD: {value: "${ODD}", sensitive: true}
+  AT: {value: "${AT}", sensitive: true}
+---
+job_definition: acme::worker:1
+job_queue: acme::leak
+name: leak-named-${AT}
+container_env:
+  AT: {value: "${AT}", sensitive: true}
 `)
 	// Invalid: a schema error beside the secret, and a sensitive value
 	// written literally (an error unless --allow-literal-secrets).
@@ -150,11 +196,35 @@ container_env:
 		"values 400": echoServer(t, http.StatusBadRequest, "application/json", func(b []byte, r *http.Request) string {
 			return `{"ok":false,"message":` + strconvQuote("rejected values "+envValues(b)) + `}`
 		}),
-		"refused":   "http://127.0.0.1:1",
-		"key query": "http://127.0.0.1:1/?api_key=" + sentinelKey,
-		"key user":  "http://" + sentinelKey + "@127.0.0.1:1",
-		"key path":  "http://127.0.0.1:1/" + sentinelKey,
-		"key http":  "http://api.example/?k=" + sentinelKey,
+		// Servers that escape what they echo in ways of their own: PHP
+		// (\/), Java (upper-case \u00F6), Python's urllib.parse.quote (%40,
+		// / kept), lower-case percent hex; in a message, an id and a
+		// Location header; and the key echoed in a Content-Type.
+		"php 400": echoServer(t, http.StatusBadRequest, "application/json", func(b []byte, r *http.Request) string {
+			return phpJSON("bad " + string(b) + r.Header.Get("Authorization"))
+		}),
+		"java 400": echoServer(t, http.StatusBadRequest, "application/json", func(b []byte, r *http.Request) string {
+			return javaJSON("bad " + envValues(b) + r.Header.Get("Authorization"))
+		}),
+		"python 400": echoServer(t, http.StatusBadRequest, "application/json", func(b []byte, r *http.Request) string {
+			return strconvQuoteMsg("bad " + pyQuote(envValues(b)+r.Header.Get("Authorization")))
+		}),
+		"lowerhex 400": echoServer(t, http.StatusBadRequest, "application/json", func(b []byte, r *http.Request) string {
+			return strconvQuoteMsg("bad " + lowerHex(envValues(b)+r.Header.Get("Authorization")))
+		}),
+		"php id 202": echoServer(t, http.StatusAccepted, "application/json", func(b []byte, r *http.Request) string {
+			id, _ := json.Marshal(envValues(b) + r.Header.Get("Authorization"))
+			return `{"ok":true,"data":{"id":` + strings.ReplaceAll(string(id), "/", `\/`) + `}}`
+		}),
+		"python location": locationServer(t, func(b []byte, r *http.Request) string {
+			return "https://elsewhere.example/?q=" + pyQuote(envValues(b)+r.Header.Get("Authorization"))
+		}),
+		"key in content-type": contentTypeServer(t),
+		"refused":             "http://127.0.0.1:1",
+		"key query":           "http://127.0.0.1:1/?api_key=" + sentinelKey,
+		"key user":            "http://" + sentinelKey + "@127.0.0.1:1",
+		"key path":            "http://127.0.0.1:1/" + sentinelKey,
+		"key http":            "http://api.example/?k=" + sentinelKey,
 	}
 
 	// The formats each command offers: rows to extend as formats are added.
@@ -222,6 +292,7 @@ container_env:
 				vars := map[string]string{
 					"DB_PASSWORD":         sentinelSecret,
 					"ODD":                 sentinelOdd,
+					"AT":                  sentinelAt,
 					"GITHUB_STEP_SUMMARY": summary,
 				}
 				if r.url != "" {
@@ -234,9 +305,11 @@ container_env:
 				code, out, errOut := runInProcess(t, vars, args...)
 				sum, _ := os.ReadFile(summary)
 				for name, text := range map[string]string{"stdout": out, "stderr": errOut, "step summary": string(sum)} {
-					for _, f := range forms {
-						if strings.Contains(text, f) {
-							t.Errorf("exit %d: %s shows %q:\n%s", code, name, f, text)
+					for _, reading := range readings(text) {
+						for _, f := range forms {
+							if strings.Contains(reading, f) {
+								t.Errorf("exit %d: %s shows %q:\n%s", code, name, f, text)
+							}
 						}
 					}
 				}
@@ -304,4 +377,82 @@ func envValues(body []byte) string {
 		vs = append(vs, v.Value)
 	}
 	return strings.Join(vs, " ")
+}
+
+// strconvQuoteMsg is an {ok:false, message} answer.
+func strconvQuoteMsg(msg string) string { return `{"ok":false,"message":` + strconvQuote(msg) + `}` }
+
+// phpJSON is an {ok:false, message} answer as PHP's json_encode writes it: /
+// as \/.
+func phpJSON(msg string) string {
+	return strings.ReplaceAll(strconvQuoteMsg(msg), "/", `\/`)
+}
+
+// javaJSON writes every non-ASCII character as an upper-case \uXXXX, as many
+// Java encoders do.
+func javaJSON(msg string) string {
+	var b strings.Builder
+	for _, r := range strconvQuoteMsg(msg) {
+		if r > 0x7e {
+			fmt.Fprintf(&b, `\u%04X`, r)
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// pyQuote is Python's urllib.parse.quote(s): every byte but letters, digits,
+// _.-~ and / percent-encoded, upper-case hex.
+func pyQuote(s string) string {
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.IndexByte("_.-~/", c) >= 0 {
+			b.WriteByte(c)
+			continue
+		}
+		fmt.Fprintf(&b, "%%%02X", c)
+	}
+	return b.String()
+}
+
+// lowerHex percent-encodes every byte but letters and digits, lower-case hex.
+func lowerHex(s string) string {
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' {
+			b.WriteByte(c)
+			continue
+		}
+		fmt.Fprintf(&b, "%%%02x", c)
+	}
+	return b.String()
+}
+
+// locationServer redirects to a Location built from the request.
+func locationServer(t *testing.T, loc func(b []byte, r *http.Request) string) string {
+	t.Helper()
+	hs := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		w.Header().Set("Location", loc(b, r))
+		w.WriteHeader(http.StatusFound)
+	}))
+	t.Cleanup(hs.Close)
+	return hs.URL
+}
+
+// contentTypeServer answers 500 with the API key in its Content-Type, which
+// a media-type parser would lower-case before it was printed.
+func contentTypeServer(t *testing.T) string {
+	t.Helper()
+	hs := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.Copy(io.Discard, r.Body)
+		w.Header().Set("Content-Type", "text/"+strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer ")+"; charset=utf-8")
+		w.WriteHeader(http.StatusInternalServerError)
+		io.WriteString(w, "oops")
+	}))
+	t.Cleanup(hs.Close)
+	return hs.URL
 }
