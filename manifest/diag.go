@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/daestro-jobs/daestro-jobs/printable"
 )
@@ -122,7 +123,12 @@ func plainKey(s string) bool {
 	return true
 }
 
-// lineText returns line n (1-based) of text, white space trimmed, or "".
+// maxSource is how much of a line Diagnostic.Source keeps: enough to tell
+// lines apart, never a copy of a megabyte-long line per diagnostic.
+const maxSource = 256
+
+// lineText returns line n (1-based) of text, white space trimmed and cut to
+// maxSource bytes, or "".
 func lineText(text []byte, n int) string {
 	for i := 1; i < n; i++ {
 		j := bytes.IndexByte(text, '\n')
@@ -137,5 +143,13 @@ func lineText(text []byte, n int) string {
 	if j := bytes.IndexByte(text, '\n'); j >= 0 {
 		text = text[:j]
 	}
-	return strings.TrimSpace(string(text))
+	text = bytes.TrimSpace(text)
+	if len(text) > maxSource {
+		cut := maxSource
+		for cut > 0 && !utf8.RuneStart(text[cut]) {
+			cut--
+		}
+		text = text[:cut]
+	}
+	return string(text)
 }
