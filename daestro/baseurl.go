@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/netip"
 	"net/url"
+	"regexp"
 	"strings"
 )
 
@@ -27,13 +28,15 @@ func CheckBaseURL(raw string) (*url.URL, error) {
 	}
 	u, err := url.Parse(raw)
 	if err != nil {
-		// *url.Error quotes the whole input, password included; keep only the
-		// reason.
+		// *url.Error quotes the whole input, password included, and its
+		// reason quotes a piece of it ("invalid port \":KEY\" after host"):
+		// keep the reason's words only.
 		reason := err
 		if ue, ok := err.(*url.Error); ok {
 			reason = ue.Err
 		}
-		return nil, fmt.Errorf("API URL is not a valid URL: %v", reason)
+		words := strings.Join(strings.Fields(quoted.ReplaceAllString(reason.Error(), "")), " ")
+		return nil, fmt.Errorf("API URL is not a valid URL: %s (the URL is not shown: it may hold a key)", words)
 	}
 	shown := shownURL(u)
 	switch {
@@ -52,6 +55,9 @@ func CheckBaseURL(raw string) (*url.URL, error) {
 	}
 	return u, nil
 }
+
+// quoted matches the pieces of input an error of net/url quotes.
+var quoted = regexp.MustCompile(`"(?:[^"\\]|\\.)*"`)
 
 // shownURL is u as error messages show it: scheme, host and path only.
 func shownURL(u *url.URL) string {

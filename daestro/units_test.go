@@ -47,6 +47,10 @@ func TestCheckBaseURL(t *testing.T) {
 		{name: "empty", raw: " ", wantErr: "empty"},
 		{name: "unparsable", raw: "http://[::1", wantErr: "not a valid URL"},
 		{name: "unparsable with password", raw: "https://u:hunter2@%zz", wantErr: "not a valid URL"},
+		// The parser's reason quotes the port: a password read as one.
+		{name: "password read as a port", raw: "https://apikey:hunter2#x@api.daestro.com/", wantErr: "invalid port after host"},
+		{name: "password in a host", raw: "https://api.daestro.com:hunter2/", wantErr: "not a valid URL"},
+		{name: "bad escape in a password", raw: "https://u:hunter2%zz@api.daestro.com/", wantErr: "not a valid URL"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
