@@ -87,6 +87,8 @@ func manCommand(e env) *cli.Command {
 		Name:  "man",
 		Usage: "print the manual page (roff); e.g. daestro-jobs man > daestro-jobs.1 && man ./daestro-jobs.1",
 		Action: func(c *cli.Context) error {
+			// The manual's sections go in the page only, not in --help.
+			c.App.Description = manual
 			s, err := c.App.ToManWithSection(1)
 			if err != nil {
 				return err

@@ -60,7 +60,6 @@ func newApp(e env) *cli.App {
 	app := &cli.App{
 		Name:                      "daestro-jobs",
 		Usage:                     "keep Daestro jobs as code: validate YAML job manifests and submit each job once",
-		Description:               manual,
 		Version:                   versionString(),
 		Reader:                    e.stdin,
 		Writer:                    e.stdout,
