@@ -83,9 +83,6 @@ func describe(rec *record, now time.Time, step time.Duration) api.Detail {
 	return d
 }
 
-//go:fix inline
-func ptr[T any](v T) *T { return new(v) }
-
 // fail answers an error in the API's envelope, {"ok": false, "message": …}.
 // The message is clipped to maxMessage and escaped as a whole, whatever its
 // parts were: JSON would carry a control character from a request (a job
