@@ -7,8 +7,10 @@ package main
 // while reading input, a full disk.
 
 import (
+	"bufio"
 	"bytes"
 	"errors"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -33,6 +35,48 @@ func TestBuiltBinary(t *testing.T) {
 	t.Run("by name", func(t *testing.T) { testRunByName(t, bin) })
 	t.Run("interrupted while reading stdin", func(t *testing.T) { testInterruptWhileReadingStdin(t, bin) })
 	t.Run("completion in bash", func(t *testing.T) { testCompletionInBash(t, bin) })
+	t.Run("the emulator's hint works", func(t *testing.T) { testEmulatorHint(t, bin) })
+}
+
+// testEmulatorHint starts the emulator as the README does and runs the
+// command it suggests, by name, on the bundled examples: it must work as
+// printed. Ctrl-C then stops the emulator.
+func testEmulatorHint(t *testing.T, bin string) {
+	repo, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	emu := exec.Command(filepath.Join(bin, "daestro-jobs"), "emulator", "--addr", "127.0.0.1:0")
+	stdout, err := emu.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := emu.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer emu.Process.Kill()
+	lines := bufio.NewScanner(stdout)
+	var hint string
+	for lines.Scan() {
+		if h, ok := strings.CutPrefix(lines.Text(), "try: "); ok {
+			hint = h
+			break
+		}
+	}
+	if !strings.Contains(hint, "--env-file examples/example.env") {
+		t.Fatalf("the emulator's hint %q does not work on the bundled examples", hint)
+	}
+	code, out := shell(t, bin, repo, "bash", hint)
+	if code != 0 || !strings.Contains(out, "7 jobs: 7 created") {
+		t.Errorf("the hint %q: exit %d\n%s", hint, code, out)
+	}
+	if err := emu.Process.Signal(os.Interrupt); err != nil {
+		t.Fatal(err)
+	}
+	rest, _ := io.ReadAll(stdout)
+	if err := emu.Wait(); err != nil || !strings.Contains(string(rest), "emulator stopped") {
+		t.Errorf("Ctrl-C: %v, %q", err, rest)
+	}
 }
 
 // shell runs script with the binary in bin on PATH, in dir, and returns the
