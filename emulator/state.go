@@ -27,6 +27,8 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+
+	"github.com/daestro-jobs/daestro-jobs/internal/regular"
 )
 
 // StateInUseError is New's error when another emulator holds the state file.
@@ -79,20 +81,5 @@ func settle(f *os.File, path string) error {
 
 // notRegular is the error for a state path that is not a regular file.
 func notRegular(path string, mode fs.FileMode) error {
-	return fmt.Errorf("emulator: state file %s is %s, not a regular file", path, kind(mode))
-}
-
-// kind names what a file is, for an error message.
-func kind(mode fs.FileMode) string {
-	switch {
-	case mode.IsDir():
-		return "a directory"
-	case mode&fs.ModeNamedPipe != 0:
-		return "a named pipe"
-	case mode&fs.ModeSocket != 0:
-		return "a socket"
-	case mode&fs.ModeDevice != 0:
-		return "a device"
-	}
-	return "not a plain file"
+	return fmt.Errorf("emulator: state file %s is %s, not a regular file", path, regular.Kind(mode))
 }
