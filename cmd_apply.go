@@ -91,7 +91,7 @@ func runApply(ctx context.Context, e env, o *applyOptions) error {
 			return err
 		}
 	}
-	p, err := buildPlan(ctx, e, &o.manifests, false, false)
+	p, _, err := buildPlan(ctx, e, &o.manifests, false, false)
 	if err != nil {
 		return err
 	}

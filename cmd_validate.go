@@ -46,13 +46,12 @@ func runValidate(ctx context.Context, e env, o *validateOptions) error {
 	// The text report lists problems and counts, not documents: on 100,000
 	// files, keeping no record per document is most of the memory the run
 	// needs.
-	p, err := buildPlan(ctx, e, &o.manifests, true, format == output.Text)
+	p, now, err := buildPlan(ctx, e, &o.manifests, true, format == output.Text)
 	if err != nil {
 		return err
 	}
 	s := openSession(e, format, p.Secrets())
 	defer s.close()
-	now, _ := runNow(e, &o.manifests) // buildPlan checked it
 	s.report.Root, s.report.Cwd = reportRoot(o.reportRoot)
 	s.report.RunID = "daestro-jobs/validate/" + now.Format(time.RFC3339)
 	if err := wrote(output.NewValidate(format, s.Streams, s.options()).Validate(p)); err != nil {

@@ -20,19 +20,20 @@ import (
 // load and decode (manifest), check and resolve (plan). validate is true for
 // `daestro-jobs validate` (unset variables are warnings, no request bodies);
 // noJobs keeps no per-document records, for reports that list only problems.
-func buildPlan(ctx context.Context, e env, o *manifestOptions, validate, noJobs bool) (*plan.Plan, error) {
+// It returns the plan and the run's one "now".
+func buildPlan(ctx context.Context, e env, o *manifestOptions, validate, noJobs bool) (*plan.Plan, time.Time, error) {
 	paths := o.paths.Value()
 	if len(paths) == 0 {
-		return nil, usagef("no manifests given: pass -f PATH (a file, a directory or - for stdin)")
+		return nil, time.Time{}, usagef("no manifests given: pass -f PATH (a file, a directory or - for stdin)")
 	}
 	now, err := runNow(e, o)
 	if err != nil {
-		return nil, err
+		return nil, now, err
 	}
 	lookup, envErr := interp.Env(o.envFiles.Value(), e.lookup)
 	v, err := schema.New()
 	if err != nil {
-		return nil, err
+		return nil, now, err
 	}
 	p, err := plan.Build(ctx, plan.Options{
 		Source:              manifest.Source{Paths: paths, Stdin: e.stdin},
@@ -48,11 +49,11 @@ func buildPlan(ctx context.Context, e env, o *manifestOptions, validate, noJobs 
 	})
 	switch {
 	case errors.Is(err, context.Canceled):
-		return nil, err
+		return nil, now, err
 	case err != nil:
-		return nil, usagef("%v", err)
+		return nil, now, usagef("%v", err)
 	}
-	return p, nil
+	return p, now, nil
 }
 
 // runNow is the run's one "now": --now, or the clock.
