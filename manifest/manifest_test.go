@@ -9,6 +9,7 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 )
@@ -341,5 +342,28 @@ func TestLineCount(t *testing.T) {
 		if got := lineCount([]byte(data)); got != want {
 			t.Errorf("lineCount(%q) = %d, want %d", data, got, want)
 		}
+	}
+}
+
+// TestOpenFileRefusesAFIFO: what is opened is checked, not what the walk saw:
+// a manifest swapped for a FIFO after discovery is refused at once, never
+// waited on.
+func TestOpenFileRefusesAFIFO(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "swapped.yaml")
+	if err := syscall.Mkfifo(p, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan *Diagnostic, 1)
+	go func() {
+		_, _, d := openFile(p, streamAt)
+		done <- d
+	}()
+	select {
+	case d := <-done:
+		if d == nil || !strings.Contains(d.Message, "not a regular file (a named pipe)") {
+			t.Errorf("openFile(FIFO) = %v", d)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("openFile blocked on a FIFO")
 	}
 }
