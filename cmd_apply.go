@@ -104,8 +104,12 @@ func runApply(ctx context.Context, e env, o *applyOptions) error {
 	if client != nil {
 		client.Redact = s.red
 	}
+	sending := 0 // jobs the bar counts: none when nothing is sent
+	if !o.dryRun && p.Errors() == 0 {
+		sending = submit.Sendable(p)
+	}
 	var clearBar func()
-	opts.OnResult, clearBar = progress(e, format, submit.Sendable(p))
+	opts.OnResult, clearBar = progress(e, format, sending)
 	a, runErr := submit.Apply(ctx, p, client, opts)
 	clearBar()
 	rep := output.NewApply(format, s.Streams, s.options())
