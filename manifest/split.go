@@ -22,17 +22,25 @@ type chunk struct {
 // the chunks decode to the documents the whole stream would, each with a
 // parser of its own. Directive lines ("%YAML", "%TAG") govern the document
 // after them: the cut comes before them, not between them and their "---".
+// A line starting with "%" is a directive only at the start of the stream or
+// after a document end marker ("..."), as YAML says; anywhere else it is
+// content (the continuation of a plain scalar) and no cut.
 //
 // Two deliberate consequences: decoding can spread one file's documents over
 // every core, and an alias can only name an anchor of its own document, as
 // YAML says (yaml.v3 reading a whole stream lets one reach into an earlier
 // document).
-type cutState struct{ directive bool }
+type cutState struct {
+	directive bool // in directives, before their "---"
+	ended     bool // after a "..." line (or blank and comment lines after one)
+}
 
 // startsChunk reports whether line begins a new chunk.
 func (st *cutState) startsChunk(line []byte) bool {
+	ended := st.ended
+	st.ended = ended && isBlankOrComment(line) || isMarker(line, '.')
 	switch {
-	case len(line) > 0 && line[0] == '%':
+	case len(line) > 0 && line[0] == '%' && (ended || st.directive):
 		if st.directive {
 			return false
 		}
@@ -48,10 +56,16 @@ func (st *cutState) startsChunk(line []byte) bool {
 	return false
 }
 
+// isBlankOrComment reports a line holding only white space or a comment.
+func isBlankOrComment(line []byte) bool {
+	t := bytes.TrimLeft(line, " \t\r\n")
+	return len(t) == 0 || t[0] == '#'
+}
+
 // split cuts the whole of data into chunks.
 func split(data []byte) []chunk {
 	chunks := make([]chunk, 0, 1)
-	var st cutState
+	st := cutState{ended: true} // the start of a stream may hold directives
 	start, line := 0, 0
 	for i, n := 0, 0; i < len(data); n++ {
 		if st.startsChunk(data[i:]) && i > start {
@@ -69,8 +83,12 @@ func split(data []byte) []chunk {
 
 // isDocumentStart reports whether a line begins with the document start
 // marker.
-func isDocumentStart(b []byte) bool {
-	if len(b) < 3 || b[0] != '-' || b[1] != '-' || b[2] != '-' {
+func isDocumentStart(b []byte) bool { return isMarker(b, '-') }
+
+// isMarker reports whether a line begins with a document marker of c:
+// "---" or "...", followed by white space or the end.
+func isMarker(b []byte, c byte) bool {
+	if len(b) < 3 || b[0] != c || b[1] != c || b[2] != c {
 		return false
 	}
 	if len(b) == 3 {
@@ -96,7 +114,7 @@ type cutter struct {
 }
 
 func newCutter(path string, r io.Reader) *cutter {
-	return &cutter{r: bufio.NewReaderSize(r, 64<<10), path: path}
+	return &cutter{r: bufio.NewReaderSize(r, 64<<10), path: path, st: cutState{ended: true}}
 }
 
 // next returns the next group of at most n chunks: its text, the chunks in

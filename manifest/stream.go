@@ -399,11 +399,15 @@ func (s *stream[T]) whole(f File[T], g group[T]) {
 func (s *stream[T]) done(i, k, total int, g *group[T]) {
 	s.joinMu.Lock()
 	defer s.joinMu.Unlock()
-	if k >= 0 {
-		s.pending[i].parts[k] = g
-	}
-	if total >= 0 {
-		s.pending[i].total = total
+	// Every worker that finds a big file's groups all taken says so; the
+	// first to say it may already have seen the file join whole.
+	if j, ok := s.pending[i]; ok {
+		if k >= 0 {
+			j.parts[k] = g
+		}
+		if total >= 0 {
+			j.total = total
+		}
 	}
 	for {
 		j, ok := s.pending[s.next]
