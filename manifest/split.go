@@ -68,15 +68,16 @@ func split(data []byte) []chunk {
 	st := cutState{ended: true} // the start of a stream may hold directives
 	start, line := 0, 0
 	for i, n := 0, 0; i < len(data); n++ {
-		if st.startsChunk(data[i:]) && i > start {
+		end := len(data)
+		if next := bytes.IndexByte(data[i:], '\n'); next >= 0 {
+			end = i + next + 1
+		}
+		if st.startsChunk(data[i:end]) && i > start {
 			chunks = append(chunks, chunk{start: start, end: i, line: line})
 			start, line = i, n
 		}
-		next := bytes.IndexByte(data[i:], '\n')
-		if next < 0 {
-			break
-		}
-		i += next + 1
+		n += breaks(data[i:end]) - 1 // the loop counts the "\n"
+		i = end
 	}
 	return append(chunks, chunk{start: start, end: len(data), line: line})
 }
@@ -109,6 +110,8 @@ type cutter struct {
 	st     cutState
 	line   int    // lines read
 	carry  []byte // a line read that begins the next group
+	// carryLine is the number of lines before carry.
+	carryLine int
 	chunks int    // chunks cut so far, to enforce MaxDocuments
 	done   bool
 }
@@ -126,16 +129,17 @@ func (c *cutter) next(n int) (text []byte, chunks []chunk, problem *Diagnostic, 
 	}
 	if c.carry != nil {
 		text = append(text, c.carry...)
-		chunks = append(chunks, chunk{start: 0, line: c.line - 1})
+		chunks = append(chunks, chunk{start: 0, line: c.carryLine})
 		c.carry = nil
 	}
 	for {
 		line, err := c.r.ReadBytes('\n')
 		if len(line) > 0 {
-			c.line++
+			before := c.line
+			c.line += breaks(line)
 			if c.st.startsChunk(line) || len(chunks) == 0 {
 				if len(chunks) == n {
-					c.carry = line
+					c.carry, c.carryLine = line, before
 					break
 				}
 				if c.chunks++; c.chunks > MaxDocuments {
@@ -143,7 +147,7 @@ func (c *cutter) next(n int) (text []byte, chunks []chunk, problem *Diagnostic, 
 					c.done = true
 					return text, closeChunks(text, chunks), &d, true
 				}
-				chunks = append(chunks, chunk{start: len(text), line: c.line - 1})
+				chunks = append(chunks, chunk{start: len(text), line: before})
 			}
 			text = append(text, line...)
 		}
@@ -173,4 +177,29 @@ func closeChunks(text []byte, chunks []chunk) []chunk {
 		}
 	}
 	return chunks
+}
+
+// breaks counts the line breaks in one line of text as YAML counts them (and
+// so the line numbers of its parser): "\n" or "\r\n", a lone "\r", NEL, LS
+// and PS. A line that ends without a break counts one, as the start of the
+// next line would; chunks start only after a "\n", so every count of lines
+// before a chunk matches the parser's.
+func breaks(line []byte) int {
+	n := 0
+	for i := 0; i < len(line); i++ {
+		switch c := line[i]; {
+		case c == '\n':
+			n++
+		case c == '\r' && (i+1 == len(line) || line[i+1] != '\n'):
+			n++
+		case c == 0xc2 && i+1 < len(line) && line[i+1] == 0x85: // NEL
+			n++
+		case c == 0xe2 && i+2 < len(line) && line[i+1] == 0x80 && (line[i+2] == 0xa8 || line[i+2] == 0xa9): // LS, PS
+			n++
+		}
+	}
+	if len(line) > 0 && line[len(line)-1] != '\n' && n == 0 {
+		n = 1
+	}
+	return n
 }

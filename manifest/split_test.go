@@ -30,6 +30,7 @@ func TestSplit(t *testing.T) {
 		{name: "not markers", data: "a: ---\n ---\n---a\n----\n", want: []string{"0:a: ---\n ---\n---a\n----\n"}},
 		{name: "block scalar ends at a marker", data: "a: |\n  x\n---\nb: 1\n", want: []string{"0:a: |\n  x\n", "2:---\nb: 1\n"}},
 		{name: "directive stays with its document", data: "%YAML 1.2\n---\na: 1\n---\nb: 2\n", want: []string{"0:%YAML 1.2\n---\na: 1\n", "3:---\nb: 2\n"}},
+		{name: "a lone CR is a line break to YAML", data: "0\r0\n--- 00", want: []string{"0:0\r0\n", "2:--- 00"}},
 		{name: "a % line inside a document is content", data: "0\n%\n---\na", want: []string{"0:0\n%\n", "2:---\na"}},
 		{name: "directive before a later document", data: "a: 1\n...\n%YAML 1.2\n%TAG ! tag:x,2000:\n---\nb: 2\n", want: []string{"0:a: 1\n...\n", "2:%YAML 1.2\n%TAG ! tag:x,2000:\n---\nb: 2\n"}},
 	} {
