@@ -105,15 +105,15 @@ func isMarker(b []byte, c byte) bool {
 // cutter reads a large file a group of chunks at a time, so that the file is
 // never held whole: each group is a copy of its own lines.
 type cutter struct {
-	r      *bufio.Reader
-	path   string
-	st     cutState
-	line   int    // lines read
-	carry  []byte // a line read that begins the next group
+	r     *bufio.Reader
+	path  string
+	st    cutState
+	line  int    // lines read
+	carry []byte // a line read that begins the next group
 	// carryLine is the number of lines before carry.
 	carryLine int
-	chunks int    // chunks cut so far, to enforce MaxDocuments
-	done   bool
+	chunks    int // chunks cut so far, to enforce MaxDocuments
+	done      bool
 }
 
 func newCutter(path string, r io.Reader) *cutter {
