@@ -45,7 +45,8 @@ func newClient(e env, o *apiOptions, concurrency int) (*daestro.Client, error) {
 		BaseURL:   base,
 		APIKey:    key,
 		UserAgent: "daestro-jobs/" + moduleVersion(),
-		Redact:    redact.New(key),
+		// Redact is set by the command once the run's secrets are known;
+		// until then the client masks the key alone.
 	}, nil
 }
 

@@ -8,6 +8,7 @@ import (
 
 	"github.com/daestro-jobs/daestro-jobs/manifest"
 	"github.com/daestro-jobs/daestro-jobs/plan"
+	"github.com/daestro-jobs/daestro-jobs/printable"
 )
 
 // junitPrinter writes a validation as JUnit XML, which CI systems show as
@@ -115,7 +116,7 @@ func (j *junitPrinter) testcase(name, file string, line int, ds []manifest.Diagn
 	// file and line are what GitLab reads to link a failure to its file:
 	// relative to the repository, like SARIF's and Code Quality's paths.
 	rel, _ := j.o.relPath(j.sc.masked(file))
-	c := junitCase{Name: name, Classname: j.sc.text(file), File: printableText(rel), Line: line}
+	c := junitCase{Name: name, Classname: j.sc.text(file), File: printable.Escape(rel), Line: line}
 	var errs, warns []string
 	for _, d := range ds {
 		if d.Severity == manifest.Error {

@@ -170,9 +170,6 @@ func (s scrub) text(v string) string { return printable.Escape(s.red.String(v)) 
 // Actions workflow command either.
 func (s scrub) lead(v string) string { return printable.Lead(s.red.String(v)) }
 
-// printableText escapes text already masked.
-func printableText(v string) string { return printable.Escape(v) }
-
 // message is text cut to a readable length.
 func (s scrub) message(v string) string { return printable.Clip(s.text(v), maxError) }
 
