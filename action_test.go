@@ -96,7 +96,7 @@ func loadAction(t *testing.T) *actionManifest {
 	return &a
 }
 
-// The step outputs and counts the tool writes under -o github (output/github.go),
+// The step outputs and counts the tool writes under -o github (report/github.go),
 // and what the action's run step adds.
 var (
 	actionApplyOutputs    = []string{"jobs-total", "created", "exists", "duplicate", "planned", "failed", "not-submitted", "invalid", "created-jobs"}

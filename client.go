@@ -6,8 +6,8 @@ import (
 	"net/http"
 	"strings"
 
-	"github.com/daestro-jobs/daestro-jobs/daestro"
-	"github.com/daestro-jobs/daestro-jobs/internal/regular"
+	"github.com/daestro-jobs/daestro-jobs/apiclient"
+	"github.com/daestro-jobs/daestro-jobs/internal/safefile"
 	"github.com/daestro-jobs/daestro-jobs/redact"
 )
 
@@ -16,7 +16,7 @@ const maxKeyFile = 64 << 10
 
 // newClient builds the API client from flags and environment. The key never
 // comes from a flag value, so it never lands in shell history or ps output.
-func newClient(e env, o *apiOptions, concurrency int) (*daestro.Client, error) {
+func newClient(e env, o *apiOptions, concurrency int) (*apiclient.Client, error) {
 	// The key is read first so that a URL it was pasted into is shown
 	// masked; a missing key is said after a bad URL.
 	key, keyErr := apiKey(e, o)
@@ -29,7 +29,7 @@ func newClient(e env, o *apiOptions, concurrency int) (*daestro.Client, error) {
 			raw = v
 		}
 	}
-	base, err := daestro.CheckBaseURL(raw)
+	base, err := apiclient.CheckBaseURL(raw)
 	if err != nil {
 		// CheckBaseURL never quotes user info, query or fragment; the key
 		// may still have been pasted elsewhere in the URL.
@@ -40,7 +40,7 @@ func newClient(e env, o *apiOptions, concurrency int) (*daestro.Client, error) {
 	}
 	tr := http.DefaultTransport.(*http.Transport).Clone()
 	tr.MaxIdleConnsPerHost = max(concurrency, 2)
-	return &daestro.Client{
+	return &apiclient.Client{
 		HTTP:      &http.Client{Transport: tr},
 		BaseURL:   base,
 		APIKey:    key,
@@ -54,7 +54,7 @@ func newClient(e env, o *apiOptions, concurrency int) (*daestro.Client, error) {
 // device given as the key file is refused at once, not waited on.
 func apiKey(e env, o *apiOptions) (string, error) {
 	if path := o.keyFile; path != "" {
-		b, err := regular.ReadFile(path, maxKeyFile)
+		b, err := safefile.ReadFile(path, maxKeyFile)
 		if err != nil {
 			var pe *fs.PathError
 			if errors.As(err, &pe) {

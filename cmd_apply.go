@@ -10,11 +10,12 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/daestro-jobs/daestro-jobs/api"
-	"github.com/daestro-jobs/daestro-jobs/daestro"
-	"github.com/daestro-jobs/daestro-jobs/output"
+	"github.com/daestro-jobs/daestro-jobs/apiclient"
+	"github.com/daestro-jobs/daestro-jobs/outcome"
 	"github.com/daestro-jobs/daestro-jobs/redact"
 	"github.com/daestro-jobs/daestro-jobs/report"
 	"github.com/daestro-jobs/daestro-jobs/submit"
+	"github.com/daestro-jobs/daestro-jobs/wait"
 )
 
 // applyOptions are the flags of `daestro-jobs apply`.
@@ -40,7 +41,7 @@ type waitOptions struct {
 }
 
 func (o *applyOptions) flags() []cli.Flag {
-	flags := append(o.manifests.flags(), o.output.flag(output.ApplyFormats),
+	flags := append(o.manifests.flags(), o.output.flag(report.ApplyFormats),
 		&cli.BoolFlag{Name: flagDryRun, Destination: &o.dryRun, Usage: "print the resolved request bodies (secrets masked) and send nothing; needs no API key"},
 		&cli.IntFlag{Name: flagConcurrency, Value: submit.DefaultConcurrency, Destination: &o.concurrency, Usage: "`N` requests in flight"},
 		&cli.Float64Flag{Name: flagRate, Destination: &o.rate, Usage: "at most `R` requests per second (0: unlimited)"},
@@ -52,7 +53,7 @@ func (o *applyOptions) flags() []cli.Flag {
 		&cli.BoolFlag{Name: flagWait, Destination: &o.wait.enabled, Usage: "after submitting, follow the jobs created in this run until each ends; exit 0 only if all completed"},
 		&cli.DurationFlag{Name: flagWaitTimeout, Value: 30 * time.Minute, Destination: &o.wait.timeout, Usage: "give up waiting after `DURATION` (exit 1)"},
 		&cli.BoolFlag{Name: flagWaitScheduled, Destination: &o.wait.scheduled, Usage: "with --wait, wait for scheduled jobs too (they may not start for a long time)"},
-		&cli.DurationFlag{Name: flagWaitPoll, Value: submit.WaitFirst, Destination: &o.wait.poll, Usage: "first gap between polls; it doubles up to 15s", Hidden: true},
+		&cli.DurationFlag{Name: flagWaitPoll, Value: wait.DefaultFirst, Destination: &o.wait.poll, Usage: "first gap between polls; it doubles up to 15s", Hidden: true},
 		&cli.BoolFlag{Name: flagDetailedExitcode, Destination: &o.detailedExitcode, Usage: "exit 0 when nothing was created, 2 when something was, 1 on any error (usage errors included)"},
 	)
 }
@@ -77,7 +78,7 @@ func applyCommand(e env) *cli.Command {
 // runApply is `daestro-jobs apply`: plan, send (or show, with --dry-run),
 // report, then follow the created jobs with --wait.
 func runApply(ctx context.Context, e env, o *applyOptions) error {
-	format, err := chooseFormat(e, &o.output, output.ApplyFormats)
+	format, err := chooseFormat(e, &o.output, report.ApplyFormats)
 	if err != nil {
 		return err
 	}
@@ -85,7 +86,7 @@ func runApply(ctx context.Context, e env, o *applyOptions) error {
 	if err != nil {
 		return err
 	}
-	var client *daestro.Client
+	var client *apiclient.Client
 	if !o.dryRun {
 		if client, err = newClient(e, &o.api, o.concurrency); err != nil {
 			return err
@@ -112,7 +113,7 @@ func runApply(ctx context.Context, e env, o *applyOptions) error {
 	opts.OnResult, clearBar = progress(e, format, sending)
 	a, runErr := submit.Apply(ctx, p, client, opts)
 	clearBar()
-	rep := output.NewApply(format, s.Streams, s.options())
+	rep := report.NewApply(format, s.Streams, s.options())
 	if err := wrote(rep.Apply(a)); err != nil {
 		return err
 	}
@@ -153,7 +154,7 @@ func (o *applyOptions) submitOptions(e env) (submit.Options, error) {
 // verdict is the exit decision of an apply, once its report is printed:
 // interrupted 130; the key refused or the run broken 1, with why; any error
 // diagnostic or any job invalid, failed or not submitted 1; else success.
-func verdict(a *report.Apply, runErr error, red *redact.Redactor) error {
+func verdict(a *outcome.Apply, runErr error, red *redact.Redactor) error {
 	switch {
 	case a.Interrupted:
 		return &exitError{code: exitInterrupted}
@@ -167,17 +168,17 @@ func verdict(a *report.Apply, runErr error, red *redact.Redactor) error {
 
 // runWait follows the jobs the apply created, with a line on stderr each
 // time the count of states changes, and reports how they ended.
-func runWait(ctx context.Context, client *daestro.Client, a *report.Apply, rep output.ApplyReporter, s *session, o *applyOptions) error {
+func runWait(ctx context.Context, client *apiclient.Client, a *outcome.Apply, rep report.ApplyReporter, s *session, o *applyOptions) error {
 	wctx, cancel := context.WithTimeout(ctx, o.wait.timeout)
 	defer cancel()
 	last := ""
-	w, err := submit.For(wctx, client, a, submit.WaitOptions{
+	w, err := wait.For(wctx, client, a, wait.Options{
 		First:     o.wait.poll,
 		Timeout:   o.api.timeout,
 		Scheduled: o.wait.scheduled,
 		OnPoll: func(latest []api.Detail) {
 			// One line per change: readable in a CI log, quiet while nothing moves.
-			if line := output.WaitProgress(s.red, latest); line != last {
+			if line := report.WaitProgress(s.red, latest); line != last {
 				fmt.Fprintln(s.Err, line)
 				last = line
 			}

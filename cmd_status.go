@@ -7,8 +7,8 @@ import (
 
 	"github.com/urfave/cli/v2"
 
-	"github.com/daestro-jobs/daestro-jobs/daestro"
-	"github.com/daestro-jobs/daestro-jobs/output"
+	"github.com/daestro-jobs/daestro-jobs/apiclient"
+	"github.com/daestro-jobs/daestro-jobs/report"
 )
 
 // statusOptions are the flags of `daestro-jobs status`.
@@ -18,7 +18,7 @@ type statusOptions struct {
 	ids    []string
 }
 
-var statusFormats = []output.Format{output.Text, output.JSON}
+var statusFormats = []report.Format{report.Text, report.JSON}
 
 func statusCommand(e env) *cli.Command {
 	o := &statusOptions{}
@@ -52,7 +52,7 @@ func runStatus(ctx context.Context, e env, o *statusOptions) error {
 	s := openSession(e, format, []string{client.APIKey})
 	defer s.close()
 	client.Redact = s.red
-	rows := make([]output.StatusRow, 0, len(o.ids))
+	rows := make([]report.StatusRow, 0, len(o.ids))
 	failed := false
 	for _, id := range o.ids {
 		rctx, cancel := context.WithTimeout(ctx, o.api.timeout)
@@ -64,17 +64,17 @@ func runStatus(ctx context.Context, e env, o *statusOptions) error {
 		if errors.Is(err, context.Canceled) {
 			return err
 		}
-		var apiErr *daestro.APIError
+		var apiErr *apiclient.APIError
 		if errors.As(err, &apiErr) && apiErr.Refused() {
 			return failf(s.red, "the server refused the API key (%v): check %s or --%s", err, envAPIKey, flagAPIKeyFile)
 		}
-		r := output.StatusRow{Detail: d}
+		r := report.StatusRow{Detail: d}
 		if err != nil {
 			r.ID, r.Error, failed = id, err.Error(), true
 		}
 		rows = append(rows, r)
 	}
-	if err := wrote(output.Status(format, s.Streams, s.red, rows)); err != nil {
+	if err := wrote(report.Status(format, s.Streams, s.red, rows)); err != nil {
 		return err
 	}
 	if failed {

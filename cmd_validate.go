@@ -6,7 +6,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
-	"github.com/daestro-jobs/daestro-jobs/output"
+	"github.com/daestro-jobs/daestro-jobs/report"
 )
 
 // validateOptions are the flags of `daestro-jobs validate`.
@@ -22,7 +22,7 @@ func validateCommand(e env) *cli.Command {
 		Name:      "validate",
 		Usage:     "load and validate manifests, offline; unset variables are warnings",
 		ArgsUsage: " ",
-		Flags: append(o.manifests.flags(), o.output.flag(output.ValidateFormats),
+		Flags: append(o.manifests.flags(), o.output.flag(report.ValidateFormats),
 			&cli.StringFlag{Name: flagReportRoot, Aliases: []string{"sarif-root"}, Destination: &o.reportRoot,
 				Usage: "make the paths of -o sarif, gitlab and junit relative to `DIR` (default: the git repository's root)"}),
 		Action: func(c *cli.Context) error {
@@ -39,14 +39,14 @@ func validateCommand(e env) *cli.Command {
 // exit 1 on any error, a file that does not parse and paths holding no
 // manifest included.
 func runValidate(ctx context.Context, e env, o *validateOptions) error {
-	format, err := chooseFormat(e, &o.output, output.ValidateFormats)
+	format, err := chooseFormat(e, &o.output, report.ValidateFormats)
 	if err != nil {
 		return err
 	}
 	// The text report lists problems and counts, not documents: on 100,000
 	// files, keeping no record per document is most of the memory the run
 	// needs.
-	p, now, err := buildPlan(ctx, e, &o.manifests, true, format == output.Text)
+	p, now, err := buildPlan(ctx, e, &o.manifests, true, format == report.Text)
 	if err != nil {
 		return err
 	}
@@ -54,7 +54,7 @@ func runValidate(ctx context.Context, e env, o *validateOptions) error {
 	defer s.close()
 	s.report.Root, s.report.Cwd = reportRoot(o.reportRoot)
 	s.report.RunID = "daestro-jobs/validate/" + now.Format(time.RFC3339)
-	if err := wrote(output.NewValidate(format, s.Streams, s.options()).Validate(p)); err != nil {
+	if err := wrote(report.NewValidate(format, s.Streams, s.options()).Validate(p)); err != nil {
 		return err
 	}
 	if p.Errors() > 0 {

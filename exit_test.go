@@ -8,10 +8,10 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/daestro-jobs/daestro-jobs/manifest"
+	"github.com/daestro-jobs/daestro-jobs/diag"
+	"github.com/daestro-jobs/daestro-jobs/outcome"
 	"github.com/daestro-jobs/daestro-jobs/plan"
 	"github.com/daestro-jobs/daestro-jobs/redact"
-	"github.com/daestro-jobs/daestro-jobs/report"
 	"github.com/daestro-jobs/daestro-jobs/submit"
 )
 
@@ -19,28 +19,28 @@ import (
 // without the CLI framework: verdict, then exitCode.
 func TestExitDecision(t *testing.T) {
 	clean := &plan.Plan{}
-	broken := &plan.Plan{Diagnostics: []manifest.Diagnostic{{File: "a.yaml", Message: "invalid YAML", Severity: manifest.Error, Doc: manifest.FileProblem}}}
-	jobs := func(os ...report.Outcome) []report.Job {
-		var out []report.Job
+	broken := &plan.Plan{Diagnostics: []diag.Diagnostic{{File: "a.yaml", Message: "invalid YAML", Severity: diag.Error, Kind: diag.File}}}
+	jobs := func(os ...outcome.Outcome) []outcome.Job {
+		var out []outcome.Job
 		for _, o := range os {
-			out = append(out, report.Job{Outcome: o})
+			out = append(out, outcome.Job{Outcome: o})
 		}
 		return out
 	}
 	refused := fmt.Errorf("%w (HTTP 401: invalid key dk_test_secret)", submit.ErrUnauthorized)
 	for _, tc := range []struct {
 		name     string
-		a        *report.Apply
+		a        *outcome.Apply
 		err      error
 		detailed bool
 		want     int
 	}{
-		{name: "all created", a: &report.Apply{Plan: clean, Jobs: jobs(report.Created, report.Exists)}, want: 0},
-		{name: "a file that does not parse, nothing loaded", a: &report.Apply{Plan: broken}, want: 1},
-		{name: "a failed job", a: &report.Apply{Plan: clean, Jobs: jobs(report.Created, report.Failed)}, want: 1},
-		{name: "the key refused", a: &report.Apply{Plan: clean, Jobs: jobs(report.Failed, report.NotSubmitted)}, err: refused, want: 1},
-		{name: "interrupted", a: &report.Apply{Plan: clean, Jobs: jobs(report.NotSubmitted), Interrupted: true}, err: context.Canceled, want: 130},
-		{name: "a failed job, detailed", a: &report.Apply{Plan: clean, Jobs: jobs(report.Failed)}, detailed: true, want: 1},
+		{name: "all created", a: &outcome.Apply{Plan: clean, Jobs: jobs(outcome.Created, outcome.Exists)}, want: 0},
+		{name: "a file that does not parse, nothing loaded", a: &outcome.Apply{Plan: broken}, want: 1},
+		{name: "a failed job", a: &outcome.Apply{Plan: clean, Jobs: jobs(outcome.Created, outcome.Failed)}, want: 1},
+		{name: "the key refused", a: &outcome.Apply{Plan: clean, Jobs: jobs(outcome.Failed, outcome.NotSubmitted)}, err: refused, want: 1},
+		{name: "interrupted", a: &outcome.Apply{Plan: clean, Jobs: jobs(outcome.NotSubmitted), Interrupted: true}, err: context.Canceled, want: 130},
+		{name: "a failed job, detailed", a: &outcome.Apply{Plan: clean, Jobs: jobs(outcome.Failed)}, detailed: true, want: 1},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var stderr strings.Builder

@@ -6,7 +6,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
-	"github.com/daestro-jobs/daestro-jobs/output"
+	"github.com/daestro-jobs/daestro-jobs/report"
 )
 
 // Flag names: flags are bound to options structs (Destination), and the few
@@ -76,7 +76,7 @@ type outputOption struct {
 	set  bool
 }
 
-func (o *outputOption) flag(offered []output.Format) cli.Flag {
+func (o *outputOption) flag(offered []report.Format) cli.Flag {
 	names := make([]string, len(offered))
 	for i, f := range offered {
 		names[i] = string(f)

@@ -7,7 +7,7 @@ import (
 )
 
 // TestLayout holds the stages to their rooms: YAML is the manifest stage's
-// business alone, and the output stage renders values without knowing any
+// business alone, and the report stage renders values without knowing any
 // HTTP (README, How the code is laid out).
 func TestLayout(t *testing.T) {
 	out, err := exec.Command("go", "list", "-f", "{{.ImportPath}} {{join .Imports \" \"}}", "./...").Output()
@@ -24,13 +24,13 @@ func TestLayout(t *testing.T) {
 			}
 		}
 	}
-	deps, err := exec.Command("go", "list", "-deps", "./output", "./report", "./plan").Output()
+	deps, err := exec.Command("go", "list", "-deps", "./report", "./outcome", "./plan", "./diag").Output()
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, d := range strings.Fields(string(deps)) {
-		if d == "net/http" || d == module+"/daestro" {
-			t.Errorf("output, report or plan depends on %s: rendering and planning need no HTTP", d)
+		if d == "net/http" || d == module+"/apiclient" {
+			t.Errorf("report, outcome, plan or diag depends on %s: rendering and planning need no HTTP", d)
 		}
 	}
 }

@@ -18,7 +18,7 @@ import (
 	"time"
 
 	"github.com/daestro-jobs/daestro-jobs/emulator"
-	"github.com/daestro-jobs/daestro-jobs/output"
+	"github.com/daestro-jobs/daestro-jobs/report"
 )
 
 // The sentinels of TestSecretLeaks: a secret referenced by a sensitive
@@ -231,10 +231,10 @@ container_env:
 	// validate and apply take theirs from the lists -o is checked against, so
 	// a format added there is covered here without a change.
 	formats := map[string][]string{"status": {"text", "json"}}
-	for _, f := range output.ValidateFormats {
+	for _, f := range report.ValidateFormats {
 		formats["validate"] = append(formats["validate"], string(f))
 	}
-	for _, f := range output.ApplyFormats {
+	for _, f := range report.ApplyFormats {
 		formats["apply"] = append(formats["apply"], string(f))
 	}
 	if len(formats["validate"]) < 5 || len(formats["apply"]) < 3 {

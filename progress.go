@@ -6,7 +6,7 @@ import (
 	"github.com/schollz/progressbar/v3"
 	"golang.org/x/term"
 
-	"github.com/daestro-jobs/daestro-jobs/output"
+	"github.com/daestro-jobs/daestro-jobs/report"
 	"github.com/daestro-jobs/daestro-jobs/submit"
 )
 
@@ -25,8 +25,8 @@ func isTerminal(w io.Writer, e env) bool {
 // send. It returns the OnResult hook and a function that clears the bar
 // before the report is printed; both are no-ops when there is no bar. The bar
 // shows only counts.
-func progress(e env, format output.Format, jobs int) (func(submit.Result), func()) {
-	if jobs < 2 || format == output.JSON || !isTerminal(e.stderr, e) {
+func progress(e env, format report.Format, jobs int) (func(submit.Result), func()) {
+	if jobs < 2 || format == report.JSON || !isTerminal(e.stderr, e) {
 		return nil, func() {}
 	}
 	bar := progressbar.NewOptions(jobs,

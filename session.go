@@ -8,11 +8,11 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/daestro-jobs/daestro-jobs/interp"
 	"github.com/daestro-jobs/daestro-jobs/manifest"
-	"github.com/daestro-jobs/daestro-jobs/manifest/interp"
-	"github.com/daestro-jobs/daestro-jobs/output"
 	"github.com/daestro-jobs/daestro-jobs/plan"
 	"github.com/daestro-jobs/daestro-jobs/redact"
+	"github.com/daestro-jobs/daestro-jobs/report"
 	"github.com/daestro-jobs/daestro-jobs/schema"
 )
 
@@ -72,14 +72,14 @@ func runNow(e env, o *manifestOptions) (time.Time, error) {
 // redactor of the run's secrets and, under -o github, the step summary and
 // outputs.
 type session struct {
-	output.Streams
+	report.Streams
 	red    *redact.Redactor
 	files  []*os.File     // the step summary and outputs, to close
-	report output.Options // what the reports need besides the redactor
+	report report.Options // what the reports need besides the redactor
 }
 
 // options are the report options of the session.
-func (s *session) options() output.Options {
+func (s *session) options() report.Options {
 	o := s.report
 	o.Redact = s.red
 	return o
@@ -117,12 +117,12 @@ func reportRoot(given string) (root, cwd string) {
 // output this tool does not write (a wrapper script's set -x) shows them
 // masked. A step summary that cannot be opened is said and skipped: it is
 // an extra, not a reason to fail a run.
-func openSession(e env, format output.Format, secrets []string) *session {
+func openSession(e env, format report.Format, secrets []string) *session {
 	if e.getenv(envGitHubActions) == "true" {
-		_ = output.GitHubMasks(e.stderr, secrets)
+		_ = report.GitHubMasks(e.stderr, secrets)
 	}
-	s := &session{Streams: output.Streams{Out: e.stdout, Err: e.stderr}, red: redact.New(secrets...)}
-	if format == output.GitHub {
+	s := &session{Streams: report.Streams{Out: e.stdout, Err: e.stderr}, red: redact.New(secrets...)}
+	if format == report.GitHub {
 		if f := s.appendTo(e.getenv(envStepSummary), "step summary"); f != nil {
 			s.Summary = f
 		}
@@ -175,15 +175,15 @@ func wrote(err error) error {
 // chooseFormat reads -o. Without it, a run inside GitHub Actions
 // (GITHUB_ACTIONS=true) writes -o github, so that problems show as
 // annotations with no flag in the workflow; anywhere else, the default.
-func chooseFormat(e env, o *outputOption, offered []output.Format) (output.Format, error) {
+func chooseFormat(e env, o *outputOption, offered []report.Format) (report.Format, error) {
 	name := o.name
 	if !o.set {
 		name = string(offered[0])
 		if e.getenv(envGitHubActions) == "true" {
-			name = string(output.GitHub)
+			name = string(report.GitHub)
 		}
 	}
-	f, err := output.ParseFormat(name, offered...)
+	f, err := report.ParseFormat(name, offered...)
 	if err != nil {
 		return "", &usageError{err}
 	}

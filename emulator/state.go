@@ -28,7 +28,7 @@ import (
 	"io/fs"
 	"os"
 
-	"github.com/daestro-jobs/daestro-jobs/internal/regular"
+	"github.com/daestro-jobs/daestro-jobs/internal/safefile"
 )
 
 // StateInUseError is New's error when another emulator holds the state file.
@@ -81,5 +81,5 @@ func settle(f *os.File, path string) error {
 
 // notRegular is the error for a state path that is not a regular file.
 func notRegular(path string, mode fs.FileMode) error {
-	return fmt.Errorf("emulator: state file %s is %s, not a regular file", path, regular.Kind(mode))
+	return fmt.Errorf("emulator: state file %s is %s, not a regular file", path, safefile.Kind(mode))
 }

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/daestro-jobs/daestro-jobs/diag"
 	"github.com/daestro-jobs/daestro-jobs/internal/ascii"
 	"gopkg.in/yaml.v3"
 )
@@ -27,7 +28,7 @@ type Document struct {
 	// Problems are what decoding found: a document that is not a mapping,
 	// duplicate keys, keys that are not strings, too deep nesting, an alias
 	// bomb. Their Doc is 0: the caller numbers documents.
-	Problems []Diagnostic
+	Problems []diag.Diagnostic
 
 	root       *yaml.Node
 	keys       keyIndex
@@ -48,7 +49,7 @@ func newDocument(file string, index int, tree *yaml.Node, text []byte, lineOffse
 		if root != nil {
 			what = "a " + kindName(root)
 		}
-		d.Problems = append(d.Problems, Diagnostic{File: file, Line: d.Line, Col: d.Col, Severity: Error, Source: d.LineText(d.Line),
+		d.Problems = append(d.Problems, diag.Diagnostic{File: file, Line: d.Line, Col: d.Col, Severity: diag.Error, Source: d.LineText(d.Line),
 			Message: fmt.Sprintf("a job manifest must be a mapping of API keys (job_definition, job_queue, ...), not %s", what)})
 		return d
 	}
@@ -103,15 +104,15 @@ func (d *Document) FieldPath(path []string) string {
 type converter struct {
 	doc   *Document
 	nodes int
-	diags []Diagnostic
+	diags []diag.Diagnostic
 	// tooBig is set once the node limit is hit, so one bomb gives one message.
 	tooBig bool
 }
 
 func (c *converter) errorAt(n *yaml.Node, path []string, format string, args ...any) {
-	c.diags = append(c.diags, Diagnostic{
+	c.diags = append(c.diags, diag.Diagnostic{
 		File: c.doc.File, Line: n.Line + c.doc.lineOffset, Col: n.Column, Path: c.doc.FieldPath(path),
-		Message: fmt.Sprintf(format, args...), Severity: Error, Source: lineText(c.doc.text, n.Line),
+		Message: fmt.Sprintf(format, args...), Severity: diag.Error, Source: lineText(c.doc.text, n.Line),
 	})
 }
 
@@ -202,7 +203,7 @@ func (c *converter) mapping(n *yaml.Node, path []string, depth int, out map[stri
 		if _, dup := out[key]; dup {
 			if !merged {
 				first := firstKey(n, key)
-				c.errorAt(k, append(path, key), "duplicate key %q (first at line %d, column %d)", Clip(key), first.Line+c.doc.lineOffset, first.Column)
+				c.errorAt(k, append(path, key), "duplicate key %q (first at line %d, column %d)", diag.Clip(key), first.Line+c.doc.lineOffset, first.Column)
 			}
 			continue
 		}

@@ -10,7 +10,8 @@ import (
 	"strings"
 	"syscall"
 
-	"github.com/daestro-jobs/daestro-jobs/internal/regular"
+	"github.com/daestro-jobs/daestro-jobs/diag"
+	"github.com/daestro-jobs/daestro-jobs/internal/safefile"
 )
 
 // found is what discovery found, in the order it will be reported: a path
@@ -24,12 +25,12 @@ type found struct {
 // special is an entry that is stdin, or a problem rather than a file.
 type special struct {
 	stdin bool
-	diag  *Diagnostic
+	diag  *diag.Diagnostic
 }
 
 func (fd *found) file(path string) { fd.paths.Add(path) }
 
-func (fd *found) problem(path string, d Diagnostic) { fd.add(path, special{diag: &d}) }
+func (fd *found) problem(path string, d diag.Diagnostic) { fd.add(path, special{diag: &d}) }
 
 func (fd *found) add(path string, s special) {
 	if fd.special == nil {
@@ -40,8 +41,8 @@ func (fd *found) add(path string, s special) {
 }
 
 // fileDiag is a problem with a whole file.
-func fileDiag(path, msg string) Diagnostic {
-	return Diagnostic{File: path, Message: msg, Severity: Error, Doc: FileProblem}
+func fileDiag(path, msg string) diag.Diagnostic {
+	return diag.Diagnostic{File: path, Message: msg, Severity: diag.Error, Kind: diag.File}
 }
 
 // discover expands the -f paths into the list of files to read.
@@ -66,7 +67,7 @@ func discover(paths []string) (*found, error) {
 			// A file named explicitly is read whatever its extension, as kubectl
 			// does; only directory walks filter by extension.
 			if !info.Mode().IsRegular() {
-				out.problem(p, fileDiag(p, fmt.Sprintf("not a regular file (%s); pass a YAML file, a directory or - for stdin", regular.Kind(info.Mode()))))
+				out.problem(p, fileDiag(p, fmt.Sprintf("not a regular file (%s); pass a YAML file, a directory or - for stdin", safefile.Kind(info.Mode()))))
 				continue
 			}
 			out.file(p)
@@ -87,7 +88,7 @@ type walker struct {
 func (w *walker) walk(dir string, info os.FileInfo, out *found) {
 	for _, anc := range w.stack {
 		if os.SameFile(anc, info) {
-			out.problem(dir, Diagnostic{File: dir, Severity: Warning, Doc: FileProblem,
+			out.problem(dir, diag.Diagnostic{File: dir, Severity: diag.Warning, Kind: diag.File,
 				Message: "skipped: symbolic link loop (this directory is already being walked)"})
 			return
 		}
@@ -116,7 +117,7 @@ func (w *walker) walk(dir string, info os.FileInfo, out *found) {
 				}
 				if errors.Is(err, syscall.ELOOP) {
 					// Links that point at each other in a ring: a loop too.
-					out.problem(p, Diagnostic{File: p, Severity: Warning, Doc: FileProblem,
+					out.problem(p, diag.Diagnostic{File: p, Severity: diag.Warning, Kind: diag.File,
 						Message: "skipped: symbolic link loop (too many levels of symbolic links)"})
 					continue
 				}
@@ -131,8 +132,8 @@ func (w *walker) walk(dir string, info os.FileInfo, out *found) {
 		case !isManifestName(name):
 			continue
 		case !mode.IsRegular():
-			out.problem(p, Diagnostic{File: p, Severity: Warning, Doc: FileProblem,
-				Message: fmt.Sprintf("skipped: not a regular file (%s)", regular.Kind(mode))})
+			out.problem(p, diag.Diagnostic{File: p, Severity: diag.Warning, Kind: diag.File,
+				Message: fmt.Sprintf("skipped: not a regular file (%s)", safefile.Kind(mode))})
 		default:
 			out.file(p)
 		}
@@ -150,7 +151,7 @@ func describeOpenError(err error) string {
 		return "no such file or directory"
 	case errors.Is(err, fs.ErrPermission):
 		return "permission denied: cannot read it"
-	case errors.Is(err, regular.ErrTooLarge):
+	case errors.Is(err, safefile.ErrTooLarge):
 		return tooLarge
 	}
 	var pe *fs.PathError
@@ -167,12 +168,12 @@ var tooLarge = fmt.Sprintf("larger than the %d MiB limit for one manifest file; 
 // documents at a time. What is opened is checked, not only the path the walk
 // saw: a FIFO swapped in since is refused, never waited on; a file over
 // MaxFileSize is refused on its size, unread.
-func openFile(path string, streamAt int64) ([]byte, *os.File, *Diagnostic) {
-	problem := func(err error) ([]byte, *os.File, *Diagnostic) {
+func openFile(path string, streamAt int64) ([]byte, *os.File, *diag.Diagnostic) {
+	problem := func(err error) ([]byte, *os.File, *diag.Diagnostic) {
 		d := fileDiag(path, describeOpenError(err))
 		return nil, nil, &d
 	}
-	f, err := regular.Open(path)
+	f, err := safefile.Open(path)
 	if err != nil {
 		return problem(err)
 	}
@@ -183,12 +184,12 @@ func openFile(path string, streamAt int64) ([]byte, *os.File, *Diagnostic) {
 		return problem(err)
 	case info.Size() > MaxFileSize:
 		f.Close()
-		return problem(regular.ErrTooLarge)
+		return problem(safefile.ErrTooLarge)
 	case info.Size() >= streamAt:
 		return nil, f, nil
 	}
 	defer f.Close()
-	data, err := regular.ReadLimited(f, path, MaxFileSize)
+	data, err := safefile.ReadLimited(f, path, MaxFileSize)
 	if err != nil {
 		return problem(err)
 	}
@@ -204,13 +205,13 @@ type capped struct {
 
 func (c *capped) Read(p []byte) (int, error) {
 	if c.left < 0 {
-		return 0, regular.ErrTooLarge
+		return 0, safefile.ErrTooLarge
 	}
 	p = p[:min(int64(len(p)), c.left+1)]
 	n, err := c.r.Read(p)
 	c.left -= int64(n)
 	if c.left < 0 {
-		return n, regular.ErrTooLarge
+		return n, safefile.ErrTooLarge
 	}
 	return n, err
 }

@@ -3,6 +3,7 @@ package manifest
 import (
 	"strconv"
 
+	"github.com/daestro-jobs/daestro-jobs/diag"
 	"gopkg.in/yaml.v3"
 )
 
@@ -141,5 +142,5 @@ func renderPath(ix keyIndex, root *yaml.Node, path []string) string {
 			n = nil
 		}
 	}
-	return FieldPath(path, func(i int) bool { return list[i] })
+	return diag.FieldPath(path, func(i int) bool { return list[i] })
 }

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/daestro-jobs/daestro-jobs/diag"
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -34,7 +35,7 @@ func tree(t *testing.T, files map[string]string) string {
 type loaded struct {
 	Path        string
 	Indexes     []int
-	Diagnostics []Diagnostic
+	Diagnostics []diag.Diagnostic
 }
 
 // load runs Stream and collects every file in the order it joined.
@@ -262,7 +263,7 @@ func TestFieldPath(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.want, func(t *testing.T) {
-			got := FieldPath(tt.tokens, func(i int) bool { return i == tt.index })
+			got := diag.FieldPath(tt.tokens, func(i int) bool { return i == tt.index })
 			if got != tt.want {
 				t.Errorf("got %q", got)
 			}
@@ -323,14 +324,14 @@ func TestParseErrorMessages(t *testing.T) {
 }
 
 func TestClip(t *testing.T) {
-	if got := Clip("short"); got != "short" {
-		t.Errorf("Clip(short) = %q", got)
+	if got := diag.Clip("short"); got != "short" {
+		t.Errorf("diag.Clip(short) = %q", got)
 	}
-	got := Clip(strings.Repeat("é", 100_000))
+	got := diag.Clip(strings.Repeat("é", 100_000))
 	if want := strings.Repeat("é", 32) + "…(100000 characters)"; got != want {
 		t.Errorf("Clip = %q, want %q", got, want)
 	}
-	if got := FieldPath([]string{"container_env", strings.Repeat("K", 200_000)}, nil); len(got) > 200 {
+	if got := diag.FieldPath([]string{"container_env", strings.Repeat("K", 200_000)}, nil); len(got) > 200 {
 		t.Errorf("FieldPath of a long key is %d bytes", len(got))
 	}
 }
@@ -353,7 +354,7 @@ func TestOpenFileRefusesAFIFO(t *testing.T) {
 	if err := syscall.Mkfifo(p, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	done := make(chan *Diagnostic, 1)
+	done := make(chan *diag.Diagnostic, 1)
 	go func() {
 		_, _, d := openFile(p, streamAt)
 		done <- d

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/daestro-jobs/daestro-jobs/diag"
 	"gopkg.in/yaml.v3"
 )
 
@@ -23,12 +24,12 @@ var yamlErrLine = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
 // included, and how many documents it read, empty ones included. Stream does
 // the same work spread over all cores; Decode is the single-threaded form,
 // for tests and fuzzing.
-func Decode(path string, data []byte, each func(*Document)) ([]Diagnostic, int) {
+func Decode(path string, data []byte, each func(*Document)) ([]diag.Diagnostic, int) {
 	chunks, d := prepare(path, data)
 	if d != nil {
-		return []Diagnostic{*d}, 0
+		return []diag.Diagnostic{*d}, 0
 	}
-	var problems []Diagnostic
+	var problems []diag.Diagnostic
 	n := 0
 	for _, c := range chunks {
 		p, docs := decodeChunk(path, data, c, n, each)
@@ -40,7 +41,7 @@ func Decode(path string, data []byte, each func(*Document)) ([]Diagnostic, int) 
 
 // prepare refuses a file that is not text or holds too many documents, and
 // otherwise cuts it into its documents.
-func prepare(path string, data []byte) ([]chunk, *Diagnostic) {
+func prepare(path string, data []byte) ([]chunk, *diag.Diagnostic) {
 	if d := checkText(path, data, 0); d != nil {
 		return nil, d
 	}
@@ -55,28 +56,28 @@ func prepare(path string, data []byte) ([]chunk, *Diagnostic) {
 // checkText refuses text that is not UTF-8 or holds a NUL byte, which the
 // YAML parser would not locate; line is the number of lines of the file
 // before text.
-func checkText(path string, text []byte, line int) *Diagnostic {
+func checkText(path string, text []byte, line int) *diag.Diagnostic {
 	if i := bytes.IndexByte(text, 0); i >= 0 {
 		l, col := position(text, i)
-		return &Diagnostic{File: path, Line: line + l, Col: col, Severity: Error, Doc: FileProblem,
+		return &diag.Diagnostic{File: path, Line: line + l, Col: col, Severity: diag.Error, Kind: diag.File,
 			Message: "contains a NUL byte: this is not a text file", Source: lineText(text, l)}
 	}
 	if !utf8.Valid(text) {
 		l, col := position(text, firstInvalidUTF8(text))
-		return &Diagnostic{File: path, Line: line + l, Col: col, Severity: Error, Doc: FileProblem,
+		return &diag.Diagnostic{File: path, Line: line + l, Col: col, Severity: diag.Error, Kind: diag.File,
 			Message: "invalid UTF-8: manifests must be UTF-8 text", Source: strings.ToValidUTF8(lineText(text, l), "\uFFFD")}
 	}
 	return nil
 }
 
-func tooManyDocuments(path string) Diagnostic {
+func tooManyDocuments(path string) diag.Diagnostic {
 	return fileDiag(path, fmt.Sprintf("more than %d documents in one file; split it into several files", MaxDocuments))
 }
 
 // decodeChunk decodes the documents of one chunk, calling each on every
 // non-empty one; first is the index in the file of the chunk's first
 // document. A syntax error ends the chunk, as it ends a YAML stream.
-func decodeChunk(path string, data []byte, c chunk, first int, each func(*Document)) ([]Diagnostic, int) {
+func decodeChunk(path string, data []byte, c chunk, first int, each func(*Document)) ([]diag.Diagnostic, int) {
 	text := data[c.start:c.end]
 	dec := yaml.NewDecoder(bytes.NewReader(text))
 	for n := 0; ; n++ {
@@ -91,10 +92,10 @@ func decodeChunk(path string, data []byte, c chunk, first int, each func(*Docume
 				d.Source = lineText(text, d.Line)
 				d.Line += c.line
 			}
-			return []Diagnostic{d}, n
+			return []diag.Diagnostic{d}, n
 		}
 		if first+n >= MaxDocuments {
-			return []Diagnostic{tooManyDocuments(path)}, n + 1
+			return []diag.Diagnostic{tooManyDocuments(path)}, n + 1
 		}
 		if isEmpty(&root) {
 			continue
@@ -104,9 +105,9 @@ func decodeChunk(path string, data []byte, c chunk, first int, each func(*Docume
 }
 
 // yamlDiag turns a parser error into a located diagnostic.
-func yamlDiag(path string, data []byte, err error) Diagnostic {
+func yamlDiag(path string, data []byte, err error) diag.Diagnostic {
 	msg := err.Error()
-	d := Diagnostic{File: path, Severity: Error, Doc: FileProblem}
+	d := diag.Diagnostic{File: path, Severity: diag.Error, Kind: diag.File}
 	if m := yamlErrLine.FindStringSubmatch(msg); m != nil {
 		d.Line, _ = strconv.Atoi(m[1])
 		msg = m[2]

@@ -5,6 +5,8 @@ import (
 	"bytes"
 	"errors"
 	"io"
+
+	"github.com/daestro-jobs/daestro-jobs/diag"
 )
 
 // chunk is a run of whole lines of a file holding one document, or none (the
@@ -123,7 +125,7 @@ func newCutter(path string, r io.Reader) *cutter {
 // next returns the next group of at most n chunks: its text, the chunks in
 // it (offsets in the text, lines in the file), and a problem that ends the
 // file (unreadable, too many documents). ok is false once nothing is left.
-func (c *cutter) next(n int) (text []byte, chunks []chunk, problem *Diagnostic, ok bool) {
+func (c *cutter) next(n int) (text []byte, chunks []chunk, problem *diag.Diagnostic, ok bool) {
 	if c.done {
 		return nil, nil, nil, false
 	}

@@ -10,7 +10,8 @@ import (
 	"sync"
 	"sync/atomic"
 
-	"github.com/daestro-jobs/daestro-jobs/internal/regular"
+	"github.com/daestro-jobs/daestro-jobs/diag"
+	"github.com/daestro-jobs/daestro-jobs/internal/safefile"
 )
 
 // Handler is what Stream does with the documents of a run.
@@ -38,7 +39,7 @@ type File[T any] struct {
 	// Problems are about the file as a whole (unreadable, too large, not
 	// text) or about the YAML of this part (a syntax error ends the
 	// document it is in).
-	Problems []Diagnostic
+	Problems []diag.Diagnostic
 	// Docs holds Check's result for each non-empty document of the part, in
 	// file order, and Indexes each one's place in the file, from 0, empty
 	// documents counted (Check's Document.Index is only its place in its
@@ -108,7 +109,7 @@ func readStdin(r io.Reader) <-chan stdinRead {
 			ch <- stdinRead{}
 			return
 		}
-		data, err := regular.ReadLimited(r, StdinName, MaxFileSize)
+		data, err := safefile.ReadLimited(r, StdinName, MaxFileSize)
 		ch <- stdinRead{data, err}
 	}()
 	return ch
@@ -166,7 +167,7 @@ type bigFile[T any] struct {
 // take returns the next group of b: its text and chunks, and a problem that
 // ends the file. ok is false once none is left; k is then the number of
 // parts the file had.
-func (b *bigFile[T]) take() (k int, text []byte, chunks []chunk, problem *Diagnostic, ok bool) {
+func (b *bigFile[T]) take() (k int, text []byte, chunks []chunk, problem *diag.Diagnostic, ok bool) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if b.ended {
@@ -198,7 +199,7 @@ func (b *bigFile[T]) take() (k int, text []byte, chunks []chunk, problem *Diagno
 
 // group is what decoding some chunks of a file found.
 type group[T any] struct {
-	problems []Diagnostic
+	problems []diag.Diagnostic
 	docs     []T
 	indexes  []int // of docs, counted from the group's first document
 	count    int   // documents, empty ones included
@@ -289,7 +290,7 @@ func (s *stream[T]) readFile(i int) {
 	var data []byte
 	switch {
 	case sp.diag != nil:
-		s.whole(f, group[T]{problems: []Diagnostic{*sp.diag}})
+		s.whole(f, group[T]{problems: []diag.Diagnostic{*sp.diag}})
 		return
 	case sp.stdin:
 		var in stdinRead
@@ -299,15 +300,15 @@ func (s *stream[T]) readFile(i int) {
 			return
 		}
 		if in.err != nil {
-			s.whole(f, group[T]{problems: []Diagnostic{fileDiag(path, describeOpenError(in.err))}})
+			s.whole(f, group[T]{problems: []diag.Diagnostic{fileDiag(path, describeOpenError(in.err))}})
 			return
 		}
 		data = in.data
 	default:
 		var fh *os.File
-		var d *Diagnostic
+		var d *diag.Diagnostic
 		if data, fh, d = openFile(path, streamAt); d != nil {
-			s.whole(f, group[T]{problems: []Diagnostic{*d}})
+			s.whole(f, group[T]{problems: []diag.Diagnostic{*d}})
 			return
 		}
 		if fh != nil {
@@ -317,7 +318,7 @@ func (s *stream[T]) readFile(i int) {
 	}
 	chunks, d := prepare(path, data)
 	if d != nil {
-		s.whole(f, group[T]{problems: []Diagnostic{*d}})
+		s.whole(f, group[T]{problems: []diag.Diagnostic{*d}})
 		return
 	}
 	if len(chunks) <= groupSize {
@@ -369,7 +370,7 @@ func (s *stream[T]) runGroup(b *bigFile[T]) {
 		// Read, not checked whole: check each group's text as prepare
 		// checks a file's.
 		if d := checkText(b.file.Path, text, chunks[0].line); d != nil {
-			g.problems = []Diagnostic{*d}
+			g.problems = []diag.Diagnostic{*d}
 			problem, chunks = nil, nil
 			b.mu.Lock()
 			b.ended = true // the rest of the file is not text either

@@ -6,12 +6,13 @@ import (
 	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
-	"github.com/daestro-jobs/daestro-jobs/api"
-	"github.com/daestro-jobs/daestro-jobs/manifest"
-	"github.com/daestro-jobs/daestro-jobs/redact"
 	"path/filepath"
 	"slices"
 	"strings"
+
+	"github.com/daestro-jobs/daestro-jobs/api"
+	"github.com/daestro-jobs/daestro-jobs/manifest"
+	"github.com/daestro-jobs/daestro-jobs/redact"
 )
 
 // newBody builds the request body from a validated, expanded document.

@@ -7,9 +7,10 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/daestro-jobs/daestro-jobs/diag"
+	"github.com/daestro-jobs/daestro-jobs/interp"
 	"github.com/daestro-jobs/daestro-jobs/manifest"
-	"github.com/daestro-jobs/daestro-jobs/manifest/interp"
-	"github.com/daestro-jobs/daestro-jobs/manifest/schedule"
+	"github.com/daestro-jobs/daestro-jobs/schedule"
 	"github.com/daestro-jobs/daestro-jobs/schema"
 )
 
@@ -40,7 +41,7 @@ func placeholders(s string) []string {
 type docCheck struct {
 	doc   *manifest.Document
 	opts  Options
-	diags []manifest.Diagnostic
+	diags []diag.Diagnostic
 	// unresolved holds the paths of strings with unset variables, whose
 	// pattern checks would only repeat the report about the variable.
 	unresolved map[string]bool
@@ -49,9 +50,9 @@ type docCheck struct {
 	value map[string]any
 }
 
-func (c *docCheck) report(sev manifest.Severity, path []string, keyNode bool, format string, args ...any) {
+func (c *docCheck) report(sev diag.Severity, path []string, keyNode bool, format string, args ...any) {
 	line, col := c.doc.Position(path, keyNode)
-	c.diags = append(c.diags, manifest.Diagnostic{
+	c.diags = append(c.diags, diag.Diagnostic{
 		File: c.doc.File, Line: line, Col: col, Path: c.doc.FieldPath(path),
 		Message: fmt.Sprintf(format, args...), Severity: sev, Source: c.doc.LineText(line),
 	})
@@ -83,7 +84,7 @@ func check(doc *manifest.Document, opts Options) checked {
 
 	job.Secrets = c.secrets
 	for _, d := range c.diags {
-		if d.Severity == manifest.Error {
+		if d.Severity == diag.Error {
 			job.Invalid = true
 		}
 	}
@@ -176,10 +177,10 @@ func (c *docCheck) expandString(s string, path []string) string {
 		}
 	}
 	for _, pr := range problems {
-		sev := manifest.Error
+		sev := diag.Error
 		if pr.Kind != interp.Syntax {
 			if c.opts.UnsetIsWarning {
-				sev = manifest.Warning
+				sev = diag.Warning
 			}
 			if c.unresolved == nil {
 				c.unresolved = map[string]bool{}
@@ -222,7 +223,7 @@ func (c *docCheck) violation(v schema.Violation) {
 	}
 	switch v.Keyword {
 	case "required":
-		c.report(manifest.Error, append(clip(path), v.Key), false, "required key is missing")
+		c.report(diag.Error, append(clip(path), v.Key), false, "required key is missing")
 	case "additionalProperties":
 		msg := "unknown key"
 		if s := suggest(v.Key, v.Allowed); s != "" {
@@ -230,11 +231,11 @@ func (c *docCheck) violation(v schema.Violation) {
 		} else if len(v.Allowed) > 0 {
 			msg += "; expected one of " + strings.Join(v.Allowed, ", ")
 		}
-		c.report(manifest.Error, path, true, "%s", msg)
+		c.report(diag.Error, path, true, "%s", msg)
 	case "propertyNames":
-		c.report(manifest.Error, path, true, "%s", v.Message)
+		c.report(diag.Error, path, true, "%s", v.Message)
 	default:
-		c.report(manifest.Error, path, false, "%s", v.Message)
+		c.report(diag.Error, path, false, "%s", v.Message)
 	}
 }
 
@@ -249,9 +250,9 @@ func (c *docCheck) sensitive(v map[string]any, literal map[string]bool) {
 	}
 	sort.Strings(keys)
 	for _, k := range keys {
-		sev, hint := manifest.Error, " (or pass --allow-literal-secrets)"
+		sev, hint := diag.Error, " (or pass --allow-literal-secrets)"
 		if c.opts.AllowLiteralSecrets {
-			sev, hint = manifest.Warning, ""
+			sev, hint = diag.Warning, ""
 		}
 		c.report(sev, []string{"container_env", k, "value"}, false,
 			"sensitive value is written literally in the manifest; take it from the environment, e.g. value: ${%s}%s", envName(k), hint)
@@ -293,7 +294,7 @@ func (c *docCheck) params(v map[string]any) {
 		for _, key := range placeholders(s) {
 			used[key] = true
 			if _, ok := params[key]; !ok {
-				c.report(manifest.Warning, []string{"container_cmd", fmt.Sprint(i)}, false,
+				c.report(diag.Warning, []string{"container_cmd", fmt.Sprint(i)}, false,
 					"Param::%s has no value in container_cmd_parameter; the job definition must supply a default", key)
 			}
 		}
@@ -305,7 +306,7 @@ func (c *docCheck) params(v map[string]any) {
 	sort.Strings(keys)
 	for _, k := range keys {
 		if !used[k] {
-			c.report(manifest.Warning, []string{"container_cmd_parameter", k}, true,
+			c.report(diag.Warning, []string{"container_cmd_parameter", k}, true,
 				"no Param::%s placeholder in container_cmd uses this parameter", k)
 		}
 	}
@@ -328,11 +329,11 @@ func (c *docCheck) schedule(v map[string]any, raw string, isNumber bool) string 
 	}
 	t, err := c.opts.zones.Parse(raw, isNumber, c.opts.Now)
 	if err != nil {
-		c.report(manifest.Error, []string{"schedule_at"}, false, "%s", err.Error())
+		c.report(diag.Error, []string{"schedule_at"}, false, "%s", err.Error())
 		return ""
 	}
 	if t.Before(c.opts.Now) {
-		c.report(manifest.Warning, []string{"schedule_at"}, false,
+		c.report(diag.Warning, []string{"schedule_at"}, false,
 			"%s is in the past (now is %s); the job is still submitted and runs as soon as it can",
 			schedule.Format(t), schedule.Format(c.opts.Now))
 	}

@@ -7,7 +7,7 @@ import (
 	"testing"
 
 	"github.com/daestro-jobs/daestro-jobs/manifest"
-	"github.com/daestro-jobs/daestro-jobs/manifest/schedule"
+	"github.com/daestro-jobs/daestro-jobs/schedule"
 )
 
 // FuzzLoad feeds arbitrary bytes through the loader and every check of a

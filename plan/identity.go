@@ -4,7 +4,7 @@ import (
 	"crypto/sha256"
 	"fmt"
 
-	"github.com/daestro-jobs/daestro-jobs/manifest"
+	"github.com/daestro-jobs/daestro-jobs/diag"
 )
 
 // identityKey names a job on the server: a SHA-256 prefix of its queue and
@@ -33,7 +33,7 @@ type firstJob struct {
 // different body is an error naming both places. Called in manifest order,
 // one map lookup each. Bodies are compared by 8 bytes of their digest, and
 // only between jobs of one identity.
-func (b *builder) identity(j *Job, index, fileIndex int) *manifest.Diagnostic {
+func (b *builder) identity(j *Job, index, fileIndex int) *diag.Diagnostic {
 	if j.Invalid {
 		return nil
 	}
@@ -49,8 +49,8 @@ func (b *builder) identity(j *Job, index, fileIndex int) *manifest.Diagnostic {
 		return nil
 	}
 	j.Invalid = true
-	return &manifest.Diagnostic{
-		File: j.File, Line: j.NameLine, Col: j.NameCol, Path: "name", Severity: manifest.Error, Doc: index,
+	return &diag.Diagnostic{
+		File: j.File, Line: j.NameLine, Col: j.NameCol, Path: "name", Severity: diag.Error, Doc: index,
 		// The document is gone by now; its name stands for its line.
 		Source: "name: " + j.Name,
 		Message: fmt.Sprintf("job %q in queue %q is also defined at %s:%d:%d with a different body; give one of them another name",

@@ -15,9 +15,10 @@ import (
 	"time"
 
 	"github.com/daestro-jobs/daestro-jobs/api"
+	"github.com/daestro-jobs/daestro-jobs/diag"
+	"github.com/daestro-jobs/daestro-jobs/interp"
 	"github.com/daestro-jobs/daestro-jobs/manifest"
-	"github.com/daestro-jobs/daestro-jobs/manifest/interp"
-	"github.com/daestro-jobs/daestro-jobs/manifest/schedule"
+	"github.com/daestro-jobs/daestro-jobs/schedule"
 	"github.com/daestro-jobs/daestro-jobs/schema"
 )
 
@@ -87,7 +88,7 @@ type Plan struct {
 	// Jobs holds every document's job, in manifest order; empty with
 	// Options.NoJobs.
 	Jobs        []Job
-	Diagnostics []manifest.Diagnostic // in file order, then by position
+	Diagnostics []diag.Diagnostic // in file order, then by position
 	// Documents and Invalid count the documents and the invalid ones, with
 	// or without Jobs.
 	Documents, Invalid int
@@ -96,12 +97,12 @@ type Plan struct {
 }
 
 // Errors counts diagnostics of severity Error.
-func (p *Plan) Errors() int { return p.count(manifest.Error) }
+func (p *Plan) Errors() int { return p.count(diag.Error) }
 
 // Warnings counts diagnostics of severity Warning.
-func (p *Plan) Warnings() int { return p.count(manifest.Warning) }
+func (p *Plan) Warnings() int { return p.count(diag.Warning) }
 
-func (p *Plan) count(s manifest.Severity) int {
+func (p *Plan) count(s diag.Severity) int {
 	n := 0
 	for _, d := range p.Diagnostics {
 		if d.Severity == s {
@@ -152,7 +153,7 @@ func Build(ctx context.Context, opts Options) (*Plan, error) {
 // checked is one document, checked: its job and its problems.
 type checked struct {
 	job   Job
-	diags []manifest.Diagnostic
+	diags []diag.Diagnostic
 }
 
 // builder is the state of one Build; Stream calls its methods one at a time.
@@ -179,7 +180,7 @@ func (b *builder) join(f manifest.File[checked]) {
 		for d := range ds {
 			ds[d].Doc = global
 		}
-		slices.SortStableFunc(ds, func(a, b manifest.Diagnostic) int {
+		slices.SortStableFunc(ds, func(a, b diag.Diagnostic) int {
 			if a.Line != b.Line {
 				return a.Line - b.Line
 			}
@@ -224,10 +225,10 @@ func (b *builder) nothingFound() {
 		}
 		paths = append(paths, s)
 	}
-	d := manifest.Diagnostic{File: strings.Join(paths, ", "), Severity: manifest.Error, Doc: manifest.RunProblem,
+	d := diag.Diagnostic{File: strings.Join(paths, ", "), Severity: diag.Error, Kind: diag.Run,
 		Message: "no job manifests found (files ending in .yaml or .yml, holding a document); pass --allow-empty if that is expected"}
 	if b.opts.AllowEmpty {
-		d.Severity = manifest.Warning
+		d.Severity = diag.Warning
 		d.Message = "no job manifests found (files ending in .yaml or .yml, holding a document)"
 	}
 	p.Diagnostics = append(p.Diagnostics, d)
@@ -235,7 +236,7 @@ func (b *builder) nothingFound() {
 
 // envDiagnostics reports what reading the dotenv files found, each problem
 // located at its file and line.
-func envDiagnostics(err error, unsetIsWarning bool) []manifest.Diagnostic {
+func envDiagnostics(err error, unsetIsWarning bool) []diag.Diagnostic {
 	var errs []error
 	switch e := err.(type) {
 	case nil:
@@ -245,14 +246,14 @@ func envDiagnostics(err error, unsetIsWarning bool) []manifest.Diagnostic {
 	default:
 		errs = []error{err}
 	}
-	out := make([]manifest.Diagnostic, 0, len(errs))
+	out := make([]diag.Diagnostic, 0, len(errs))
 	for _, e := range errs {
-		d := manifest.Diagnostic{Message: e.Error(), Severity: manifest.Error, Doc: manifest.FileProblem}
+		d := diag.Diagnostic{Message: e.Error(), Severity: diag.Error, Kind: diag.File}
 		var fe *interp.EnvFileError
 		if errors.As(e, &fe) {
 			d.File, d.Line, d.Message = fe.Path, fe.Line, fe.Reason
 			if fe.Var != "" && unsetIsWarning {
-				d.Severity = manifest.Warning
+				d.Severity = diag.Warning
 			}
 		}
 		out = append(out, d)

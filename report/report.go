@@ -1,118 +1,249 @@
-// Package report holds what a run did, as values: the outcome of every job of
-// an apply, and what a wait saw. The submit stage fills them in; the output
-// stage renders them; main decides the exit code from them. It holds no HTTP
-// and no printing.
+// Package report is the last stage of a run: it renders what the run found
+// and did, one unexported type per format, each in its own file, chosen once
+// by NewValidate or NewApply. Commands hand it values; it is the only layer
+// besides main that writes to the terminal.
+//
+// Everything it prints that came from input or a server (file names, names,
+// values, messages, ids) goes one way: secrets masked first, on the text as
+// it came, then escaped for the format (control characters, a workflow
+// command's %, a markdown cell's |, JSON, XML). Structured formats are built
+// from values already masked, so they stay valid whatever a secret is.
 package report
 
 import (
-	"time"
+	"fmt"
+	"io"
+	"path/filepath"
+	"strings"
 
-	"github.com/daestro-jobs/daestro-jobs/api"
+	"github.com/daestro-jobs/daestro-jobs/diag"
+	"github.com/daestro-jobs/daestro-jobs/manifest"
+	"github.com/daestro-jobs/daestro-jobs/outcome"
 	"github.com/daestro-jobs/daestro-jobs/plan"
+	"github.com/daestro-jobs/daestro-jobs/printable"
+	"github.com/daestro-jobs/daestro-jobs/redact"
 )
 
-// Outcome is what became of one job.
-type Outcome string
+// Format names an output format.
+type Format string
 
-// The outcomes of SPEC.md §7.
+// The formats. Not every command offers every one.
 const (
-	Created      Outcome = "created"       // the server accepted the job; Job.ID is its id
-	Exists       Outcome = "exists"        // a job with this name is already in the queue
-	Duplicate    Outcome = "duplicate"     // the same job appeared twice in the manifests; sent once
-	Failed       Outcome = "failed"        // the server refused the job, or no attempt succeeded
-	NotSubmitted Outcome = "not submitted" // never sent: the run stopped first
-	Planned      Outcome = "planned"       // dry run: would be sent
-	Invalid      Outcome = "invalid"       // the manifest did not validate
+	Text   Format = "text"
+	JSON   Format = "json"
+	GitHub Format = "github" // text plus GitHub Actions annotations and step summary
+	JUnit  Format = "junit"  // validate only
+	SARIF  Format = "sarif"  // validate only
+	GitLab Format = "gitlab" // validate only: a GitLab Code Quality report
 )
 
-// Job is what became of one document of an apply.
-type Job struct {
-	Job      *plan.Job
-	Outcome  Outcome
-	ID       string // the server's id for Created, as it sent it: scrub and escape to print
-	Attempts int
-	Error    string // why it failed, in the server's words scrubbed of secrets, or ours
-	Note     string // what the outcome alone does not say
+// ValidateFormats and ApplyFormats are the formats each report offers, the
+// default first.
+var (
+	ValidateFormats = []Format{Text, JSON, GitHub, JUnit, SARIF, GitLab}
+	ApplyFormats    = []Format{Text, JSON, GitHub}
+)
+
+// ParseFormat checks a -o value against the formats a command offers.
+func ParseFormat(s string, offered ...Format) (Format, error) {
+	names := make([]string, 0, len(offered))
+	for _, f := range offered {
+		if string(f) == s {
+			return f, nil
+		}
+		names = append(names, string(f))
+	}
+	return "", fmt.Errorf("unknown output format %q; choose one of %s", printable.Escape(s), strings.Join(names, ", "))
 }
 
-// Apply is what an apply did.
-type Apply struct {
-	Plan        *plan.Plan
-	Jobs        []Job // one per plan job, in manifest order
-	DryRun      bool
-	Elapsed     time.Duration // from the start of the run to the last answer; 0 when nothing was sent
-	Interrupted bool
+// Streams are where a command writes: results to Out, diagnostics and
+// progress to Err.
+type Streams struct {
+	Out io.Writer
+	Err io.Writer
+	// Summary, when not nil, receives the GitHub Actions step summary
+	// (markdown) of -o github. The caller opens $GITHUB_STEP_SUMMARY for
+	// appending; a failure to write it is reported on Err and does not fail
+	// the run.
+	Summary io.Writer
+	// StepOutputs, when not nil, receives the GitHub Actions step outputs
+	// (name=value lines) of -o github, for later steps of a workflow: the
+	// caller opens $GITHUB_OUTPUT for appending. Like the summary, a failure
+	// to write them is reported on Err.
+	StepOutputs io.Writer
 }
 
-// Counts tallies outcomes, in the order the summary line lists them.
-type Counts struct {
-	Jobs         int `json:"jobs"`
-	Created      int `json:"created"`
-	Exists       int `json:"exists"`
-	Duplicate    int `json:"duplicate"`
-	Planned      int `json:"planned"`
-	Failed       int `json:"failed"`
-	NotSubmitted int `json:"not_submitted"`
-	Invalid      int `json:"invalid"`
+// ValidateReporter renders what `daestro-jobs validate` found.
+type ValidateReporter interface {
+	Validate(p *plan.Plan) error
 }
 
-// Counts tallies the apply's outcomes.
-func (a *Apply) Counts() Counts {
-	c := Counts{Jobs: len(a.Jobs)}
-	for _, j := range a.Jobs {
-		switch j.Outcome {
-		case Created:
-			c.Created++
-		case Exists:
-			c.Exists++
-		case Duplicate:
-			c.Duplicate++
-		case Planned:
-			c.Planned++
-		case Failed:
-			c.Failed++
-		case NotSubmitted:
-			c.NotSubmitted++
-		case Invalid:
-			c.Invalid++
+// ApplyReporter renders what `daestro-jobs apply` did and, with --wait,
+// what became of the jobs it created.
+type ApplyReporter interface {
+	Apply(a *outcome.Apply) error
+	Wait(w *outcome.Wait) error
+}
+
+// Options are what reports need besides the streams.
+type Options struct {
+	// Redact masks the run's secrets (and the API key) in everything
+	// printed.
+	Redact *redact.Redactor
+	// Root is the directory the paths of the reports that code review tools
+	// read (SARIF, GitLab, JUnit) are made relative to: the repository's
+	// root. Paths outside it stay absolute; "" leaves every path as given.
+	Root string
+	// Cwd is the directory relative paths were given from.
+	Cwd string
+	// RunID tells two runs apart, in SARIF's automationDetails.id.
+	RunID string
+}
+
+// relPath is a path as the reports for review tools write it: relative to
+// Root, with forward slashes, and whether it is (stdin and paths outside
+// Root are not).
+func (o Options) relPath(p string) (string, bool) {
+	if p == manifest.StdinName {
+		return p, false
+	}
+	if o.Root == "" {
+		return filepath.ToSlash(p), !filepath.IsAbs(p)
+	}
+	abs := p
+	if !filepath.IsAbs(p) {
+		abs = filepath.Join(o.Cwd, p)
+	}
+	rel, err := filepath.Rel(o.Root, abs)
+	if err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+		return filepath.ToSlash(filepath.Clean(abs)), false
+	}
+	return filepath.ToSlash(rel), true
+}
+
+// NewValidate returns the validate report of format f.
+func NewValidate(f Format, s Streams, o Options) ValidateReporter {
+	sc := scrub{o.Redact}
+	switch f {
+	case JSON:
+		return &jsonPrinter{s: s, sc: sc}
+	case GitHub:
+		return &githubPrinter{s: s, sc: sc, text: textPrinter{s: s, sc: sc}}
+	case JUnit:
+		return &junitPrinter{s: s, sc: sc, o: o}
+	case SARIF:
+		return &sarifPrinter{s: s, sc: sc, o: o}
+	case GitLab:
+		return &gitlabPrinter{s: s, sc: sc, o: o}
+	default:
+		return &textPrinter{s: s, sc: sc}
+	}
+}
+
+// NewApply returns the apply report of format f.
+func NewApply(f Format, s Streams, o Options) ApplyReporter {
+	sc := scrub{o.Redact}
+	switch f {
+	case JSON:
+		return &jsonPrinter{s: s, sc: sc}
+	case GitHub:
+		return &githubPrinter{s: s, sc: sc, text: textPrinter{s: s, sc: sc}}
+	default:
+		return &textPrinter{s: s, sc: sc}
+	}
+}
+
+// maxError is how much of an error message a job line repeats.
+const maxError = 4096
+
+// scrub is how every printer treats text that came from input or a server.
+type scrub struct{ red *redact.Redactor }
+
+// masked masks secrets only: for encoders that escape the rest themselves
+// (JSON, XML attributes).
+func (s scrub) masked(v string) string { return s.red.String(v) }
+
+// text masks secrets, then escapes control characters: one line of plain
+// text whatever v holds.
+func (s scrub) text(v string) string { return printable.Escape(s.red.String(v)) }
+
+// lead is text for a value that starts a line: it cannot start a GitHub
+// Actions workflow command either.
+func (s scrub) lead(v string) string { return printable.Lead(s.red.String(v)) }
+
+// message is text cut to a readable length.
+func (s scrub) message(v string) string { return printable.Clip(s.text(v), maxError) }
+
+// diagnostic renders d as compilers do, "file:line:col: field.path:
+// message" ("warning: " before the field path of a warning), scrubbed.
+func (s scrub) diagnostic(d diag.Diagnostic) string {
+	d.File, d.Path, d.Message = s.lead(d.File), s.text(d.Path), s.text(d.Message)
+	return d.String()
+}
+
+// location is "file:line" of a job, scrubbed.
+func (s scrub) location(j *plan.Job) string {
+	return fmt.Sprintf("%s:%d", s.text(j.File), j.Line)
+}
+
+// identity is "queue/name" of a job, scrubbed, or "" for one without a name
+// (an invalid document).
+func (s scrub) identity(j *plan.Job) string {
+	if j.Name == "" {
+		return ""
+	}
+	return s.text(j.Queue) + "/" + s.text(j.Name)
+}
+
+// summary renders counts as "14 jobs: 12 created, 1 exists, 1 duplicate".
+func summary(c outcome.Counts) string {
+	parts := []string{}
+	add := func(n int, what string) {
+		if n > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", n, what))
 		}
 	}
-	return c
-}
-
-// Failed reports whether the apply must not pass: any error diagnostic (a
-// file that did not parse counts, even with no job loaded), or any job
-// invalid, failed or not submitted.
-func (a *Apply) Failed() bool {
-	if a.Plan != nil && a.Plan.Errors() > 0 {
-		return true
+	add(c.Created, "created")
+	add(c.Exists, "exists")
+	add(c.Duplicate, "duplicate")
+	add(c.Planned, "planned")
+	add(c.Failed, "failed")
+	add(c.NotSubmitted, "not submitted")
+	add(c.Invalid, "invalid")
+	noun := plural(c.Jobs, "job", "jobs")
+	if len(parts) == 0 {
+		return noun
 	}
-	c := a.Counts()
-	return c.Invalid+c.Failed+c.NotSubmitted > 0
+	return noun + ": " + strings.Join(parts, ", ")
 }
 
-// Wait is what apply --wait saw after the apply.
-type Wait struct {
-	Jobs []Waited // the jobs followed, in manifest order
-	// SkippedExists and SkippedScheduled count the jobs not followed: a job
-	// found by its name has no id, a scheduled one may not start for long.
-	SkippedExists, SkippedScheduled int
-	TimedOut                        bool
+// validationSummary renders "4 documents in 3 files: 2 valid, 2 invalid, 1
+// unreadable file (4 errors, 1 warning)".
+func validationSummary(p *plan.Plan) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s in %s: %d valid, %d invalid", plural(p.Documents, "document", "documents"),
+		plural(p.Files, "file", "files"), p.Documents-p.Invalid, p.Invalid)
+	if n := fileErrors(p); n > 0 {
+		fmt.Fprintf(&b, ", %s", plural(n, "unreadable file", "unreadable files"))
+	}
+	fmt.Fprintf(&b, " (%s, %s)", plural(p.Errors(), "error", "errors"), plural(p.Warnings(), "warning", "warnings"))
+	return b.String()
 }
 
-// Waited is one job followed to its end (or as far as the wait went).
-type Waited struct {
-	Job    Job
-	Detail api.Detail // the last one read; State is "" if none could be
-	Error  string     // the last read error
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return fmt.Sprintf("%d %s", n, one)
+	}
+	return fmt.Sprintf("%d %s", n, many)
 }
 
-// Completed reports whether every job followed completed.
-func (w *Wait) Completed() bool {
-	for _, j := range w.Jobs {
-		if j.Detail.State != api.Completed {
-			return false
+// fileErrors counts diagnostics about whole files (unreadable, not YAML).
+func fileErrors(p *plan.Plan) int {
+	n := 0
+	for _, d := range p.Diagnostics {
+		if d.Kind == diag.File && d.Severity == diag.Error {
+			n++
 		}
 	}
-	return true
+	return n
 }

@@ -1,9 +1,9 @@
 // Package submit is the apply use case, the third stage of a run: it turns a
 // plan into requests, sends each valid job once (bounded concurrency, an
 // optional rate limit, retries with backoff, a grace period on interrupt) and
-// reports every job's outcome; then, on request, it follows the jobs created
-// until they end. Requests go through package daestro's client; outcomes are
-// package report's values. Nothing here prints.
+// reports every job's outcome (package wait follows the jobs created, on
+// request). Requests go through package apiclient's client; outcomes are
+// package outcome's values. Nothing here prints.
 package submit
 
 import (
@@ -12,9 +12,9 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/daestro-jobs/daestro-jobs/daestro"
+	"github.com/daestro-jobs/daestro-jobs/apiclient"
+	"github.com/daestro-jobs/daestro-jobs/outcome"
 	"github.com/daestro-jobs/daestro-jobs/plan"
-	"github.com/daestro-jobs/daestro-jobs/report"
 )
 
 // Apply is the apply use case. A plan with any error is reported and nothing
@@ -28,27 +28,27 @@ import (
 // the key, or ctx's when the run was interrupted (the report says so too).
 // The report is complete in every case. Options.Now is the clock of
 // Elapsed.
-func Apply(ctx context.Context, p *plan.Plan, c *daestro.Client, o Options) (*report.Apply, error) {
+func Apply(ctx context.Context, p *plan.Plan, c *apiclient.Client, o Options) (*outcome.Apply, error) {
 	now := o.Now
 	if now == nil {
 		now = time.Now
 	}
 	start := now()
-	a := &report.Apply{Plan: p, DryRun: o.DryRun, Jobs: make([]report.Job, len(p.Jobs))}
+	a := &outcome.Apply{Plan: p, DryRun: o.DryRun, Jobs: make([]outcome.Job, len(p.Jobs))}
 	for i := range p.Jobs {
-		a.Jobs[i] = report.Job{Job: &p.Jobs[i], Outcome: report.NotSubmitted}
+		a.Jobs[i] = outcome.Job{Job: &p.Jobs[i], Outcome: outcome.NotSubmitted}
 	}
 	switch {
 	case p.Errors() > 0:
 		for i, j := range p.Jobs {
 			if j.Invalid {
-				a.Jobs[i].Outcome = report.Invalid
+				a.Jobs[i].Outcome = outcome.Invalid
 			}
 		}
 		return a, nil
 	case o.DryRun:
 		for i := range p.Jobs {
-			a.Jobs[i].Outcome = report.Planned
+			a.Jobs[i].Outcome = outcome.Planned
 			markDuplicate(a, i)
 		}
 		return a, nil
@@ -79,13 +79,13 @@ func Apply(ctx context.Context, p *plan.Plan, c *daestro.Client, o Options) (*re
 
 // markDuplicate marks job i Duplicate if it repeats an earlier job, and
 // reports whether it did.
-func markDuplicate(a *report.Apply, i int) bool {
+func markDuplicate(a *outcome.Apply, i int) bool {
 	j := a.Jobs[i].Job
 	if j.DuplicateOf < 0 {
 		return false
 	}
 	first := a.Jobs[j.DuplicateOf].Job
-	a.Jobs[i].Outcome = report.Duplicate
+	a.Jobs[i].Outcome = outcome.Duplicate
 	a.Jobs[i].Note = fmt.Sprintf("same job as %s:%d", first.File, first.Line)
 	return true
 }

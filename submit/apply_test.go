@@ -12,8 +12,8 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/daestro-jobs/daestro-jobs/manifest"
+	"github.com/daestro-jobs/daestro-jobs/outcome"
 	"github.com/daestro-jobs/daestro-jobs/plan"
-	"github.com/daestro-jobs/daestro-jobs/report"
 	"github.com/daestro-jobs/daestro-jobs/schema"
 )
 
@@ -43,7 +43,7 @@ const (
 )
 
 // outcomes lists what became of each job, with its id or note.
-func outcomes(a *report.Apply) []string {
+func outcomes(a *outcome.Apply) []string {
 	var out []string
 	for _, j := range a.Jobs {
 		s := string(j.Outcome) + " " + j.Job.Name
@@ -111,7 +111,7 @@ func TestApplyInvalidSendsNothing(t *testing.T) {
 				t.Errorf("err %v, sent %d, failed %v: want nothing sent and a failed apply", err, sent.Load(), a.Failed())
 			}
 			for _, j := range a.Jobs {
-				if j.Outcome != report.Invalid && j.Outcome != report.NotSubmitted {
+				if j.Outcome != outcome.Invalid && j.Outcome != outcome.NotSubmitted {
 					t.Errorf("%s: %s", j.Job.Name, j.Outcome)
 				}
 			}
@@ -167,7 +167,7 @@ func TestApplyInterrupted(t *testing.T) {
 		t.Fatalf("err %v, interrupted %v, failed %v, sent %d", err, a.Interrupted, a.Failed(), sent.Load())
 	}
 	for _, j := range a.Jobs {
-		if j.Outcome != report.NotSubmitted {
+		if j.Outcome != outcome.NotSubmitted {
 			t.Errorf("%s: %s", j.Job.Name, j.Outcome)
 		}
 	}

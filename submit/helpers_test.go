@@ -14,8 +14,8 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/daestro-jobs/daestro-jobs/api"
-	"github.com/daestro-jobs/daestro-jobs/daestro"
-	"github.com/daestro-jobs/daestro-jobs/report"
+	"github.com/daestro-jobs/daestro-jobs/apiclient"
+	"github.com/daestro-jobs/daestro-jobs/outcome"
 )
 
 func TestMain(m *testing.M) {
@@ -24,16 +24,16 @@ func TestMain(m *testing.M) {
 
 // Shorter names for the tests, which use them on every line.
 type (
-	Client   = daestro.Client
-	APIError = daestro.APIError
+	Client   = apiclient.Client
+	APIError = apiclient.APIError
 	Detail   = api.Detail
 )
 
 const (
-	Created      = report.Created
-	Exists       = report.Exists
-	Failed       = report.Failed
-	NotSubmitted = report.NotSubmitted
+	Created      = outcome.Created
+	Exists       = outcome.Exists
+	Failed       = outcome.Failed
+	NotSubmitted = outcome.NotSubmitted
 )
 
 // testKey is the API key of every test client; tests check it never shows.

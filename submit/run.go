@@ -12,16 +12,16 @@ import (
 
 	"golang.org/x/time/rate"
 
-	"github.com/daestro-jobs/daestro-jobs/daestro"
+	"github.com/daestro-jobs/daestro-jobs/apiclient"
 	"github.com/daestro-jobs/daestro-jobs/internal/clock"
-	"github.com/daestro-jobs/daestro-jobs/report"
+	"github.com/daestro-jobs/daestro-jobs/outcome"
 )
 
 // Defaults for the zero values of Options.
 const (
 	DefaultConcurrency = 8
 	DefaultRetries     = 5
-	DefaultTimeout     = 30 * time.Second
+	DefaultTimeout     = apiclient.DefaultTimeout
 	DefaultGrace       = 10 * time.Second
 )
 
@@ -44,14 +44,14 @@ type Result struct {
 	Index int
 	// Outcome is what became of the job: Created, Exists, Failed or
 	// NotSubmitted.
-	Outcome report.Outcome
+	Outcome outcome.Outcome
 	// ID is the new job's id, set only for Created, as the server sent it.
 	ID string
 	// Attempts counts the requests started for the job.
 	Attempts int
 	// Status is the HTTP status of the last answer, 0 if none came.
 	Status int
-	// Err says why the job Failed. A server answer is a *daestro.APIError,
+	// Err says why the job Failed. A server answer is a *apiclient.APIError,
 	// whose Message the client scrubbed; other errors are the transport's,
 	// to be scrubbed when printed.
 	Err error
@@ -165,10 +165,10 @@ const (
 // Any other error return means Run could not start (a nil or misconfigured
 // Client); every job is then NotSubmitted. Failures of single jobs are in their
 // Results, not in the error. Run leaves no goroutine behind.
-func Run(ctx context.Context, c *daestro.Client, reqs []Request, opts Options) ([]Result, error) {
+func Run(ctx context.Context, c *apiclient.Client, reqs []Request, opts Options) ([]Result, error) {
 	results := make([]Result, len(reqs))
 	for i, req := range reqs {
-		results[i] = Result{Index: req.Index, Outcome: report.NotSubmitted}
+		results[i] = Result{Index: req.Index, Outcome: outcome.NotSubmitted}
 	}
 	if c == nil {
 		return results, errors.New("submit: nil Client")
@@ -241,7 +241,7 @@ feed:
 
 // run is the state of one call to Run.
 type run struct {
-	c       *daestro.Client
+	c       *apiclient.Client
 	reqs    []Request
 	opts    Options
 	dup     *regexp.Regexp
@@ -284,7 +284,7 @@ func (r *run) finish(i int, res Result) {
 }
 
 func (r *run) notSent(i int, why error) Result {
-	return Result{Index: r.reqs[i].Index, Outcome: report.NotSubmitted, Note: "not sent: " + reason(why)}
+	return Result{Index: r.reqs[i].Index, Outcome: outcome.NotSubmitted, Note: "not sent: " + reason(why)}
 }
 
 func reason(why error) string {
@@ -301,7 +301,7 @@ func (r *run) job(i int) Result {
 	// lost is set once an attempt failed in a way that leaves the job possibly
 	// created: from then on "name taken" means this run created it.
 	lost := false
-	var last daestro.Submitted
+	var last apiclient.Submitted
 	for n := 0; ; n++ {
 		if n > 0 {
 			if n > r.opts.Retries {
@@ -319,11 +319,11 @@ func (r *run) job(i int) Result {
 		last = r.attempt(req.Body)
 		res.Status = last.Status
 		if last.Err == nil {
-			res.Outcome, res.ID = report.Created, last.ID
+			res.Outcome, res.ID = outcome.Created, last.ID
 			return res
 		}
 
-		var apiErr *daestro.APIError
+		var apiErr *apiclient.APIError
 		if !errors.As(last.Err, &apiErr) {
 			// No answer: the connection failed, or the attempt timed out or
 			// was cut off by the end of the grace period.
@@ -340,7 +340,7 @@ func (r *run) job(i int) Result {
 		case s >= 200 && s < 300:
 			return r.failed(res, apiErr, "the server accepted the request but its answer could not be read; "+noteMaybe, false)
 		case apiErr.NameTaken(r.dup):
-			res.Outcome = report.Exists
+			res.Outcome = outcome.Exists
 			if lost {
 				res.Note = noteLostAnswer
 			}
@@ -387,7 +387,7 @@ func (r *run) stopping() bool {
 
 // attempt sends the body once, bounded by Options.Timeout, on the in-flight
 // context so that a cancelled ctx does not cut it off before the grace period.
-func (r *run) attempt(body []byte) daestro.Submitted {
+func (r *run) attempt(body []byte) apiclient.Submitted {
 	ctx, cancel := r.inflight, context.CancelFunc(func() {})
 	if r.opts.Timeout > 0 {
 		ctx, cancel = context.WithTimeout(ctx, r.opts.Timeout)
@@ -407,7 +407,7 @@ func (r *run) attempt(body []byte) daestro.Submitted {
 }
 
 // refuse stops the run after a 401 or 403 and records the error Run returns.
-func (r *run) refuse(apiErr *daestro.APIError) {
+func (r *run) refuse(apiErr *apiclient.APIError) {
 	r.authOnce.Do(func() {
 		r.authErr = fmt.Errorf("%w (HTTP %d: %s): check that the API key is right and allowed to submit jobs",
 			ErrUnauthorized, apiErr.Status, apiErr.Message)
@@ -417,7 +417,7 @@ func (r *run) refuse(apiErr *daestro.APIError) {
 
 // failed reports a job that failed with err.
 func (r *run) failed(res Result, err error, note string, lost bool) Result {
-	res.Outcome = report.Failed
+	res.Outcome = outcome.Failed
 	res.Err = err
 	if lost {
 		note = joinNote(note, "an earlier attempt's answer was lost, so "+noteMaybe)
@@ -431,7 +431,7 @@ func (r *run) failed(res Result, err error, note string, lost bool) Result {
 func (r *run) halted(res Result, lastErr error, lost bool) Result {
 	why := reason(context.Cause(r.dispatch))
 	if res.Attempts == 0 {
-		res.Outcome = report.NotSubmitted
+		res.Outcome = outcome.NotSubmitted
 		res.Note = "not sent: " + why
 		return res
 	}
@@ -440,15 +440,15 @@ func (r *run) halted(res Result, lastErr error, lost bool) Result {
 
 // interrupted reports a job whose attempt was cut off by the end of the grace
 // period, with no answer.
-func (r *run) interrupted(res Result, last daestro.Submitted, lost bool) Result {
+func (r *run) interrupted(res Result, last apiclient.Submitted, lost bool) Result {
 	if !last.Connected && !lost {
 		// No connection was ever handed to a request of this job, so the
 		// server cannot have seen it.
-		res.Outcome = report.NotSubmitted
+		res.Outcome = outcome.NotSubmitted
 		res.Note = "not sent: " + errInterrupted.Error() + " before the request reached the server"
 		return res
 	}
-	res.Outcome = report.Failed
+	res.Outcome = outcome.Failed
 	res.Err = fmt.Errorf("interrupted before the server answered: %w", last.Err)
 	res.Note = noteMaybe
 	return res
@@ -463,7 +463,7 @@ func joinNote(a, b string) string {
 
 // retryAfter is the Retry-After delay carried by err, if any.
 func retryAfter(err error) time.Duration {
-	var apiErr *daestro.APIError
+	var apiErr *apiclient.APIError
 	if errors.As(err, &apiErr) {
 		return apiErr.RetryAfter
 	}

@@ -18,8 +18,8 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"go.uber.org/goleak"
 
+	"github.com/daestro-jobs/daestro-jobs/outcome"
 	"github.com/daestro-jobs/daestro-jobs/redact"
-	"github.com/daestro-jobs/daestro-jobs/report"
 )
 
 // requests builds n job bodies named job-0 … job-n-1, with Index 100+i so that a
@@ -385,7 +385,7 @@ func TestRunUnauthorizedStops(t *testing.T) {
 	if strings.Contains(out.err.Error(), testKey) {
 		t.Errorf("Run error shows the key: %v", out.err)
 	}
-	counts := map[report.Outcome]int{}
+	counts := map[outcome.Outcome]int{}
 	for _, r := range out.results {
 		counts[r.Outcome]++
 		if r.Err != nil && strings.Contains(r.Err.Error(), testKey) {
@@ -395,7 +395,7 @@ func TestRunUnauthorizedStops(t *testing.T) {
 			t.Errorf("not submitted result = %+v", r)
 		}
 	}
-	if diff := cmp.Diff(map[report.Outcome]int{Failed: 1, Created: conc - 1, NotSubmitted: total - conc}, counts); diff != "" {
+	if diff := cmp.Diff(map[outcome.Outcome]int{Failed: 1, Created: conc - 1, NotSubmitted: total - conc}, counts); diff != "" {
 		t.Errorf("outcomes (-want +got):\n%s", diff)
 	}
 	if calls != total {

@@ -1,0 +1,291 @@
+package report
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+
+	"github.com/daestro-jobs/daestro-jobs/diag"
+	"github.com/daestro-jobs/daestro-jobs/outcome"
+	"github.com/daestro-jobs/daestro-jobs/plan"
+	"github.com/daestro-jobs/daestro-jobs/printable"
+)
+
+// githubPrinter writes what the text printer writes, preceded by GitHub
+// Actions workflow commands (::error, ::warning) so that each problem shows
+// as an annotation on the file and line it is about, and appends a markdown
+// table to the step summary when Streams.Summary is set.
+//
+// Every line that starts with "::" is one this printer meant: values inside
+// a command are masked, then escaped as the runner reads them; values on the
+// text lines cannot start a line (see scrub.lead).
+type githubPrinter struct {
+	s    Streams
+	sc   scrub
+	text textPrinter
+}
+
+// Titles of the annotations.
+const (
+	validateTitle = "daestro-jobs validate"
+	applyTitle    = "daestro-jobs apply"
+)
+
+func (g *githubPrinter) Validate(p *plan.Plan) error {
+	var b strings.Builder
+	for _, d := range p.Diagnostics {
+		g.diagnosticCommand(&b, d, validateTitle)
+	}
+	if _, err := fmt.Fprint(g.s.Out, b.String()); err != nil {
+		return err
+	}
+	if err := g.text.Validate(p); err != nil {
+		return err
+	}
+	g.summary(g.validateSummary(p))
+	g.outputs([]stepOutput{
+		{"files", strconv.Itoa(p.Files)}, {"documents", strconv.Itoa(p.Documents)},
+		{"valid", strconv.Itoa(p.Documents - p.Invalid)}, {"invalid", strconv.Itoa(p.Invalid)},
+		{"errors", strconv.Itoa(p.Errors())}, {"warnings", strconv.Itoa(p.Warnings())},
+	})
+	return nil
+}
+
+func (g *githubPrinter) Apply(a *outcome.Apply) error {
+	var b strings.Builder
+	for _, d := range a.Plan.Diagnostics {
+		g.diagnosticCommand(&b, d, applyTitle)
+	}
+	for _, r := range a.Jobs {
+		if r.Outcome != outcome.Failed {
+			continue
+		}
+		msg := "failed"
+		if id := g.sc.identity(r.Job); id != "" {
+			msg = id + " failed"
+		}
+		if r.Error != "" {
+			msg += ": " + g.sc.message(r.Error)
+		}
+		writeCommand(&b, "error", []prop{
+			{"file", g.sc.text(r.Job.File)}, {"line", strconv.Itoa(r.Job.Line)}, {"title", applyTitle},
+		}, msg)
+	}
+	if _, err := fmt.Fprint(g.s.Out, b.String()); err != nil {
+		return err
+	}
+	if err := g.text.Apply(a); err != nil {
+		return err
+	}
+	g.summary(g.applySummary(a))
+	g.outputs(g.applyOutputs(a))
+	return nil
+}
+
+// stepOutput is one name=value line of $GITHUB_OUTPUT.
+type stepOutput struct{ name, value string }
+
+// applyOutputs are the counts of every outcome, and the jobs created (with
+// their ids) as a JSON array, for later steps: ${{ steps.X.outputs.created }},
+// fromJSON(steps.X.outputs.jobs).
+func (g *githubPrinter) applyOutputs(a *outcome.Apply) []stepOutput {
+	c := a.Counts()
+	type created struct {
+		Queue string `json:"queue"`
+		Name  string `json:"name"`
+		ID    string `json:"id"`
+		File  string `json:"file"`
+		Line  int    `json:"line"`
+	}
+	jobs := []created{}
+	for _, r := range a.Jobs {
+		if r.Outcome == outcome.Created {
+			j := r.Job
+			jobs = append(jobs, created{Queue: g.sc.masked(j.Queue), Name: g.sc.masked(j.Name), ID: g.sc.masked(r.ID),
+				File: g.sc.masked(j.File), Line: j.Line})
+		}
+	}
+	b, _ := json.Marshal(jobs) // strings and ints always encode
+	return []stepOutput{
+		{"jobs-total", strconv.Itoa(c.Jobs)}, {"created", strconv.Itoa(c.Created)}, {"exists", strconv.Itoa(c.Exists)},
+		{"duplicate", strconv.Itoa(c.Duplicate)}, {"planned", strconv.Itoa(c.Planned)}, {"failed", strconv.Itoa(c.Failed)},
+		{"not-submitted", strconv.Itoa(c.NotSubmitted)}, {"invalid", strconv.Itoa(c.Invalid)},
+		{"created-jobs", string(printable.JSON(b))},
+	}
+}
+
+// outputs appends name=value lines to the step outputs, if there are any.
+// Every value is one line: counts, or compact JSON, which escapes line
+// breaks, so no value can start another output.
+func (g *githubPrinter) outputs(outs []stepOutput) {
+	if g.s.StepOutputs == nil {
+		return
+	}
+	var b strings.Builder
+	for _, o := range outs {
+		b.WriteString(o.name + "=" + o.value + "\n")
+	}
+	if _, err := io.WriteString(g.s.StepOutputs, b.String()); err != nil {
+		fmt.Fprintf(g.s.Err, "daestro-jobs: cannot write the GitHub step outputs: %v\n", err)
+	}
+}
+
+func (g *githubPrinter) Wait(w *outcome.Wait) error { return g.text.Wait(w) }
+
+// summary appends to the step summary, if there is one. The summary is an
+// extra: failing to write it is said on Err but does not fail the run.
+func (g *githubPrinter) summary(md string) {
+	if g.s.Summary == nil {
+		return
+	}
+	if _, err := fmt.Fprint(g.s.Summary, md); err != nil {
+		fmt.Fprintf(g.s.Err, "daestro-jobs: cannot write the GitHub step summary: %v\n", err)
+	}
+}
+
+type prop struct{ key, value string }
+
+// diagnosticCommand writes one ::error or ::warning for a diagnostic. The
+// location goes in the properties, so the message is "path: message".
+func (g *githubPrinter) diagnosticCommand(b *strings.Builder, d diag.Diagnostic, title string) {
+	cmd := "error"
+	if d.Severity == diag.Warning {
+		cmd = "warning"
+	}
+	props := []prop{{"file", g.sc.text(d.File)}}
+	if d.Line > 0 {
+		props = append(props, prop{"line", strconv.Itoa(d.Line)})
+		if d.Col > 0 {
+			props = append(props, prop{"col", strconv.Itoa(d.Col)})
+		}
+	}
+	props = append(props, prop{"title", title})
+	msg := g.sc.text(d.Message)
+	if d.Path != "" {
+		msg = g.sc.text(d.Path) + ": " + msg
+	}
+	writeCommand(b, cmd, props, msg)
+}
+
+// writeCommand writes "::cmd k=v,k=v::data\n", escaped as the runner
+// expects (the Actions toolkit's escapeData and escapeProperty), so that no
+// value can end the command early or start another. Values must be masked
+// and their control characters escaped already (scrub.text): escaping
+// changes how a secret looks.
+func writeCommand(b *strings.Builder, cmd string, props []prop, data string) {
+	b.WriteString("::")
+	b.WriteString(cmd)
+	for i, p := range props {
+		if i == 0 {
+			b.WriteByte(' ')
+		} else {
+			b.WriteByte(',')
+		}
+		b.WriteString(p.key)
+		b.WriteByte('=')
+		b.WriteString(escapeProperty(p.value))
+	}
+	b.WriteString("::")
+	b.WriteString(escapeData(data))
+	b.WriteByte('\n')
+}
+
+var (
+	dataEscaper     = strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A")
+	propertyEscaper = strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A", ":", "%3A", ",", "%2C")
+)
+
+// escapeData escapes the message of a workflow command.
+func escapeData(s string) string { return dataEscaper.Replace(s) }
+
+// escapeProperty escapes a property value of a workflow command.
+func escapeProperty(s string) string { return propertyEscaper.Replace(s) }
+
+// validateSummary is the step summary of a validation: the counts, then a
+// table of every problem.
+func (g *githubPrinter) validateSummary(p *plan.Plan) string {
+	var b strings.Builder
+	b.WriteString("### " + validateTitle + "\n\n")
+	b.WriteString(validationSummary(p))
+	b.WriteString("\n\n")
+	if len(p.Diagnostics) == 0 {
+		b.WriteString("No problems found.\n\n")
+		return b.String()
+	}
+	g.problemTable(&b, p.Diagnostics)
+	return b.String()
+}
+
+// problemTable writes a markdown table of diagnostics.
+func (g *githubPrinter) problemTable(b *strings.Builder, ds []diag.Diagnostic) {
+	b.WriteString("| Severity | File | Line | Field | Problem |\n| --- | --- | --- | --- | --- |\n")
+	for _, d := range ds {
+		line := ""
+		if d.Line > 0 {
+			line = strconv.Itoa(d.Line)
+			if d.Col > 0 {
+				line += ":" + strconv.Itoa(d.Col)
+			}
+		}
+		fmt.Fprintf(b, "| %s | %s | %s | %s | %s |\n", d.Severity, g.cell(d.File), line, g.cell(d.Path), g.cell(d.Message))
+	}
+	b.WriteByte('\n')
+}
+
+// applySummary is the step summary of an apply: the counts, then a table of
+// every job's outcome.
+func (g *githubPrinter) applySummary(a *outcome.Apply) string {
+	var b strings.Builder
+	b.WriteString("### " + applyTitle + "\n\n")
+	b.WriteString(summary(a.Counts()))
+	switch {
+	case a.Plan.Errors() > 0:
+		b.WriteString(" (nothing was submitted: fix the errors)")
+	case a.DryRun:
+		b.WriteString(" (dry run: nothing was sent)")
+	}
+	b.WriteString("\n\n")
+	if a.Interrupted {
+		b.WriteString("Interrupted: applying again submits the jobs not submitted, without duplicates.\n\n")
+	}
+	if len(a.Jobs) > 0 {
+		b.WriteString("| Outcome | Job | File | Detail |\n| --- | --- | --- | --- |\n")
+		for _, r := range a.Jobs {
+			j := r.Job
+			name := ""
+			if j.Name != "" {
+				name = j.Queue + "/" + j.Name
+			}
+			var detail []string
+			if r.ID != "" {
+				detail = append(detail, "id "+r.ID)
+			}
+			if r.Error != "" {
+				detail = append(detail, r.Error)
+			}
+			if r.Note != "" {
+				detail = append(detail, r.Note)
+			}
+			fmt.Fprintf(&b, "| %s | %s | %s | %s |\n", r.Outcome, g.cell(name),
+				g.cell(j.File+":"+strconv.Itoa(j.Line)), g.cell(strings.Join(detail, "; ")))
+		}
+		b.WriteByte('\n')
+	}
+	if len(a.Plan.Diagnostics) > 0 {
+		g.problemTable(&b, a.Plan.Diagnostics)
+	}
+	return b.String()
+}
+
+// cellEscaper keeps a value inside one markdown table cell, as text: pipes
+// would end the cell, and markup would be rendered. Line breaks and other
+// controls are escaped before it runs.
+var cellEscaper = strings.NewReplacer(
+	"|", `\|`, "&", "&amp;", "<", "&lt;", ">", "&gt;",
+	"\\", `\\`, "`", "\\`", "*", `\*`, "_", `\_`, "[", `\[`,
+)
+
+// cell masks, escapes and marks up a value for a markdown table cell.
+func (g *githubPrinter) cell(s string) string { return cellEscaper.Replace(g.sc.text(s)) }

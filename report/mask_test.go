@@ -1,0 +1,33 @@
+package report
+
+import (
+	"bytes"
+	"testing"
+)
+
+func TestGitHubMasks(t *testing.T) {
+	tests := []struct {
+		name    string
+		secrets []string
+		want    string
+	}{
+		{name: "none", secrets: nil, want: ""},
+		{name: "one", secrets: []string{"s3cr3t"}, want: "::add-mask::s3cr3t\n"},
+		{name: "repeated once", secrets: []string{"a1", "a1"}, want: "::add-mask::a1\n"},
+		{name: "lines masked one by one", secrets: []string{"-----BEGIN KEY-----\r\nabc\n\n-----END KEY-----"},
+			want: "::add-mask::-----BEGIN KEY-----\n::add-mask::abc\n::add-mask::-----END KEY-----\n"},
+		{name: "escaped as command data", secrets: []string{"50%::warning::x"}, want: "::add-mask::50%25::warning::x\n"},
+		{name: "blank skipped", secrets: []string{"  ", ""}, want: ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var b bytes.Buffer
+			if err := GitHubMasks(&b, tc.secrets); err != nil {
+				t.Fatal(err)
+			}
+			if b.String() != tc.want {
+				t.Errorf("got %q, want %q", b.String(), tc.want)
+			}
+		})
+	}
+}

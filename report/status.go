@@ -1,0 +1,62 @@
+package report
+
+import (
+	"fmt"
+	"text/tabwriter"
+
+	"github.com/daestro-jobs/daestro-jobs/api"
+	"github.com/daestro-jobs/daestro-jobs/redact"
+)
+
+// StatusRow is one job `daestro-jobs status` asked for: its detail, or why
+// it could not be read.
+type StatusRow struct {
+	api.Detail
+	Error string `json:"error,omitempty"`
+}
+
+// Status renders the rows of `daestro-jobs status`: a table for people, or
+// one JSON document. Every field came from the server (or, for an id that
+// could not be read, from the command line) and is masked and escaped.
+func Status(f Format, s Streams, red *redact.Redactor, rows []StatusRow) error {
+	sc := scrub{red}
+	if f == JSON {
+		out := make([]StatusRow, len(rows))
+		for i, r := range rows {
+			d := r.Detail
+			d.ID, d.Name, d.State, d.CreatedAt = sc.masked(d.ID), sc.masked(d.Name), api.State(sc.masked(string(d.State))), sc.masked(d.CreatedAt)
+			d.SystemNote, d.ScheduleAt, d.UpdatedAt = maskedPtr(sc, d.SystemNote), maskedPtr(sc, d.ScheduleAt), maskedPtr(sc, d.UpdatedAt)
+			out[i] = StatusRow{Detail: d, Error: sc.masked(r.Error)}
+		}
+		return writeJSON(s.Out, map[string]any{"jobs": out})
+	}
+	tw := tabwriter.NewWriter(s.Out, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "ID\tNAME\tSTATE\tSCHEDULE_AT\tCREATED_AT\tUPDATED_AT")
+	for _, r := range rows {
+		if r.Error != "" {
+			fmt.Fprintf(tw, "%s\t-\terror: %s\t\t\t\n", sc.lead(r.ID), sc.message(r.Error))
+			continue
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", sc.lead(r.ID), sc.text(r.Name), sc.text(string(r.State)),
+			orDash(sc, r.ScheduleAt), sc.text(r.CreatedAt), orDash(sc, r.UpdatedAt))
+		if n := r.SystemNote; n != nil && *n != "" {
+			fmt.Fprintf(tw, "\tnote: %s\t\t\t\t\n", sc.message(*n))
+		}
+	}
+	return tw.Flush()
+}
+
+func maskedPtr(sc scrub, s *string) *string {
+	if s == nil {
+		return nil
+	}
+	m := sc.masked(*s)
+	return &m
+}
+
+func orDash(sc scrub, s *string) string {
+	if s == nil || *s == "" {
+		return "-"
+	}
+	return sc.text(*s)
+}
