@@ -139,6 +139,9 @@ func testRunByName(t *testing.T, bin string) {
 		"ok/job.yaml":    "job_definition: acme::d:1\njob_queue: acme::q\nname: n\n",
 		"empty/.keep":    "",
 		"empty/notes.md": "not a manifest\n",
+		// issue 21: a working directory whose name holds '#' or '%' once broke the
+		// schema's compilation (its name was resolved against it as a URL).
+		"C#%zz/job.yaml": "job_definition: acme::d:1\njob_queue: acme::q\nname: n\n",
 	} {
 		p := filepath.Join(work, name)
 		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
@@ -162,6 +165,10 @@ func testRunByName(t *testing.T, bin string) {
 			script: "daestro-jobs validate -f examples/", code: 0, want: "0 errors"},
 		{name: "version by name and as a flag", dir: repo, sh: "bash",
 			script: "daestro-jobs version && daestro-jobs --version", code: 0, want: "daestro-jobs version "},
+		{name: "validate from a directory named C#%zz", dir: filepath.Join(work, "C#%zz"), sh: "sh",
+			script: "daestro-jobs validate -f job.yaml", code: 0, want: "0 errors"},
+		{name: "apply from a directory named C#%zz", dir: filepath.Join(work, "C#%zz"), sh: "sh",
+			script: "daestro-jobs apply --dry-run -f job.yaml", code: 0, want: "planned"},
 		{name: "a tab-indented file alone", dir: work, sh: "bash",
 			script: "daestro-jobs apply --dry-run -f tabs/", code: 1, want: "tabs/job.yaml:4:1: invalid YAML: a tab in indentation"},
 		{name: "an empty directory: validate", dir: work, sh: "sh",

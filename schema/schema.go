@@ -20,9 +20,10 @@ import (
 //go:embed jobs.schema.json
 var source string
 
-// fileName is the name the schema is compiled under; its $id takes over for
-// references, so the name only has to be consistent.
-const fileName = "jobs.schema.json"
+// ID is the schema's $id, the absolute URI it is compiled under. A relative name
+// would be resolved against the working directory as a URL, and a directory
+// whose name holds '%' or '#' (~/src/C#/) would break compilation.
+const ID = "https://raw.githubusercontent.com/daestro-jobs/daestro-jobs/main/schema/jobs.schema.json"
 
 // JSON returns the embedded schema document, as printed by `daestro-jobs schema`.
 func JSON() string { return source }
@@ -40,10 +41,10 @@ type Validator struct {
 func New() (*Validator, error) {
 	c := jsonschema.NewCompiler()
 	c.Draft = jsonschema.Draft2020
-	if err := c.AddResource(fileName, strings.NewReader(source)); err != nil {
+	if err := c.AddResource(ID, strings.NewReader(source)); err != nil {
 		return nil, fmt.Errorf("schema: loading the embedded schema: %w", err)
 	}
-	compiled, err := c.Compile(fileName)
+	compiled, err := c.Compile(ID)
 	if err != nil {
 		return nil, fmt.Errorf("schema: compiling the embedded schema: %w", err)
 	}

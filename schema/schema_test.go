@@ -2,6 +2,8 @@ package schema
 
 import (
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -134,5 +136,41 @@ func BenchmarkValidate(b *testing.B) {
 		if vs := v.Validate(doc); vs != nil {
 			b.Fatal(vs)
 		}
+	}
+}
+
+// TestNewFromAnyDirectory: the schema compiles whatever the working directory
+// is called. It was once registered under a relative name, which the compiler
+// resolved against the working directory as a URL: '#' cut the path and '%'
+// broke the escape (issue 21).
+func TestNewFromAnyDirectory(t *testing.T) {
+	for _, name := range []string{"C#", "100%", "a%zz", "x#y%41"} {
+		t.Run(name, func(t *testing.T) {
+			dir := filepath.Join(t.TempDir(), name)
+			if err := os.Mkdir(dir, 0o755); err != nil {
+				t.Fatal(err)
+			}
+			t.Chdir(dir)
+			v, err := New()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := v.Validate(decode(t, `{"job_definition": "acme::d:1", "job_queue": "acme::q"}`)); got != nil {
+				t.Errorf("a valid document: %v", got)
+			}
+		})
+	}
+}
+
+// TestIDIsTheSchemasID: the schema is compiled under its own $id.
+func TestIDIsTheSchemasID(t *testing.T) {
+	var doc struct {
+		ID string `json:"$id"`
+	}
+	if err := json.Unmarshal([]byte(JSON()), &doc); err != nil {
+		t.Fatal(err)
+	}
+	if doc.ID != ID {
+		t.Errorf("$id %q, compiled under %q", doc.ID, ID)
 	}
 }
