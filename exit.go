@@ -11,7 +11,7 @@ import (
 	"github.com/daestro-jobs/daestro-jobs/redact"
 )
 
-// Exit codes, SPEC §7.
+// Exit codes, docs/contract.md.
 const (
 	exitOK          = 0
 	exitFailure     = 1

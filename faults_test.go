@@ -108,7 +108,7 @@ func assertOnce(t *testing.T, srv *emulator.Server, want int) {
 
 // TestApplyThroughFaults: 500 named and 50 unnamed jobs against 20% 503s,
 // 10% dropped answers and a rate limit. Every job is held exactly once and
-// the run exits 0. --retries 10 makes exhausting retries negligible (SPEC §6).
+// the run exits 0. --retries 10 makes exhausting retries negligible (docs/contract.md, Submission).
 func TestApplyThroughFaults(t *testing.T) {
 	if testing.Short() {
 		t.Skip("fault run: a few seconds")

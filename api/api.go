@@ -1,6 +1,6 @@
 // Package api is the Daestro client API as data: the Job Submit body, the
 // Job Detail answer, job states and the answer envelope, with the JSON names
-// the API documents (see ../shared/daestro-api.md). It holds no HTTP code:
+// the API documents (see docs/api.md). It holds no HTTP code:
 // the client (package apiclient), the emulator, the planner and the output all
 // speak it, so a field renamed here is renamed for every one of them.
 package api

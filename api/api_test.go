@@ -7,7 +7,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 )
 
-// The answers as the API documentation prints them (../shared/daestro-api.md):
+// The answers as the API documentation prints them (docs/api.md):
 // if a JSON name here drifts from the documentation, these fail.
 func TestDocumentedAnswers(t *testing.T) {
 	var detail Envelope[Detail]

@@ -14,7 +14,7 @@ import (
 // Outcome is what became of one job.
 type Outcome string
 
-// The outcomes of SPEC.md §7.
+// The outcomes of docs/contract.md, Outcomes.
 const (
 	Created      Outcome = "created"       // the server accepted the job; Job.ID is its id
 	Exists       Outcome = "exists"        // a job with this name is already in the queue

@@ -154,7 +154,7 @@ func (c *docCheck) expand(v any, path []string) {
 		}
 	case []any:
 		if len(path) == 1 && path[0] == "container_cmd" {
-			return // left for the container's shell; see SPEC §2
+			return // left for the container's shell; see docs/contract.md, References
 		}
 		for i, item := range t {
 			if s, ok := item.(string); ok {
