@@ -3,6 +3,7 @@ package plan
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -171,10 +172,7 @@ func (c *docCheck) expand(v any, path []string) {
 func (c *docCheck) expandString(s string, path []string) string {
 	res, problems := interp.Expand(s, c.opts.Env)
 	if c.isSensitiveValue(path) {
-		c.secrets = append(c.secrets, res.Value)
-		for _, u := range res.Used {
-			c.secrets = append(c.secrets, u.Value)
-		}
+		c.secrets = append(c.secrets, composedSecrets(res)...)
 	}
 	for _, pr := range problems {
 		sev := diag.Error
@@ -194,6 +192,27 @@ func (c *docCheck) expandString(s string, path []string) string {
 		c.report(sev, path, false, "%s", msg)
 	}
 	return res.Value
+}
+
+// composedSecrets are the secrets of a sensitive value: the value of each
+// variable that fed it (the secret itself, masked also when printed alone),
+// and the composed text only when it holds one of them. A text that holds
+// no secret ("Bearer " with $API_TOKEN unset) is never one: masking it would
+// hide "Bearer" in every later line of a CI log.
+func composedSecrets(res interp.Result) []string {
+	var out []string
+	holds := false
+	for _, u := range res.Used {
+		if u.Value == "" {
+			continue
+		}
+		out = append(out, u.Value)
+		holds = holds || strings.Contains(res.Value, u.Value)
+	}
+	if holds && !slices.Contains(out, res.Value) {
+		out = append(out, res.Value)
+	}
+	return out
 }
 
 // isSensitiveValue reports whether path is the value of a sensitive

@@ -134,11 +134,43 @@ func TestSecretsAreMaskedAndCollected(t *testing.T) {
 	if body := bodyJSON(t, j.Body); !strings.Contains(body, secret) {
 		t.Errorf("the body sent must carry the secret: %s", body)
 	}
-	if diff := cmp.Diff([]string{"postgres://app:" + secret + "@db", secret}, j.Secrets); diff != "" {
+	if diff := cmp.Diff([]string{secret, "postgres://app:" + secret + "@db"}, j.Secrets); diff != "" {
 		t.Errorf("secrets (-want +got):\n%s", diff)
 	}
 	if strings.Contains(j.Name, secret) {
 		t.Errorf("generated name carries the secret: %s", j.Name)
+	}
+}
+
+// TestSecretsHoldASecret: what a run registers as secrets (GitHub's
+// ::add-mask::, then masked in every later line of the job's log: "Masking a
+// value in a log", docs.github.com/actions/reference/workflow-commands) is the
+// value of each variable feeding a sensitive entry, and the composed value
+// only when it holds one. With the variables unset (validate on a pull
+// request) the text around the references is no secret (issue 21).
+func TestSecretsHoldASecret(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		value string
+		vars  map[string]string
+		want  []string
+	}{
+		{name: "bearer, unset", value: "Bearer ${API_TOKEN}"},
+		{name: "bearer, set", value: "Bearer ${API_TOKEN}", vars: map[string]string{"API_TOKEN": "t0k3n"},
+			want: []string{"t0k3n", "Bearer t0k3n"}},
+		{name: "default and unset", value: "${DB_USER:-app}:${DB_PASSWORD}@db"},
+		{name: "default and set", value: "${DB_USER:-app}:${DB_PASSWORD}@db", vars: map[string]string{"DB_PASSWORD": "pw"},
+			want: []string{"pw", "app:pw@db"}},
+		{name: "set but empty", value: "x${E}y", vars: map[string]string{"E": ""}},
+		{name: "the secret alone", value: "${S}", vars: map[string]string{"S": "s3"}, want: []string{"s3"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			p := planOf(t, head+"container_env:\n  E: {value: '"+tc.value+"', sensitive: true}\n", tc.vars,
+				func(o *Options) { o.UnsetIsWarning = true })
+			if diff := cmp.Diff(tc.want, p.Secrets()); diff != "" {
+				t.Errorf("secrets (-want +got):\n%s", diff)
+			}
+		})
 	}
 }
 
