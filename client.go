@@ -50,6 +50,30 @@ func newClient(e env, o *apiOptions, concurrency int) (*apiclient.Client, error)
 	}, nil
 }
 
+// envKeys are the API key as the environment holds it, trimmed as apiKey
+// reads it and as written, for masking in every command.
+func envKeys(e env) []string {
+	v := e.getenv(envAPIKey)
+	if strings.TrimSpace(v) == "" {
+		return nil // no key: blanks alone would mask every blank
+	}
+	return []string{v, strings.TrimSpace(v)}
+}
+
+// keyFileSecret is the key --api-key-file holds, for masking in a command
+// that does not send it (apply --dry-run): "" when none is given or it
+// cannot be read, which such a command does not need.
+func keyFileSecret(o *apiOptions) string {
+	if o.keyFile == "" {
+		return ""
+	}
+	b, err := safefile.ReadFile(o.keyFile, maxKeyFile)
+	if err != nil {
+		return ""
+	}
+	return strings.TrimSpace(string(b))
+}
+
 // apiKey reads the key from --api-key-file or $DAESTRO_API_KEY. A FIFO or
 // device given as the key file is refused at once, not waited on.
 func apiKey(e env, o *apiOptions) (string, error) {

@@ -99,6 +99,8 @@ func runApply(ctx context.Context, e env, o *applyOptions) error {
 	secrets := p.Secrets()
 	if client != nil {
 		secrets = append(secrets, client.APIKey)
+	} else {
+		secrets = append(secrets, keyFileSecret(&o.api))
 	}
 	s := openSession(e, format, secrets)
 	defer s.close()

@@ -456,3 +456,80 @@ func contentTypeServer(t *testing.T) string {
 	t.Cleanup(hs.Close)
 	return hs.URL
 }
+
+// TestAPIKeyInEveryCommand: the API key is a secret in every command, those
+// that never send it included (validate, apply --dry-run), in every format:
+// a manifest that reaches it through another variable shows it masked, and
+// one that references DAESTRO_API_KEY itself is refused (issue 22 item 1).
+func TestAPIKeyInEveryCommand(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, s string) string {
+		t.Helper()
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(s), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	// KEYCOPY reaches the key through the env file, in a parameter (which
+	// a dry run prints) and as schedule_at (whose error quotes it).
+	envFile := write("copy.env", "KEYCOPY=${DAESTRO_API_KEY}\n")
+	copied := write("copied.yaml", `job_definition: acme::worker:1
+job_queue: acme::leak
+name: copied
+container_cmd: ["run", "Param::k"]
+container_cmd_parameter:
+  k: ${KEYCOPY}
+---
+job_definition: acme::worker:1
+job_queue: acme::leak
+name: copied-schedule
+schedule_at: ${KEYCOPY}
+`)
+	direct := write("direct.yaml", `job_definition: acme::worker:1
+job_queue: acme::leak
+name: direct
+container_cmd: ["run", "Param::k"]
+container_cmd_parameter:
+  k: ${DAESTRO_API_KEY}
+`)
+	keyFile := write("key", sentinelKey+"\n")
+	forms := sentinelForms()
+	check := func(t *testing.T, vars map[string]string, args ...string) (int, string) {
+		t.Helper()
+		summary := filepath.Join(t.TempDir(), "summary.md")
+		vars["GITHUB_STEP_SUMMARY"] = summary
+		code, out, errOut := runInProcess(t, vars, args...)
+		sum, _ := os.ReadFile(summary)
+		for name, text := range map[string]string{"stdout": out, "stderr": errOut, "step summary": string(sum)} {
+			for _, reading := range readings(text) {
+				for _, f := range forms {
+					if strings.Contains(reading, f) {
+						t.Errorf("%v: exit %d: %s shows %q:\n%s", args, code, name, f, text)
+					}
+				}
+			}
+		}
+		return code, out + errOut
+	}
+	for _, f := range report.ValidateFormats {
+		t.Run("validate -o "+string(f), func(t *testing.T) {
+			check(t, map[string]string{"DAESTRO_API_KEY": sentinelKey}, "validate", "-o", string(f), "--env-file", envFile, "-f", copied)
+			code, all := check(t, map[string]string{"DAESTRO_API_KEY": sentinelKey}, "validate", "-o", string(f), "-f", direct)
+			if code != 1 || !strings.Contains(all, "DAESTRO_API_KEY") {
+				t.Errorf("validate of a manifest referencing the key: exit %d, want 1 naming DAESTRO_API_KEY:\n%s", code, all)
+			}
+		})
+	}
+	for _, f := range report.ApplyFormats {
+		t.Run("dry-run -o "+string(f), func(t *testing.T) {
+			check(t, map[string]string{"DAESTRO_API_KEY": sentinelKey}, "apply", "--dry-run", "-o", string(f), "--env-file", envFile, "-f", copied)
+			// The key from --api-key-file, the copy from the environment.
+			check(t, map[string]string{"KEYCOPY": sentinelKey}, "apply", "--dry-run", "-o", string(f), "--api-key-file", keyFile, "-f", copied)
+			code, all := check(t, map[string]string{"DAESTRO_API_KEY": sentinelKey}, "apply", "--dry-run", "-o", string(f), "-f", direct)
+			if code != 1 || !strings.Contains(all, "DAESTRO_API_KEY") {
+				t.Errorf("dry run of a manifest referencing the key: exit %d, want 1 naming DAESTRO_API_KEY:\n%s", code, all)
+			}
+		})
+	}
+}

@@ -44,6 +44,7 @@ func buildPlan(ctx context.Context, e env, o *manifestOptions, validate, noJobs 
 		AllowEmpty:          o.allowEmpty,
 		Validator:           v,
 		EnvErr:              envErr,
+		Forbidden:           []string{envAPIKey},
 		NoBodies:            validate, // nothing is sent or shown
 		NoJobs:              noJobs,
 	})
@@ -117,7 +118,12 @@ func reportRoot(given string) (root, cwd string) {
 // output this tool does not write (a wrapper script's set -x) shows them
 // masked. A step summary that cannot be opened is said and skipped: it is
 // an extra, not a reason to fail a run.
+//
+// The API key in the environment is always one of the secrets, in commands
+// that never send it too (validate, apply --dry-run): a manifest can reach
+// it through another variable (an env file's KEY=${DAESTRO_API_KEY}).
 func openSession(e env, format report.Format, secrets []string) *session {
+	secrets = append(secrets, envKeys(e)...)
 	if e.getenv(envGitHubActions) == "true" {
 		_ = report.GitHubMasks(e.stderr, secrets)
 	}

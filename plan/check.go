@@ -171,6 +171,12 @@ func (c *docCheck) expand(v any, path []string) {
 
 func (c *docCheck) expandString(s string, path []string) string {
 	res, problems := interp.Expand(s, c.opts.Env)
+	for _, name := range res.Refs {
+		if slices.Contains(c.opts.Forbidden, name) {
+			c.report(diag.Error, path, false, "%s holds the API key of daestro-jobs and cannot be referenced in a manifest; "+
+				"give a job a key of its own through another variable, in a sensitive container_env entry", name)
+		}
+	}
 	if c.isSensitiveValue(path) {
 		c.secrets = append(c.secrets, composedSecrets(res)...)
 	}

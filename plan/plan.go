@@ -53,6 +53,10 @@ type Options struct {
 	// error): each problem is reported first, unset variables as warnings
 	// when UnsetIsWarning.
 	EnvErr error
+	// Forbidden names variables a manifest may not reference at all (the
+	// API key's, DAESTRO_API_KEY): a reference to one is an error, in
+	// validate too, wherever it is and whether or not it is set.
+	Forbidden []string
 
 	zones *schedule.Zones // set by Build: one cache of time zones per run
 }
