@@ -1,30 +1,12 @@
 package main
 
 import (
-	"bytes"
-	"context"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 )
-
-// runInProcess runs the app with the given environment and returns exit
-// code, stdout and stderr.
-func runInProcess(t testing.TB, vars map[string]string, args ...string) (int, string, string) {
-	t.Helper()
-	var out, errb bytes.Buffer
-	code := run(context.Background(), append([]string{"daestro-jobs"}, args...), env{
-		stdin:  strings.NewReader(""),
-		stdout: &out,
-		stderr: &errb,
-		lookup: func(k string) (string, bool) { v, ok := vars[k]; return v, ok },
-		now:    func() time.Time { return time.Date(2026, 11, 28, 12, 0, 0, 0, time.UTC) },
-	})
-	return code, out.String(), errb.String()
-}
 
 // TestExamples keeps the bundled examples true: every one validates with no
 // error or warning and plans with the README's quick-start command.

@@ -3,108 +3,16 @@ package main
 import (
 	"fmt"
 	"math/rand/v2"
-	"net/http"
-	"net/http/httptest"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/daestro-jobs/daestro-jobs/emulator"
 )
-
-// counting wraps a handler and lets a test wait, without sleeping, until the
-// server has seen n requests.
-type counting struct {
-	h       http.Handler
-	mu      sync.Mutex
-	n       int
-	waiters map[int]chan struct{}
-}
-
-func (c *counting) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	c.mu.Lock()
-	c.n++
-	if ch, ok := c.waiters[c.n]; ok {
-		close(ch)
-		delete(c.waiters, c.n)
-	}
-	c.mu.Unlock()
-	c.h.ServeHTTP(w, r)
-}
-
-// seen returns a channel closed once the server has seen n requests.
-func (c *counting) seen(n int) <-chan struct{} {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	ch := make(chan struct{})
-	if c.n >= n {
-		close(ch)
-		return ch
-	}
-	if c.waiters == nil {
-		c.waiters = map[int]chan struct{}{}
-	}
-	c.waiters[n] = ch
-	return ch
-}
-
-// startEmulator serves the emulator's handler on loopback for one test.
-func startEmulator(t *testing.T, opts emulator.Options) (*emulator.Server, *counting, string) {
-	t.Helper()
-	srv, err := emulator.New(opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	c := &counting{h: srv}
-	hs := httptest.NewServer(c)
-	t.Cleanup(func() {
-		hs.Close()
-		srv.Close()
-	})
-	return srv, c, hs.URL
-}
-
-// writeMixed writes named jobs (one file each) and unnamed jobs (in one
-// multi-document file) into dir.
-func writeMixed(t *testing.T, dir string, named, unnamed int) {
-	t.Helper()
-	for i := range named {
-		doc := fmt.Sprintf("job_definition: acme::worker:1\njob_queue: acme::q%d\nname: job-%04d\ncontainer_cmd_parameter: {n: %d}\n", i%3, i, i)
-		if err := os.WriteFile(filepath.Join(dir, fmt.Sprintf("named-%04d.yaml", i)), []byte(doc), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	var b strings.Builder
-	for i := range unnamed {
-		fmt.Fprintf(&b, "---\njob_definition: acme::worker:1\njob_queue: acme::unnamed\ncontainer_cmd_parameter: {n: %d}\n", i)
-	}
-	if err := os.WriteFile(filepath.Join(dir, "unnamed.yaml"), []byte(b.String()), 0o644); err != nil {
-		t.Fatal(err)
-	}
-}
-
-// assertOnce checks the emulator holds exactly want jobs, none twice.
-func assertOnce(t *testing.T, srv *emulator.Server, want int) {
-	t.Helper()
-	jobs := srv.Jobs()
-	seen := map[string]bool{}
-	for _, j := range jobs {
-		k := j.Queue + "/" + j.Name
-		if seen[k] {
-			t.Errorf("the emulator holds %s twice", k)
-		}
-		seen[k] = true
-	}
-	if len(jobs) != want {
-		t.Errorf("the emulator holds %d jobs, want %d", len(jobs), want)
-	}
-}
 
 // TestApplyThroughFaults: 500 named and 50 unnamed jobs against 20% 503s,
 // 10% dropped answers and a rate limit. Every job is held exactly once and
@@ -135,29 +43,6 @@ func TestApplyThroughFaults(t *testing.T) {
 		t.Errorf("second apply: exit %d: %s", code, tail(out, 1))
 	}
 	assertOnce(t, srv, 550)
-}
-
-func tail(s string, n int) string {
-	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
-	if len(lines) > n {
-		lines = lines[len(lines)-n:]
-	}
-	return strings.Join(lines, "\n")
-}
-
-// jobsBinary returns a path that runs this test binary as `jobs` (TestMain
-// dispatches on the name), for tests that need a real process to signal.
-func jobsBinary(t *testing.T) string {
-	t.Helper()
-	self, err := os.Executable()
-	if err != nil {
-		t.Fatal(err)
-	}
-	p := filepath.Join(t.TempDir(), "daestro-jobs")
-	if err := os.Symlink(self, p); err != nil {
-		t.Fatal(err)
-	}
-	return p
 }
 
 // TestInterrupt sends SIGINT and SIGTERM to a running apply once the server
@@ -251,9 +136,4 @@ func interruptAt(t *testing.T, sig syscall.Signal, after int) {
 		t.Errorf("second apply: %d exists and %d created, want %d and %d", e, c, held, 100-held)
 	}
 	assertOnce(t, srv, 100)
-}
-
-// outcomeLines counts the report's job lines with the given outcome.
-func outcomeLines(out, outcome string) int {
-	return len(regexp.MustCompile(`(?m)^`+outcome+` +\S+/`).FindAllString(out, -1))
 }

@@ -2,7 +2,6 @@ package main
 
 import (
 	"encoding/json"
-	"flag"
 	"fmt"
 	"io"
 	"net/http"
@@ -17,12 +16,6 @@ import (
 	"github.com/daestro-jobs/daestro-jobs/emulator"
 	"github.com/rogpeppe/go-internal/testscript"
 )
-
-var update = flag.Bool("update", false, "rewrite the expected output in testdata/script/*.txtar and golden files")
-
-func TestMain(m *testing.M) {
-	testscript.Main(m, map[string]func(){"daestro-jobs": main})
-}
 
 // emulators holds the in-process emulator of one script.
 type emulators struct {

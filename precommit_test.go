@@ -351,20 +351,6 @@ func preCommitEnv(t *testing.T) []string {
 	)
 }
 
-// pathWithout is $PATH less every directory that holds name: testscript's
-// TestMain puts this test binary on PATH as daestro-jobs, and a hook must run
-// the binary pre-commit built, or fail, never that one.
-func pathWithout(name string) string {
-	var keep []string
-	for _, dir := range filepath.SplitList(os.Getenv("PATH")) {
-		if _, err := os.Stat(filepath.Join(dir, name)); err == nil {
-			continue
-		}
-		keep = append(keep, dir)
-	}
-	return strings.Join(keep, string(os.PathListSeparator))
-}
-
 // preCommitSnapshot commits the working tree as it is (tracked files and
 // untracked ones not ignored) to a new git repository, and returns it and
 // the commit.

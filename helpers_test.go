@@ -1,0 +1,189 @@
+package main
+
+// The helpers that tests of this package share, in one place: running the
+// app in-process or as a process, an emulator on loopback, manifests on
+// disk, and assertions on what the emulator holds. A helper used by one test
+// file only stays in that file.
+
+import (
+	"bytes"
+	"context"
+	"flag"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/daestro-jobs/daestro-jobs/emulator"
+	"github.com/rogpeppe/go-internal/testscript"
+)
+
+// update rewrites golden files and scripts instead of comparing with them.
+var update = flag.Bool("update", false, "rewrite the expected output in testdata/script/*.txtar and golden files")
+
+// TestMain runs the tests; a process started as daestro-jobs (testscript's
+// exec, jobsBinary) runs main instead.
+func TestMain(m *testing.M) {
+	testscript.Main(m, map[string]func(){"daestro-jobs": main})
+}
+
+// runInProcess runs the app with the given environment and returns exit
+// code, stdout and stderr.
+func runInProcess(t testing.TB, vars map[string]string, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code := run(context.Background(), append([]string{"daestro-jobs"}, args...), env{
+		stdin:  strings.NewReader(""),
+		stdout: &out,
+		stderr: &errb,
+		lookup: func(k string) (string, bool) { v, ok := vars[k]; return v, ok },
+		now:    func() time.Time { return time.Date(2026, 11, 28, 12, 0, 0, 0, time.UTC) },
+	})
+	return code, out.String(), errb.String()
+}
+
+// writeFile writes content to path, or fails the test.
+func writeFile(t *testing.T, path, content string) {
+	t.Helper()
+	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// counting wraps a handler and lets a test wait, without sleeping, until the
+// server has seen n requests.
+type counting struct {
+	h       http.Handler
+	mu      sync.Mutex
+	n       int
+	waiters map[int]chan struct{}
+}
+
+func (c *counting) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	c.mu.Lock()
+	c.n++
+	if ch, ok := c.waiters[c.n]; ok {
+		close(ch)
+		delete(c.waiters, c.n)
+	}
+	c.mu.Unlock()
+	c.h.ServeHTTP(w, r)
+}
+
+// seen returns a channel closed once the server has seen n requests.
+func (c *counting) seen(n int) <-chan struct{} {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	ch := make(chan struct{})
+	if c.n >= n {
+		close(ch)
+		return ch
+	}
+	if c.waiters == nil {
+		c.waiters = map[int]chan struct{}{}
+	}
+	c.waiters[n] = ch
+	return ch
+}
+
+// startEmulator serves the emulator's handler on loopback for one test.
+func startEmulator(t *testing.T, opts emulator.Options) (*emulator.Server, *counting, string) {
+	t.Helper()
+	srv, err := emulator.New(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := &counting{h: srv}
+	hs := httptest.NewServer(c)
+	t.Cleanup(func() {
+		hs.Close()
+		srv.Close()
+	})
+	return srv, c, hs.URL
+}
+
+// writeMixed writes named jobs (one file each) and unnamed jobs (in one
+// multi-document file) into dir.
+func writeMixed(t *testing.T, dir string, named, unnamed int) {
+	t.Helper()
+	for i := range named {
+		doc := fmt.Sprintf("job_definition: acme::worker:1\njob_queue: acme::q%d\nname: job-%04d\ncontainer_cmd_parameter: {n: %d}\n", i%3, i, i)
+		if err := os.WriteFile(filepath.Join(dir, fmt.Sprintf("named-%04d.yaml", i)), []byte(doc), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var b strings.Builder
+	for i := range unnamed {
+		fmt.Fprintf(&b, "---\njob_definition: acme::worker:1\njob_queue: acme::unnamed\ncontainer_cmd_parameter: {n: %d}\n", i)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "unnamed.yaml"), []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// assertOnce checks the emulator holds exactly want jobs, none twice.
+func assertOnce(t *testing.T, srv *emulator.Server, want int) {
+	t.Helper()
+	jobs := srv.Jobs()
+	seen := map[string]bool{}
+	for _, j := range jobs {
+		k := j.Queue + "/" + j.Name
+		if seen[k] {
+			t.Errorf("the emulator holds %s twice", k)
+		}
+		seen[k] = true
+	}
+	if len(jobs) != want {
+		t.Errorf("the emulator holds %d jobs, want %d", len(jobs), want)
+	}
+}
+
+// tail is the last n lines of s, for a failure message.
+func tail(s string, n int) string {
+	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
+	if len(lines) > n {
+		lines = lines[len(lines)-n:]
+	}
+	return strings.Join(lines, "\n")
+}
+
+// jobsBinary returns a path that runs this test binary as `daestro-jobs`
+// (TestMain dispatches on the name to main), for tests that need a real
+// process to signal without building the module.
+func jobsBinary(t *testing.T) string {
+	t.Helper()
+	self, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := filepath.Join(t.TempDir(), "daestro-jobs")
+	if err := os.Symlink(self, p); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// outcomeLines counts the report's job lines with the given outcome.
+func outcomeLines(out, outcome string) int {
+	return len(regexp.MustCompile(`(?m)^`+outcome+` +\S+/`).FindAllString(out, -1))
+}
+
+// pathWithout is $PATH less every directory that holds name: testscript's
+// TestMain puts this test binary on PATH as daestro-jobs, and a hook must run
+// the binary pre-commit built, or fail, never that one.
+func pathWithout(name string) string {
+	var keep []string
+	for _, dir := range filepath.SplitList(os.Getenv("PATH")) {
+		if _, err := os.Stat(filepath.Join(dir, name)); err == nil {
+			continue
+		}
+		keep = append(keep, dir)
+	}
+	return strings.Join(keep, string(os.PathListSeparator))
+}
