@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"time"
 
 	"github.com/urfave/cli/v2"
 
@@ -14,6 +13,7 @@ type validateOptions struct {
 	manifests  manifestOptions
 	output     outputOption
 	reportRoot string
+	category   string // -o sarif's automationDetails.id
 }
 
 func validateCommand(e env) *cli.Command {
@@ -24,7 +24,9 @@ func validateCommand(e env) *cli.Command {
 		ArgsUsage: " ",
 		Flags: append(o.manifests.flags(), o.output.flag(report.ValidateFormats),
 			&cli.StringFlag{Name: flagReportRoot, Aliases: []string{"sarif-root"}, Destination: &o.reportRoot,
-				Usage: "make the paths of -o sarif, gitlab and junit relative to `DIR` (default: the git repository's root)"}),
+				Usage: "make the paths of -o sarif, gitlab and junit relative to `DIR` (default: the git repository's root)"},
+			&cli.StringFlag{Name: "sarif-category", Destination: &o.category,
+				Usage: "set -o sarif's automationDetails.id to `CATEGORY`, which tells analyses of one commit apart in GitHub code scanning (default: none, so upload-sarif's category input applies)"}),
 		Action: func(c *cli.Context) error {
 			if err := noArgs(c); err != nil {
 				return err
@@ -46,14 +48,14 @@ func runValidate(ctx context.Context, e env, o *validateOptions) error {
 	// The text report lists problems and counts, not documents: on 100,000
 	// files, keeping no record per document is most of the memory the run
 	// needs.
-	p, now, err := buildPlan(ctx, e, &o.manifests, true, format == report.Text)
+	p, _, err := buildPlan(ctx, e, &o.manifests, true, format == report.Text)
 	if err != nil {
 		return err
 	}
 	s := openSession(e, format, p.Secrets())
 	defer s.close()
 	s.report.Root, s.report.Cwd = reportRoot(o.reportRoot)
-	s.report.RunID = "daestro-jobs/validate/" + now.Format(time.RFC3339)
+	s.report.Category, s.report.Version = o.category, moduleVersion()
 	if err := wrote(report.NewValidate(format, s.Streams, s.options()).Validate(p)); err != nil {
 		return err
 	}

@@ -31,9 +31,12 @@ func (s Severity) String() string {
 
 // Diagnostic is one problem found in a manifest, located in its source.
 type Diagnostic struct {
-	File     string   // the path as the user gave it (or "<stdin>")
-	Line     int      // 1-based; 0 when the problem is about the file as a whole
-	Col      int      // 1-based; 0 when unknown
+	File string // the path as the user gave it (or "<stdin>")
+	Line int    // 1-based; 0 when the problem is about the file as a whole
+	Col  int    // 1-based; 0 when unknown
+	// EndCol is the column just past the token the diagnostic points at, on
+	// Line (in runes, as Col); 0 when unknown.
+	EndCol   int
 	Path     string   // field path in the document, e.g. container_env.DB_PASSWORD.value; "" for the document or file
 	Message  string   // what is wrong and, where it helps, what to do
 	Severity Severity // Error or Warning

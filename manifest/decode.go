@@ -49,7 +49,7 @@ func newDocument(file string, index int, tree *yaml.Node, text []byte, lineOffse
 		if root != nil {
 			what = "a " + kindName(root)
 		}
-		d.Problems = append(d.Problems, diag.Diagnostic{File: file, Line: d.Line, Col: d.Col, Severity: diag.Error, Source: d.LineText(d.Line),
+		d.Problems = append(d.Problems, diag.Diagnostic{File: file, Line: d.Line, Col: d.Col, EndCol: d.TokenEnd(d.Line, d.Col), Severity: diag.Error, Source: d.LineText(d.Line),
 			Message: fmt.Sprintf("a job manifest must be a mapping of API keys (job_definition, job_queue, ...), not %s", what)})
 		return d
 	}
@@ -111,7 +111,7 @@ type converter struct {
 
 func (c *converter) errorAt(n *yaml.Node, path []string, format string, args ...any) {
 	c.diags = append(c.diags, diag.Diagnostic{
-		File: c.doc.File, Line: n.Line + c.doc.lineOffset, Col: n.Column, Path: c.doc.FieldPath(path),
+		File: c.doc.File, Line: n.Line + c.doc.lineOffset, Col: n.Column, EndCol: tokenEnd(c.doc.text, n.Line, n.Column), Path: c.doc.FieldPath(path),
 		Message: fmt.Sprintf(format, args...), Severity: diag.Error, Source: lineText(c.doc.text, n.Line),
 	})
 }

@@ -54,7 +54,7 @@ type docCheck struct {
 func (c *docCheck) report(sev diag.Severity, path []string, keyNode bool, format string, args ...any) {
 	line, col := c.doc.Position(path, keyNode)
 	c.diags = append(c.diags, diag.Diagnostic{
-		File: c.doc.File, Line: line, Col: col, Path: c.doc.FieldPath(path),
+		File: c.doc.File, Line: line, Col: col, EndCol: c.doc.TokenEnd(line, col), Path: c.doc.FieldPath(path),
 		Message: fmt.Sprintf(format, args...), Severity: sev, Source: c.doc.LineText(line),
 	})
 }

@@ -48,7 +48,7 @@ func fixtureValidatePlan() *plan.Plan {
 		},
 		Diagnostics: []diag.Diagnostic{
 			{File: "a.yaml", Line: 1, Col: 1, Path: "job_queue", Message: "required key is missing", Severity: diag.Error, Doc: 0},
-			{File: "a.yaml", Line: 2, Col: 3, Path: "job_que", Message: `unknown key; did you mean "job_queue"?`, Severity: diag.Error, Doc: 0},
+			{File: "a.yaml", Line: 2, Col: 3, EndCol: 10, Path: "job_que", Message: `unknown key; did you mean "job_queue"?`, Severity: diag.Error, Doc: 0},
 			{File: "a.yaml", Line: 7, Col: 12, Path: "container_env.A.value", Message: "100% sure\nsecond line <b>&amp;</b> | pipe", Severity: diag.Warning, Doc: 1},
 			{File: "broken.yaml", Message: "cannot read: permission denied", Severity: diag.Error, Kind: diag.File},
 			{File: "dir,x/b:c.yaml", Line: 2, Col: 3, Path: "schedule_at", Message: "must be a time, e.g. 2026-11-28T12:00:00Z", Severity: diag.Error, Doc: 2},

@@ -96,8 +96,11 @@ type Options struct {
 	Root string
 	// Cwd is the directory relative paths were given from.
 	Cwd string
-	// RunID tells two runs apart, in SARIF's automationDetails.id.
-	RunID string
+	// Category, when set, is SARIF's automationDetails.id (--sarif-category):
+	// what tells two analyses of one commit apart in GitHub code scanning.
+	Category string
+	// Version is the tool's version, from the build.
+	Version string
 }
 
 // relPath is a path as the reports for review tools write it: relative to

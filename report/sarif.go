@@ -3,7 +3,9 @@ package report
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"fmt"
 	"net/url"
+	"regexp"
 	"strconv"
 	"strings"
 
@@ -15,7 +17,14 @@ import (
 // tools (GitHub code scanning among them) take: one result per diagnostic,
 // with what GitHub uses to track an alert across commits (a fingerprint of
 // the rule, the file and the offending line's text; paths relative to the
-// repository root) and to tell runs apart (automationDetails.id).
+// repository root) and, with --sarif-category, to tell analyses apart
+// (automationDetails.id).
+//
+// GitHub's rules ("SARIF support for code scanning", docs.github.com/en/
+// code-security/reference/code-scanning/sarif-files/sarif-support-for-code-scanning)
+// shape it: at most maxSARIFResults results in a run, errors first, the rest
+// counted in a notification; columnKind, since results carry columns; a
+// region with its end; the tool's version.
 type sarifPrinter struct {
 	s  Streams
 	sc scrub
@@ -28,6 +37,9 @@ const (
 	toolInfoURI  = "https://github.com/daestro-jobs/daestro-jobs"
 	toolName     = "daestro-jobs"
 	srcRoot      = "%SRCROOT%"
+	// maxSARIFResults is the most results GitHub code scanning takes in one
+	// run: it rejects a file with more.
+	maxSARIFResults = 25000
 )
 
 // rule is a kind of problem, as SARIF and GitLab reports name it.
@@ -79,9 +91,23 @@ type sarifLog struct {
 
 type sarifRun struct {
 	Tool               sarifTool                `json:"tool"`
+	Invocations        []sarifInvocation        `json:"invocations,omitempty"`
 	AutomationDetails  *sarifAutomation         `json:"automationDetails,omitempty"`
 	OriginalURIBaseIDs map[string]sarifArtifact `json:"originalUriBaseIds,omitempty"`
-	Results            []sarifResult            `json:"results"`
+	// ColumnKind says what a column counts: yaml.v3 and the tool count
+	// characters (Unicode code points), not UTF-16 units.
+	ColumnKind string        `json:"columnKind"`
+	Results    []sarifResult `json:"results"`
+}
+
+type sarifInvocation struct {
+	ExecutionSuccessful        bool                `json:"executionSuccessful"`
+	ToolExecutionNotifications []sarifNotification `json:"toolExecutionNotifications,omitempty"`
+}
+
+type sarifNotification struct {
+	Level   string    `json:"level"`
+	Message sarifText `json:"message"`
 }
 
 type sarifAutomation struct {
@@ -93,9 +119,11 @@ type sarifTool struct {
 }
 
 type sarifDriver struct {
-	Name           string      `json:"name"`
-	InformationURI string      `json:"informationUri"`
-	Rules          []sarifRule `json:"rules"`
+	Name            string      `json:"name"`
+	Version         string      `json:"version,omitempty"`
+	SemanticVersion string      `json:"semanticVersion,omitempty"`
+	InformationURI  string      `json:"informationUri"`
+	Rules           []sarifRule `json:"rules"`
 }
 
 type sarifRule struct {
@@ -136,7 +164,7 @@ type sarifLocation struct {
 
 type sarifPhysical struct {
 	ArtifactLocation sarifArtifact `json:"artifactLocation"`
-	Region           sarifRegion   `json:"region"`
+	Region           *sarifRegion  `json:"region,omitempty"`
 }
 
 type sarifArtifact struct {
@@ -147,12 +175,15 @@ type sarifArtifact struct {
 type sarifRegion struct {
 	StartLine   int `json:"startLine"`
 	StartColumn int `json:"startColumn"`
+	EndLine     int `json:"endLine"`
+	EndColumn   int `json:"endColumn"`
 }
 
 func (s *sarifPrinter) Validate(p *plan.Plan) error {
 	fp := fingerprints{}
-	results := make([]sarifResult, 0, len(p.Diagnostics))
-	for _, d := range p.Diagnostics {
+	ds, left := capResults(p.Diagnostics, maxSARIFResults)
+	results := make([]sarifResult, 0, len(ds))
+	for _, d := range ds {
 		i := ruleOf(d)
 		msg := s.sc.masked(d.Message)
 		if d.Path != "" {
@@ -163,10 +194,9 @@ func (s *sarifPrinter) Validate(p *plan.Plan) error {
 		if inRoot {
 			loc.ArtifactLocation.URIBaseID = srcRoot
 		}
-		// Code scanning shows a result at a line and column; a problem with
-		// a whole file is shown at its top, a YAML syntax error (the parser
-		// names a line only) at the start of its line.
-		loc.Region = sarifRegion{StartLine: max(d.Line, 1), StartColumn: max(d.Col, 1)}
+		if d.Kind != diag.Run {
+			loc.Region = region(d)
+		}
 		results = append(results, sarifResult{
 			RuleID: rules[i].id, RuleIndex: i, Level: rules[i].level,
 			Message: sarifText{msg}, Locations: []sarifLocation{{PhysicalLocation: loc}},
@@ -175,18 +205,71 @@ func (s *sarifPrinter) Validate(p *plan.Plan) error {
 			},
 		})
 	}
-	run := sarifRun{
-		Tool:    sarifTool{Driver: sarifDriver{Name: toolName, InformationURI: toolInfoURI, Rules: sarifRules()}},
-		Results: results,
+	driver := sarifDriver{Name: toolName, InformationURI: toolInfoURI, Rules: sarifRules(), Version: s.o.Version}
+	if semver.MatchString(s.o.Version) {
+		driver.SemanticVersion = strings.TrimPrefix(s.o.Version, "v")
 	}
-	if s.o.RunID != "" {
-		run.AutomationDetails = &sarifAutomation{ID: s.o.RunID}
+	run := sarifRun{Tool: sarifTool{Driver: driver}, ColumnKind: "unicodeCodePoints", Results: results}
+	if left > 0 {
+		run.Invocations = []sarifInvocation{{ExecutionSuccessful: true, ToolExecutionNotifications: []sarifNotification{{
+			Level: "warning",
+			Message: sarifText{fmt.Sprintf("%s left out: GitHub code scanning takes at most %d results in a run, so these are the first %d, errors first; "+
+				"run daestro-jobs validate -o text to see them all", plural(left, "problem", "problems"), maxSARIFResults, maxSARIFResults)},
+		}}}}
+	}
+	if s.o.Category != "" {
+		// upload-sarif fills automationDetails.id from its category input only
+		// when it is absent, so it is set only when asked for; GitHub reads
+		// the category as what comes before the last '/'.
+		id := s.o.Category
+		if !strings.HasSuffix(id, "/") {
+			id += "/"
+		}
+		run.AutomationDetails = &sarifAutomation{ID: id}
 	}
 	if s.o.Root != "" {
 		run.OriginalURIBaseIDs = map[string]sarifArtifact{srcRoot: {URI: fileURI(s.o.Root+"/", false)}}
 	}
 	return writeJSON(s.s.Out, sarifLog{Schema: sarifSchema, Version: sarifVersion, Runs: []sarifRun{run}})
 }
+
+// region is where a result is: a line and a column (yaml.v3 and the tool
+// count them in characters), to the end of the token there. A problem with a
+// whole file is shown at its top, a YAML syntax error (the parser names a
+// line only) at the start of its line; a result without a known end is an
+// empty region, a point.
+func region(d diag.Diagnostic) *sarifRegion {
+	r := &sarifRegion{StartLine: max(d.Line, 1), StartColumn: max(d.Col, 1)}
+	r.EndLine, r.EndColumn = r.StartLine, r.StartColumn
+	if d.Line > 0 && d.Col > 0 && d.EndCol > d.Col {
+		r.EndColumn = d.EndCol
+	}
+	return r
+}
+
+// capResults keeps at most n diagnostics, errors first, each kind in its
+// order, and says how many it left out.
+func capResults(ds []diag.Diagnostic, n int) ([]diag.Diagnostic, int) {
+	if len(ds) <= n {
+		return ds, 0
+	}
+	out := make([]diag.Diagnostic, 0, n)
+	for _, sev := range []diag.Severity{diag.Error, diag.Warning} {
+		for _, d := range ds {
+			if len(out) == n {
+				return out, len(ds) - n
+			}
+			if d.Severity == sev {
+				out = append(out, d)
+			}
+		}
+	}
+	return out, len(ds) - len(out)
+}
+
+// semver is a semantic version 2.0 with Go's "v" in front, as module
+// versions (tags, pseudo-versions) are; "(devel)" is not one.
+var semver = regexp.MustCompile(`^v(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$`)
 
 // sarifRules describes every rule as code scanning shows it.
 func sarifRules() []sarifRule {

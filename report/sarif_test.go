@@ -3,10 +3,12 @@ package report
 import (
 	"bytes"
 	"encoding/json"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/daestro-jobs/daestro-jobs/diag"
 	"github.com/daestro-jobs/daestro-jobs/internal/sarifcheck"
 	"github.com/daestro-jobs/daestro-jobs/plan"
 )
@@ -184,4 +186,138 @@ func TestRelPath(t *testing.T) {
 	if got, in := (Options{}).relPath("jobs/a.yaml"); got != "jobs/a.yaml" || !in {
 		t.Errorf("without a root: %q, %v", got, in)
 	}
+}
+
+// sarifRun is what TestSARIFConsumerRules reads of a run.
+type sarifRunView struct {
+	Tool struct {
+		Driver struct {
+			Version         string `json:"version"`
+			SemanticVersion string `json:"semanticVersion"`
+		} `json:"driver"`
+	} `json:"tool"`
+	Invocations []struct {
+		ExecutionSuccessful        bool `json:"executionSuccessful"`
+		ToolExecutionNotifications []struct {
+			Level   string `json:"level"`
+			Message struct{ Text string }
+		} `json:"toolExecutionNotifications"`
+	} `json:"invocations"`
+	AutomationDetails *struct{ ID string } `json:"automationDetails"`
+	ColumnKind        string               `json:"columnKind"`
+	Results           []struct {
+		Level     string `json:"level"`
+		Locations []struct {
+			PhysicalLocation struct {
+				Region *struct{ StartLine, StartColumn, EndLine, EndColumn int } `json:"region"`
+			} `json:"physicalLocation"`
+		} `json:"locations"`
+	} `json:"results"`
+}
+
+func sarifOf(t *testing.T, p *plan.Plan, o Options) sarifRunView {
+	t.Helper()
+	var out bytes.Buffer
+	if err := NewValidate(SARIF, Streams{Out: &out, Err: &bytes.Buffer{}}, o).Validate(p); err != nil {
+		t.Fatal(err)
+	}
+	if err := sarifcheck.Validate(out.Bytes()); err != nil {
+		t.Fatalf("not valid SARIF 2.1.0: %v", err)
+	}
+	var log struct{ Runs []sarifRunView }
+	if err := json.Unmarshal(out.Bytes(), &log); err != nil || len(log.Runs) != 1 {
+		t.Fatalf("%v, %d runs", err, len(log.Runs))
+	}
+	return log.Runs[0]
+}
+
+// TestSARIFConsumerRules holds the report to what GitHub code scanning
+// documents ("SARIF support for code scanning", docs.github.com/en/
+// code-security/reference/code-scanning/sarif-files/sarif-support-for-code-scanning)
+// and upload-sarif does (github/codeql-action, src/upload-lib.ts).
+func TestSARIFConsumerRules(t *testing.T) {
+	t.Run("at most 25,000 results, errors first, the rest counted", func(t *testing.T) {
+		// "Results per run: 25,000" (the limits table): GitHub rejects more.
+		p := &plan.Plan{Files: 1}
+		for i := range 25010 {
+			sev := diag.Warning
+			if i >= 20 { // the errors come last in the plan
+				sev = diag.Error
+			}
+			p.Diagnostics = append(p.Diagnostics, diag.Diagnostic{File: "a.yaml", Line: i + 1, Col: 1, Message: "m", Severity: sev})
+		}
+		run := sarifOf(t, p, Options{})
+		if len(run.Results) != 25000 {
+			t.Fatalf("%d results, want 25000", len(run.Results))
+		}
+		errs := 0
+		for _, r := range run.Results {
+			if r.Level == "error" {
+				errs++
+			}
+		}
+		if errs != 24990 || run.Results[0].Level != "error" || run.Results[24999].Level != "warning" {
+			t.Errorf("%d errors kept, first %s, last %s: want every error first", errs, run.Results[0].Level, run.Results[24999].Level)
+		}
+		if len(run.Invocations) != 1 || len(run.Invocations[0].ToolExecutionNotifications) != 1 ||
+			!strings.HasPrefix(run.Invocations[0].ToolExecutionNotifications[0].Message.Text, "10 problems left out") {
+			t.Errorf("no notification saying 10 were left out: %+v", run.Invocations)
+		}
+		if !run.Invocations[0].ExecutionSuccessful {
+			t.Errorf("executionSuccessful is false")
+		}
+	})
+	t.Run("no notification under the limit", func(t *testing.T) {
+		if run := sarifOf(t, fixtureValidatePlan(), Options{}); run.Invocations != nil {
+			t.Errorf("invocations: %+v", run.Invocations)
+		}
+	})
+	t.Run("columnKind and the region's end", func(t *testing.T) {
+		// The region's properties table lists endLine and endColumn; columnKind
+		// says what a column counts (SARIF 2.1.0 §3.14.17): yaml.v3 counts
+		// characters, so code points, not UTF-16 units.
+		run := sarifOf(t, fixtureValidatePlan(), Options{})
+		if run.ColumnKind != "unicodeCodePoints" {
+			t.Errorf("columnKind %q", run.ColumnKind)
+		}
+		r := run.Results[1].Locations[0].PhysicalLocation.Region
+		if r == nil || *r != (struct{ StartLine, StartColumn, EndLine, EndColumn int }{2, 3, 2, 10}) {
+			t.Errorf("region of job_que: %+v, want 2:3 to 2:10", r)
+		}
+		r = run.Results[0].Locations[0].PhysicalLocation.Region // no known end: a point
+		if r == nil || r.EndLine != 1 || r.EndColumn != 1 {
+			t.Errorf("region without a known end: %+v", r)
+		}
+	})
+	t.Run("no region on a result about a directory", func(t *testing.T) {
+		p := &plan.Plan{Diagnostics: []diag.Diagnostic{{File: "jobs/", Message: "no job manifests found", Severity: diag.Error, Kind: diag.Run}}}
+		run := sarifOf(t, p, Options{})
+		if r := run.Results[0].Locations[0].PhysicalLocation.Region; r != nil {
+			t.Errorf("a directory has no lines, yet region %+v", r)
+		}
+	})
+	t.Run("the tool's version", func(t *testing.T) {
+		run := sarifOf(t, cleanPlan(), Options{Version: "v1.4.0-rc.1"})
+		if d := run.Tool.Driver; d.Version != "v1.4.0-rc.1" || d.SemanticVersion != "1.4.0-rc.1" {
+			t.Errorf("version %q, semanticVersion %q", d.Version, d.SemanticVersion)
+		}
+		run = sarifOf(t, cleanPlan(), Options{Version: "(devel)"})
+		if d := run.Tool.Driver; d.Version != "(devel)" || d.SemanticVersion != "" {
+			t.Errorf("a build without a version: version %q, semanticVersion %q", d.Version, d.SemanticVersion)
+		}
+	})
+	t.Run("automationDetails only with a category", func(t *testing.T) {
+		// upload-sarif sets automationDetails.id from its category input only
+		// when the run has none (populateRunAutomationDetails), and appends
+		// "/" as we do; an id of our own would make two uploads collide.
+		if run := sarifOf(t, cleanPlan(), Options{}); run.AutomationDetails != nil {
+			t.Errorf("automationDetails without a category: %+v", run.AutomationDetails)
+		}
+		for cat, want := range map[string]string{"manifests": "manifests/", "jobs/prod/": "jobs/prod/"} {
+			run := sarifOf(t, cleanPlan(), Options{Category: cat})
+			if run.AutomationDetails == nil || run.AutomationDetails.ID != want {
+				t.Errorf("category %q: automationDetails %+v, want id %q", cat, run.AutomationDetails, want)
+			}
+		}
+	})
 }
