@@ -11,7 +11,9 @@ import (
 )
 
 // Body is the Job Submit request body (POST /v1/client/job). Field order
-// follows the API's table.
+// follows the API's table. It is the wire form only: a manifest is decoded
+// into plan.Body, which derives this (a field added here and not there fails
+// plan's TestBodyFieldsHandledEverywhere).
 type Body struct {
 	JobDefinition         string            `json:"job_definition"`
 	JobQueue              string            `json:"job_queue"`
@@ -26,37 +28,6 @@ type Body struct {
 type EnvVar struct {
 	Value     string `json:"value"`
 	Sensitive bool   `json:"sensitive,omitempty"`
-}
-
-// Map returns a copy of b with f applied to every string it holds except
-// the keys of container_env (variable names): a display form, masked or
-// escaped, that encodes to valid JSON whatever f does.
-func (b Body) Map(f func(string) string) Body {
-	out := Body{
-		JobDefinition: f(b.JobDefinition),
-		JobQueue:      f(b.JobQueue),
-		Name:          f(b.Name),
-		ScheduleAt:    f(b.ScheduleAt),
-	}
-	if b.ContainerCmd != nil {
-		out.ContainerCmd = make([]string, len(b.ContainerCmd))
-		for i, c := range b.ContainerCmd {
-			out.ContainerCmd[i] = f(c)
-		}
-	}
-	if b.ContainerCmdParameter != nil {
-		out.ContainerCmdParameter = make(map[string]string, len(b.ContainerCmdParameter))
-		for k, v := range b.ContainerCmdParameter {
-			out.ContainerCmdParameter[f(k)] = f(v)
-		}
-	}
-	if b.ContainerEnv != nil {
-		out.ContainerEnv = make(map[string]EnvVar, len(b.ContainerEnv))
-		for k, e := range b.ContainerEnv {
-			out.ContainerEnv[k] = EnvVar{Value: f(e.Value), Sensitive: e.Sensitive}
-		}
-	}
-	return out
 }
 
 // State is a job's state in Job Detail.
@@ -97,6 +68,27 @@ type Detail struct {
 	ScheduleAt *string `json:"schedule_at"`
 	CreatedAt  string  `json:"created_at"`
 	UpdatedAt  *string `json:"updated_at"`
+}
+
+// Map returns a copy of d with f applied to every string it holds (a nil
+// one stays nil): the display form of an answer, masked or escaped.
+func (d Detail) Map(f func(string) string) Detail {
+	ptr := func(s *string) *string {
+		if s == nil {
+			return nil
+		}
+		v := f(*s)
+		return &v
+	}
+	return Detail{
+		ID:         f(d.ID),
+		Name:       f(d.Name),
+		State:      State(f(string(d.State))),
+		SystemNote: ptr(d.SystemNote),
+		ScheduleAt: ptr(d.ScheduleAt),
+		CreatedAt:  f(d.CreatedAt),
+		UpdatedAt:  ptr(d.UpdatedAt),
+	}
 }
 
 // UnmarshalJSON reads a Detail, taking schedule_at as a string or, since

@@ -2,6 +2,7 @@ package api
 
 import (
 	"encoding/json"
+	"reflect"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -83,5 +84,45 @@ func TestTerminal(t *testing.T) {
 		if !s.Terminal() {
 			t.Errorf("%s is not terminal", s)
 		}
+	}
+}
+
+// Map must reach every string of a Detail: a field added to the answer and
+// not to Map would be printed unmasked. Every field is set by reflection, so
+// a new one is covered without editing this test.
+func TestDetailMapReachesEveryField(t *testing.T) {
+	var d Detail
+	v := reflect.ValueOf(&d).Elem()
+	for i := range v.NumField() {
+		f := v.Field(i)
+		marker := "v-" + v.Type().Field(i).Name
+		switch {
+		case f.Kind() == reflect.String:
+			f.SetString(marker)
+		case f.Kind() == reflect.Pointer && f.Type().Elem().Kind() == reflect.String:
+			p := reflect.New(f.Type().Elem())
+			p.Elem().SetString(marker)
+			f.Set(p)
+		default:
+			t.Fatalf("Detail.%s is a %s: teach Detail.Map and this test about it", v.Type().Field(i).Name, f.Type())
+		}
+	}
+	m := reflect.ValueOf(d.Map(func(s string) string { return "<" + s + ">" }))
+	for i := range m.NumField() {
+		f := m.Field(i)
+		if f.Kind() == reflect.Pointer {
+			if f.IsNil() {
+				t.Errorf("Map dropped Detail.%s", m.Type().Field(i).Name)
+				continue
+			}
+			f = f.Elem()
+		}
+		if want := "<v-" + m.Type().Field(i).Name + ">"; f.String() != want {
+			t.Errorf("Map gives Detail.%s = %q, want %q", m.Type().Field(i).Name, f.String(), want)
+		}
+	}
+	var empty Detail
+	if got := empty.Map(func(s string) string { return s }); got.SystemNote != nil || got.ScheduleAt != nil || got.UpdatedAt != nil {
+		t.Errorf("Map turned a nil into a value: %+v", got)
 	}
 }

@@ -3,8 +3,8 @@ package plan
 import (
 	"encoding/json"
 	"fmt"
+	"iter"
 	"slices"
-	"sort"
 	"strconv"
 	"strings"
 
@@ -15,25 +15,28 @@ import (
 	"github.com/daestro-jobs/daestro-jobs/schema"
 )
 
-// placeholders returns the keys of the Param::<key> placeholders in a command
-// item, as the regexp `Param::([A-Za-z0-9_-]+)` would find them, without one
-// (a regexp here was a tenth of checking a document).
-func placeholders(s string) []string {
+// placeholders yields the keys of the Param::<key> placeholders in a
+// command item, as the regexp `Param::([A-Za-z0-9_-]+)` would find them,
+// without one (a regexp here was a tenth of checking a document).
+func placeholders(s string) iter.Seq[string] {
 	const prefix = "Param::"
-	var keys []string
-	for {
-		i := strings.Index(s, prefix)
-		if i < 0 {
-			return keys
-		}
-		s = s[i+len(prefix):]
-		n := 0
-		for n < len(s) && (s[n] >= 'a' && s[n] <= 'z' || s[n] >= 'A' && s[n] <= 'Z' || s[n] >= '0' && s[n] <= '9' || s[n] == '_' || s[n] == '-') {
-			n++
-		}
-		if n > 0 {
-			keys = append(keys, s[:n])
-			s = s[n:]
+	return func(yield func(string) bool) {
+		for {
+			i := strings.Index(s, prefix)
+			if i < 0 {
+				return
+			}
+			s = s[i+len(prefix):]
+			n := 0
+			for n < len(s) && (s[n] >= 'a' && s[n] <= 'z' || s[n] >= 'A' && s[n] <= 'Z' || s[n] >= '0' && s[n] <= '9' || s[n] == '_' || s[n] == '-') {
+				n++
+			}
+			if n > 0 {
+				if !yield(s[:n]) {
+					return
+				}
+				s = s[n:]
+			}
 		}
 	}
 }
@@ -69,19 +72,23 @@ func check(doc *manifest.Document, opts Options) checked {
 		return checked{job, c.diags}
 	}
 
+	// What only the document as written tells: read before expansion.
 	rawSchedule, scheduleIsNumber := scheduleAsWritten(v)
-	literal := c.literalSecrets(v)
+	literal := literalSecrets(v)
 	c.value = v
 	c.expand(v, make([]string, 0, 8))
 	violations := opts.Validator.Validate(v)
 	for _, viol := range violations {
 		c.violation(viol)
 	}
-	c.sensitive(v, literal)
+	// The one decode into the typed body: every check after this one, the
+	// name, the digest and the body sent read it.
+	body := decodeBody(v)
+	c.sensitive(&body, literal)
 	if len(violations) == 0 {
-		c.params(v) // warnings about a broken command or parameters would be noise
+		c.params(&body) // warnings about a broken command or parameters would be noise
 	}
-	at := c.schedule(v, rawSchedule, scheduleIsNumber)
+	at := c.schedule(body.ScheduleAt, scheduleIsNumber)
 
 	job.Secrets = c.secrets
 	for _, d := range c.diags {
@@ -92,19 +99,19 @@ func check(doc *manifest.Document, opts Options) checked {
 	if job.Invalid {
 		return checked{job, c.diags}
 	}
-	job.Queue, _ = v["job_queue"].(string)
+	job.Queue = body.JobQueue
 	job.ScheduleAt = at
-	job.Name, _ = v["name"].(string)
+	job.Name = body.Name
 	if job.Name == "" {
-		job.Name = generatedName(doc.File, v, rawSchedule)
+		job.Name = generatedName(doc.File, body, rawSchedule)
 		job.NameGenerated = true
 	} else {
 		job.NameLine, job.NameCol = doc.Position([]string{"name"}, true)
 	}
-	job.Digest = digest(v, job.Name, at)
+	body.Name, body.ScheduleAt = job.Name, at
+	job.Digest = digest(&body)
 	if !opts.NoBodies {
-		job.Body = newBody(v, at)
-		job.Body.Name = job.Name
+		job.Body = body
 	}
 	return checked{job, c.diags}
 }
@@ -121,20 +128,21 @@ func scheduleAsWritten(v map[string]any) (string, bool) {
 	return "", false
 }
 
-// literalSecrets lists the sensitive entries whose value holds no reference,
-// checked before expansion replaces the references.
-func (c *docCheck) literalSecrets(v map[string]any) map[string]bool {
+// literalSecrets lists, sorted, the sensitive entries whose value holds no
+// reference, checked before expansion replaces the references.
+func literalSecrets(v map[string]any) []string {
 	env, _ := v["container_env"].(map[string]any)
-	out := map[string]bool{}
+	var out []string
 	for k, e := range env {
 		m, ok := e.(map[string]any)
 		if !ok || m["sensitive"] != true {
 			continue
 		}
 		if s, ok := m["value"].(string); ok && !interp.HasReference(s) {
-			out[k] = true
+			out = append(out, k)
 		}
 	}
+	slices.Sort(out)
 	return out
 }
 
@@ -268,13 +276,8 @@ func (c *docCheck) violation(v schema.Violation) {
 func clip(p []string) []string { return p[:len(p):len(p)] }
 
 // sensitive turns literal secrets into errors (or warnings when allowed).
-func (c *docCheck) sensitive(v map[string]any, literal map[string]bool) {
-	keys := make([]string, 0, len(literal))
-	for k := range literal {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for _, k := range keys {
+func (c *docCheck) sensitive(b *Body, literal []string) {
+	for _, k := range literal {
 		sev, hint := diag.Error, " (or pass --allow-literal-secrets)"
 		if c.opts.AllowLiteralSecrets {
 			sev, hint = diag.Warning, ""
@@ -283,12 +286,9 @@ func (c *docCheck) sensitive(v map[string]any, literal map[string]bool) {
 			"sensitive value is written literally in the manifest; take it from the environment, e.g. value: ${%s}%s", envName(k), hint)
 	}
 	// Literal secrets are still secrets: never print them either.
-	env, _ := v["container_env"].(map[string]any)
-	for k := range literal {
-		if m, ok := env[k].(map[string]any); ok {
-			if s, ok := m["value"].(string); ok {
-				c.secrets = append(c.secrets, s)
-			}
+	for _, k := range literal {
+		if i, ok := slices.BinarySearchFunc(b.ContainerEnv, k, func(e EnvVar, k string) int { return strings.Compare(e.Name, k) }); ok {
+			c.secrets = append(c.secrets, b.ContainerEnv[i].Value)
 		}
 	}
 }
@@ -304,49 +304,40 @@ func envName(key string) string {
 // params warns about placeholders with no parameter and parameters no
 // placeholder uses. Only warnings: the job definition may hold defaults, and
 // without container_cmd the definition's own command uses the parameters.
-func (c *docCheck) params(v map[string]any) {
-	cmd, ok := v["container_cmd"].([]any)
-	if !ok {
+func (c *docCheck) params(b *Body) {
+	if b.ContainerCmd == nil {
 		return
 	}
-	params, _ := v["container_cmd_parameter"].(map[string]any)
-	used := map[string]bool{}
-	for i, item := range cmd {
-		s, ok := item.(string)
-		if !ok {
-			continue
-		}
-		for _, key := range placeholders(s) {
-			used[key] = true
-			if _, ok := params[key]; !ok {
-				c.report(diag.Warning, []string{"container_cmd", fmt.Sprint(i)}, false,
-					"Param::%s has no value in container_cmd_parameter; the job definition must supply a default", key)
+	params := b.ContainerCmdParameter
+	var usedBuf [16]bool
+	used := usedBuf[:0]
+	if len(params) > len(usedBuf) {
+		used = make([]bool, len(params))
+	} else {
+		used = usedBuf[:len(params)]
+	}
+	for i, s := range b.ContainerCmd {
+		for key := range placeholders(s) {
+			if j, ok := slices.BinarySearchFunc(params, key, func(p Param, k string) int { return strings.Compare(p.Key, k) }); ok {
+				used[j] = true
+				continue
 			}
+			c.report(diag.Warning, []string{"container_cmd", strconv.Itoa(i)}, false,
+				"Param::%s has no value in container_cmd_parameter; the job definition must supply a default", key)
 		}
 	}
-	keys := make([]string, 0, len(params))
-	for k := range params {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for _, k := range keys {
-		if !used[k] {
-			c.report(diag.Warning, []string{"container_cmd_parameter", k}, true,
-				"no Param::%s placeholder in container_cmd uses this parameter", k)
+	for j, p := range params {
+		if !used[j] {
+			c.report(diag.Warning, []string{"container_cmd_parameter", p.Key}, true,
+				"no Param::%s placeholder in container_cmd uses this parameter", p.Key)
 		}
 	}
 }
 
-// schedule resolves schedule_at to the normal form sent.
-func (c *docCheck) schedule(v map[string]any, raw string, isNumber bool) string {
-	switch s := v["schedule_at"].(type) {
-	case string:
-		raw = s // expanded
-	case json.Number:
-	default:
-		return ""
-	}
-	if c.unresolved[strings.Join([]string{"schedule_at"}, "\x00")] || raw == "" {
+// schedule resolves schedule_at, as written with references expanded, to
+// the normal form sent.
+func (c *docCheck) schedule(raw string, isNumber bool) string {
+	if raw == "" || c.unresolved["schedule_at"] {
 		return ""
 	}
 	if isNumber && strings.HasPrefix(raw, "-") {

@@ -18,7 +18,7 @@ func TestPlaceholders(t *testing.T) {
 		for _, m := range re.FindAllStringSubmatch(s, -1) {
 			want = append(want, m[1])
 		}
-		if got := placeholders(s); !slices.Equal(got, want) {
+		if got := slices.Collect(placeholders(s)); !slices.Equal(got, want) {
 			t.Errorf("placeholders(%q) = %q, want %q", s, got, want)
 		}
 	}
@@ -32,7 +32,7 @@ func FuzzPlaceholders(f *testing.F) {
 		for _, m := range re.FindAllStringSubmatch(s, -1) {
 			want = append(want, m[1])
 		}
-		if got := placeholders(s); !slices.Equal(got, want) {
+		if got := slices.Collect(placeholders(s)); !slices.Equal(got, want) {
 			t.Errorf("placeholders(%q) = %q, want %q", s, got, want)
 		}
 	})

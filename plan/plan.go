@@ -14,7 +14,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/daestro-jobs/daestro-jobs/api"
 	"github.com/daestro-jobs/daestro-jobs/diag"
 	"github.com/daestro-jobs/daestro-jobs/interp"
 	"github.com/daestro-jobs/daestro-jobs/manifest"
@@ -76,7 +75,7 @@ type Job struct {
 	Queue         string
 	ScheduleAt    string // normal form sent, "" when unscheduled
 
-	Body    api.Body          // the request (zero with Options.NoBodies)
+	Body    Body              // the request (zero with Options.NoBodies)
 	Digest  [sha256.Size]byte // of Body, to tell duplicates from conflicts
 	Secrets []string          // values that must never be printed
 

@@ -11,7 +11,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/daestro-jobs/daestro-jobs/api"
 	"github.com/daestro-jobs/daestro-jobs/manifest"
 	"github.com/google/go-cmp/cmp"
 )
@@ -36,7 +35,7 @@ func planOf(t *testing.T, yaml string, vars map[string]string, mutate ...func(*O
 }
 
 // bodyJSON is a body as it is sent.
-func bodyJSON(t *testing.T, b api.Body) string {
+func bodyJSON(t *testing.T, b Body) string {
 	t.Helper()
 	raw, err := json.Marshal(b)
 	if err != nil {
@@ -318,11 +317,12 @@ func TestDigestMatchesBody(t *testing.T) {
 		for ka, kA := range keys {
 			for j, b := range variants {
 				for kb, kB := range keys {
-					ba, bb := newBody(a, kA.at), newBody(b, kB.at)
-					ba.Name, bb.Name = kA.name, kB.name
+					ba, bb := decodeBody(a), decodeBody(b)
+					ba.Name, ba.ScheduleAt = kA.name, kA.at
+					bb.Name, bb.ScheduleAt = kB.name, kB.at
 					ja, _ := json.Marshal(ba)
 					jb, _ := json.Marshal(bb)
-					same := digest(a, kA.name, kA.at) == digest(b, kB.name, kB.at)
+					same := digest(&ba) == digest(&bb)
 					if same != (string(ja) == string(jb)) {
 						t.Errorf("variants %d/%d and %d/%d: same digest %v, bodies\n%s\n%s", i, ka, j, kb, same, ja, jb)
 					}

@@ -5,7 +5,6 @@ import (
 	"io"
 	"testing"
 
-	"github.com/daestro-jobs/daestro-jobs/api"
 	"github.com/daestro-jobs/daestro-jobs/outcome"
 	"github.com/daestro-jobs/daestro-jobs/plan"
 	"github.com/daestro-jobs/daestro-jobs/redact"
@@ -32,7 +31,7 @@ func BenchmarkPrintManySecrets(b *testing.B) {
 				s := tc.secret(i)
 				secrets = append(secrets, s)
 				p.Jobs = append(p.Jobs, plan.Job{File: "jobs/batch.yaml", Line: 3 * i, Name: fmt.Sprintf("job-%05d", i), Queue: "acme::nightly",
-					DuplicateOf: -1, Body: api.Body{ContainerEnv: map[string]api.EnvVar{"P": {Value: s, Sensitive: true}}}})
+					DuplicateOf: -1, Body: plan.Body{ContainerEnv: []plan.EnvVar{{Name: "P", Value: s, Sensitive: true}}}})
 			}
 			a := &outcome.Apply{Plan: p}
 			for i := range p.Jobs {

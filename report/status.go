@@ -23,10 +23,7 @@ func Status(f Format, s Streams, red *redact.Redactor, rows []StatusRow) error {
 	if f == JSON {
 		out := make([]StatusRow, len(rows))
 		for i, r := range rows {
-			d := r.Detail
-			d.ID, d.Name, d.State, d.CreatedAt = sc.masked(d.ID), sc.masked(d.Name), api.State(sc.masked(string(d.State))), sc.masked(d.CreatedAt)
-			d.SystemNote, d.ScheduleAt, d.UpdatedAt = maskedPtr(sc, d.SystemNote), maskedPtr(sc, d.ScheduleAt), maskedPtr(sc, d.UpdatedAt)
-			out[i] = StatusRow{Detail: d, Error: sc.masked(r.Error)}
+			out[i] = StatusRow{Detail: r.Detail.Map(sc.masked), Error: sc.masked(r.Error)}
 		}
 		return writeJSON(s.Out, map[string]any{"jobs": out})
 	}
@@ -44,14 +41,6 @@ func Status(f Format, s Streams, red *redact.Redactor, rows []StatusRow) error {
 		}
 	}
 	return tw.Flush()
-}
-
-func maskedPtr(sc scrub, s *string) *string {
-	if s == nil {
-		return nil
-	}
-	m := sc.masked(*s)
-	return &m
 }
 
 func orDash(sc scrub, s *string) string {

@@ -23,8 +23,8 @@ func fixturePlan() *plan.Plan {
 	job := func(file string, line int, name string, dupOf int) plan.Job {
 		return plan.Job{
 			File: file, Line: line, Col: 1, Name: name, Queue: "acme::q", DuplicateOf: dupOf,
-			Body: api.Body{JobDefinition: "acme::d:1", JobQueue: "acme::q", Name: name,
-				ContainerEnv: map[string]api.EnvVar{"K": {Value: sentinel, Sensitive: true}}},
+			Body: plan.Body{JobDefinition: "acme::d:1", JobQueue: "acme::q", Name: name,
+				ContainerEnv: []plan.EnvVar{{Name: "K", Value: sentinel, Sensitive: true}}},
 			Secrets: []string{sentinel},
 		}
 	}
