@@ -31,7 +31,7 @@ func fullWireBody(t *testing.T) api.Body {
 			f.Set(reflect.ValueOf(map[string]string{"k-" + key: "v-" + key, "k2-" + key: "v2-" + key}))
 		case f.Type() == reflect.TypeFor[map[string]api.EnvVar]():
 			f.Set(reflect.ValueOf(map[string]api.EnvVar{
-				"PLAIN_" + strings.ToUpper(key): {Value: "v-" + key},
+				"PLAIN_" + strings.ToUpper(key):  {Value: "v-" + key},
 				"SECRET_" + strings.ToUpper(key): {Value: "s-" + key, Sensitive: true},
 			}))
 		default:
