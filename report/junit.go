@@ -46,7 +46,6 @@ type junitCase struct {
 	Name      string        `xml:"name,attr"`
 	Classname string        `xml:"classname,attr"`
 	File      string        `xml:"file,attr,omitempty"`
-	Line      int           `xml:"line,attr,omitempty"`
 	Failure   *junitFailure `xml:"failure,omitempty"`
 	SystemOut string        `xml:"system-out,omitempty"`
 }
@@ -69,10 +68,17 @@ func (j *junitPrinter) Validate(p *plan.Plan) error {
 		}
 	}
 	suites := map[string]*junitSuite{}
+	// GitLab keys a test case by its suite, class and name and keeps one
+	// per key (Gitlab::Ci::Reports::TestCase#key, TestSuite#add_test_case):
+	// two documents defining one job would show as one. Names are unique in
+	// a suite (a suite is a file, as is the class).
+	names := map[string]map[string]bool{}
 	for _, f := range fileOrder(p) {
 		suites[f] = &junitSuite{Name: j.sc.text(f)}
+		names[f] = map[string]bool{}
 		if ds := byFile[f]; len(ds) > 0 {
-			suites[f].Cases = append(suites[f].Cases, j.testcase(j.sc.text(f), f, 0, ds))
+			names[f][j.sc.text(f)] = true
+			suites[f].Cases = append(suites[f].Cases, j.testcase(j.sc.text(f), f, ds))
 		}
 	}
 	for i := range p.Jobs {
@@ -81,8 +87,17 @@ func (j *junitPrinter) Validate(p *plan.Plan) error {
 		if id := j.sc.identity(job); id != "" {
 			name = id
 		}
+		// A second document with the name is told apart by its index in the
+		// file, as documents without a name are.
+		for n, base := 0, name; names[job.File][name]; n++ {
+			name = fmt.Sprintf("%s#%d", base, job.DocIndex)
+			if n > 0 {
+				name += fmt.Sprintf(".%d", n)
+			}
+		}
+		names[job.File][name] = true
 		s := suites[job.File]
-		s.Cases = append(s.Cases, j.testcase(name, job.File, job.Line, byDoc[i]))
+		s.Cases = append(s.Cases, j.testcase(name, job.File, byDoc[i]))
 	}
 	doc := junitSuites{Name: validateTitle}
 	for _, f := range fileOrder(p) {
@@ -112,11 +127,12 @@ func (j *junitPrinter) Validate(p *plan.Plan) error {
 // testcase is one document (or one file, for problems with the file as a
 // whole): failing when any of its diagnostics is an error, with every error
 // in the failure's text; warnings go to system-out.
-func (j *junitPrinter) testcase(name, file string, line int, ds []diag.Diagnostic) junitCase {
-	// file and line are what GitLab reads to link a failure to its file:
-	// relative to the repository, like SARIF's and Code Quality's paths.
+func (j *junitPrinter) testcase(name, file string, ds []diag.Diagnostic) junitCase {
+	// file is what GitLab reads to link a failure to its file: relative to
+	// the repository, like SARIF's and Code Quality's paths. No line: no
+	// consumer reads one, and a document's line is not its error's.
 	rel, _ := j.o.relPath(j.sc.masked(file))
-	c := junitCase{Name: name, Classname: j.sc.text(file), File: printable.Escape(rel), Line: line}
+	c := junitCase{Name: name, Classname: j.sc.text(file), File: printable.Escape(rel)}
 	var errs, warns []string
 	for _, d := range ds {
 		if d.Severity == diag.Error {

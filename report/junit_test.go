@@ -79,6 +79,23 @@ func TestJUnit(t *testing.T) {
 		{
 			name: "nothing", plan: &plan.Plan{}, golden: "junit-empty.golden",
 		},
+		{
+			// GitLab keeps one test case per suite, class and name
+			// (gitlab-org/gitlab, lib/gitlab/ci/reports/test_case.rb #key and
+			// test_suite.rb #add_test_case): three identical documents would
+			// show as one. Each document's name is unique in its file.
+			name: "identical documents", golden: "junit-duplicates.golden", tests: 3, fails: 0,
+			plan: tally(&plan.Plan{Files: 1, Jobs: []plan.Job{
+				{File: "d.yaml", Line: 1, DocIndex: 0, Name: "same", Queue: "acme::q", DuplicateOf: -1},
+				{File: "d.yaml", Line: 4, DocIndex: 1, Name: "same", Queue: "acme::q", DuplicateOf: 0},
+				{File: "d.yaml", Line: 7, DocIndex: 2, Name: "same", Queue: "acme::q", DuplicateOf: 0},
+			}}),
+			cases: []jcase{
+				{Suite: "d.yaml", Name: "acme::q/same"},
+				{Suite: "d.yaml", Name: "acme::q/same#1"},
+				{Suite: "d.yaml", Name: "acme::q/same#2"},
+			},
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -90,6 +107,12 @@ func TestJUnit(t *testing.T) {
 				t.Errorf("stderr = %q", errw.String())
 			}
 			golden(t, tt.golden, out.String())
+			// No consumer reads a testcase's line (GitLab's parser reads
+			// classname, name, file and time), and a document's is not its
+			// error's.
+			if strings.Contains(out.String(), ` line="`) {
+				t.Errorf("a line attribute:\n%s", out.String())
+			}
 			if !strings.HasPrefix(out.String(), `<?xml version="1.0" encoding="UTF-8"?>`) {
 				t.Errorf("no XML header:\n%s", out.String())
 			}
