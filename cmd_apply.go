@@ -41,7 +41,7 @@ type waitOptions struct {
 }
 
 func (o *applyOptions) flags() []cli.Flag {
-	flags := append(o.manifests.flags(), o.output.flag(report.ApplyFormats),
+	flags := append(o.manifests.flags(), o.output.flag(report.ApplyCommand),
 		&cli.BoolFlag{Name: flagDryRun, Destination: &o.dryRun, Usage: "print the resolved request bodies (secrets masked) and send nothing; needs no API key"},
 		&cli.IntFlag{Name: flagConcurrency, Value: submit.DefaultConcurrency, Destination: &o.concurrency, Usage: "`N` requests in flight"},
 		&cli.Float64Flag{Name: flagRate, Destination: &o.rate, Usage: "at most `R` requests per second (0: unlimited)"},
@@ -78,7 +78,7 @@ func applyCommand(e env) *cli.Command {
 // runApply is `daestro-jobs apply`: plan, send (or show, with --dry-run),
 // report, then follow the created jobs with --wait.
 func runApply(ctx context.Context, e env, o *applyOptions) error {
-	format, err := chooseFormat(e, &o.output, report.ApplyFormats)
+	format, err := chooseFormat(e, &o.output, report.ApplyCommand)
 	if err != nil {
 		return err
 	}

@@ -18,15 +18,13 @@ type statusOptions struct {
 	ids    []string
 }
 
-var statusFormats = []report.Format{report.Text, report.JSON}
-
 func statusCommand(e env) *cli.Command {
 	o := &statusOptions{}
 	return &cli.Command{
 		Name:      "status",
 		Usage:     "show jobs by id (Job Detail API): state, schedule, timestamps",
 		ArgsUsage: "ID...",
-		Flags:     append(o.api.flags(), o.output.flag(statusFormats)),
+		Flags:     append(o.api.flags(), o.output.flag(report.StatusCommand)),
 		Action: func(c *cli.Context) error {
 			o.ids, o.output.set, o.api.urlSet = c.Args().Slice(), c.IsSet(flagOutput), c.IsSet(flagAPIURL)
 			return runStatus(c.Context, e, o)
@@ -41,7 +39,7 @@ func runStatus(ctx context.Context, e env, o *statusOptions) error {
 		return usagef("status needs at least one job ID (printed by daestro-jobs apply)")
 	}
 	o.output.set = true // GitHub Actions changes nothing here
-	format, err := chooseFormat(e, &o.output, statusFormats)
+	format, err := chooseFormat(e, &o.output, report.StatusCommand)
 	if err != nil {
 		return err
 	}

@@ -22,7 +22,7 @@ func validateCommand(e env) *cli.Command {
 		Name:      "validate",
 		Usage:     "load and validate manifests, offline; unset variables are warnings",
 		ArgsUsage: " ",
-		Flags: append(o.manifests.flags(), o.output.flag(report.ValidateFormats),
+		Flags: append(o.manifests.flags(), o.output.flag(report.ValidateCommand),
 			&cli.StringFlag{Name: flagReportRoot, Aliases: []string{"sarif-root"}, Destination: &o.reportRoot,
 				Usage: "make the paths of -o sarif, gitlab and junit relative to `DIR` (default: the git repository's root)"},
 			&cli.StringFlag{Name: "sarif-category", Destination: &o.category,
@@ -41,7 +41,7 @@ func validateCommand(e env) *cli.Command {
 // exit 1 on any error, a file that does not parse and paths holding no
 // manifest included.
 func runValidate(ctx context.Context, e env, o *validateOptions) error {
-	format, err := chooseFormat(e, &o.output, report.ValidateFormats)
+	format, err := chooseFormat(e, &o.output, report.ValidateCommand)
 	if err != nil {
 		return err
 	}

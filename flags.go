@@ -76,13 +76,13 @@ type outputOption struct {
 	set  bool
 }
 
-func (o *outputOption) flag(offered []report.Format) cli.Flag {
-	names := make([]string, len(offered))
-	for i, f := range offered {
-		names[i] = string(f)
+func (o *outputOption) flag(c report.Command) cli.Flag {
+	names := report.FormatNames(c)
+	usage := "output `FORMAT`: " + strings.Join(names, ", ")
+	if c != report.StatusCommand {
+		usage += "; github when GITHUB_ACTIONS=true"
 	}
-	return &cli.StringFlag{Name: flagOutput, Aliases: []string{"o"}, Value: string(offered[0]), Destination: &o.name,
-		Usage: "output `FORMAT`: " + strings.Join(names, ", ") + "; github when GITHUB_ACTIONS=true"}
+	return &cli.StringFlag{Name: flagOutput, Aliases: []string{"o"}, Value: names[0], Destination: &o.name, Usage: usage}
 }
 
 // apiOptions are the flags of the commands that talk to the API.

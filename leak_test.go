@@ -227,15 +227,11 @@ container_env:
 		"key http":            "http://api.example/?k=" + sentinelKey,
 	}
 
-	// The formats each command offers: rows to extend as formats are added.
-	// validate and apply take theirs from the lists -o is checked against, so
-	// a format added there is covered here without a change.
-	formats := map[string][]string{"status": {"text", "json"}}
-	for _, f := range report.ValidateFormats {
-		formats["validate"] = append(formats["validate"], string(f))
-	}
-	for _, f := range report.ApplyFormats {
-		formats["apply"] = append(formats["apply"], string(f))
+	// The formats each command offers, from the tables -o is checked
+	// against, so a format added there is covered here without a change.
+	formats := map[string][]string{}
+	for _, c := range report.Commands() {
+		formats[string(c)] = report.FormatNames(c)
 	}
 	if len(formats["validate"]) < 5 || len(formats["apply"]) < 3 {
 		t.Fatalf("formats offered: %v", formats)

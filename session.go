@@ -181,15 +181,15 @@ func wrote(err error) error {
 // chooseFormat reads -o. Without it, a run inside GitHub Actions
 // (GITHUB_ACTIONS=true) writes -o github, so that problems show as
 // annotations with no flag in the workflow; anywhere else, the default.
-func chooseFormat(e env, o *outputOption, offered []report.Format) (report.Format, error) {
+func chooseFormat(e env, o *outputOption, c report.Command) (report.Format, error) {
 	name := o.name
 	if !o.set {
-		name = string(offered[0])
+		name = report.FormatNames(c)[0]
 		if e.getenv(envGitHubActions) == "true" {
 			name = string(report.GitHub)
 		}
 	}
-	f, err := report.ParseFormat(name, offered...)
+	f, err := report.ParseFormat(c, name)
 	if err != nil {
 		return "", &usageError{err}
 	}

@@ -24,38 +24,6 @@ import (
 	"github.com/daestro-jobs/daestro-jobs/redact"
 )
 
-// Format names an output format.
-type Format string
-
-// The formats. Not every command offers every one.
-const (
-	Text   Format = "text"
-	JSON   Format = "json"
-	GitHub Format = "github" // text plus GitHub Actions annotations and step summary
-	JUnit  Format = "junit"  // validate only
-	SARIF  Format = "sarif"  // validate only
-	GitLab Format = "gitlab" // validate only: a GitLab Code Quality report
-)
-
-// ValidateFormats and ApplyFormats are the formats each report offers, the
-// default first.
-var (
-	ValidateFormats = []Format{Text, JSON, GitHub, JUnit, SARIF, GitLab}
-	ApplyFormats    = []Format{Text, JSON, GitHub}
-)
-
-// ParseFormat checks a -o value against the formats a command offers.
-func ParseFormat(s string, offered ...Format) (Format, error) {
-	names := make([]string, 0, len(offered))
-	for _, f := range offered {
-		if string(f) == s {
-			return f, nil
-		}
-		names = append(names, string(f))
-	}
-	return "", fmt.Errorf("unknown output format %q; choose one of %s", printable.Escape(s), strings.Join(names, ", "))
-}
-
 // Streams are where a command writes: results to Out, diagnostics and
 // progress to Err.
 type Streams struct {
@@ -124,37 +92,28 @@ func (o Options) relPath(p string) (string, bool) {
 	return filepath.ToSlash(rel), true
 }
 
-// NewValidate returns the validate report of format f.
+// NewValidate returns the validate report of format f. A format validate
+// does not offer gives a report that writes nothing and returns why.
 func NewValidate(f Format, s Streams, o Options) ValidateReporter {
-	sc := scrub{o.Redact}
-	switch f {
-	case JSON:
-		return &jsonPrinter{s: s, sc: sc}
-	case GitHub:
-		return &githubPrinter{s: s, sc: sc, text: textPrinter{s: s, sc: sc}}
-	case JUnit:
-		return &junitPrinter{s: s, sc: sc, o: o}
-	case SARIF:
-		return &sarifPrinter{s: s, sc: sc, o: o}
-	case GitLab:
-		return &gitlabPrinter{s: s, sc: sc, o: o}
-	default:
-		return &textPrinter{s: s, sc: sc}
+	if r, ok := build(validateTable(), f, s, o); ok {
+		return r
 	}
+	return unknownFormat{ValidateCommand, f}
 }
 
-// NewApply returns the apply report of format f.
+// NewApply returns the apply report of format f. A format apply does not
+// offer gives a report that writes nothing and returns why.
 func NewApply(f Format, s Streams, o Options) ApplyReporter {
-	sc := scrub{o.Redact}
-	switch f {
-	case JSON:
-		return &jsonPrinter{s: s, sc: sc}
-	case GitHub:
-		return &githubPrinter{s: s, sc: sc, text: textPrinter{s: s, sc: sc}}
-	default:
-		return &textPrinter{s: s, sc: sc}
+	if r, ok := build(applyTable(), f, s, o); ok {
+		return r
 	}
+	return unknownFormat{ApplyCommand, f}
 }
+
+func (u unknownFormat) Validate(*plan.Plan) error  { return u.err() }
+func (u unknownFormat) Apply(*outcome.Apply) error { return u.err() }
+func (u unknownFormat) Wait(*outcome.Wait) error   { return u.err() }
+func (u unknownFormat) status([]StatusRow) error   { return u.err() }
 
 // maxError is how much of an error message a job line repeats.
 const maxError = 4096

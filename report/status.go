@@ -15,19 +15,45 @@ type StatusRow struct {
 	Error string `json:"error,omitempty"`
 }
 
-// Status renders the rows of `daestro-jobs status`: a table for people, or
-// one JSON document. Every field came from the server (or, for an id that
-// could not be read, from the command line) and is masked and escaped.
+// Status renders the rows of `daestro-jobs status` in format f: a table
+// for people, or one JSON document. Every field came from the server (or,
+// for an id that could not be read, from the command line) and is masked
+// and escaped. A format status does not offer is an error.
 func Status(f Format, s Streams, red *redact.Redactor, rows []StatusRow) error {
-	sc := scrub{red}
-	if f == JSON {
-		out := make([]StatusRow, len(rows))
-		for i, r := range rows {
-			out[i] = StatusRow{Detail: r.Detail.Map(sc.masked), Error: sc.masked(r.Error)}
-		}
-		return writeJSON(s.Out, map[string]any{"jobs": out})
+	p, ok := build(statusTable(), f, s, Options{Redact: red})
+	if !ok {
+		return unknownFormat{StatusCommand, f}.status(rows)
 	}
-	tw := tabwriter.NewWriter(s.Out, 0, 4, 2, ' ', 0)
+	return p.status(rows)
+}
+
+// statusPrinter is the printer of one status format.
+type statusPrinter interface {
+	status(rows []StatusRow) error
+}
+
+type statusJSON struct {
+	s  Streams
+	sc scrub
+}
+
+func (p statusJSON) status(rows []StatusRow) error {
+	sc := p.sc
+	out := make([]StatusRow, len(rows))
+	for i, r := range rows {
+		out[i] = StatusRow{Detail: r.Detail.Map(sc.masked), Error: sc.masked(r.Error)}
+	}
+	return writeJSON(p.s.Out, map[string]any{"jobs": out})
+}
+
+type statusText struct {
+	s  Streams
+	sc scrub
+}
+
+func (p statusText) status(rows []StatusRow) error {
+	sc := p.sc
+	tw := tabwriter.NewWriter(p.s.Out, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "ID\tNAME\tSTATE\tSCHEDULE_AT\tCREATED_AT\tUPDATED_AT")
 	for _, r := range rows {
 		if r.Error != "" {

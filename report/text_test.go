@@ -265,11 +265,50 @@ func TestRoundElapsed(t *testing.T) {
 }
 
 func TestParseFormat(t *testing.T) {
-	if f, err := ParseFormat("json", Text, JSON); err != nil || f != JSON {
-		t.Errorf("json: %v, %v", f, err)
+	for _, tc := range []struct {
+		c    Command
+		in   string
+		want string // the error, "" when accepted
+	}{
+		{ValidateCommand, "junit", ""},
+		{ApplyCommand, "json", ""},
+		{StatusCommand, "text", ""},
+		{ApplyCommand, "junit", "-o junit is for validate only; apply offers text, json, github"},
+		{StatusCommand, "github", "-o github is for validate and apply only; status offers text, json"},
+		{ApplyCommand, "jsn", `unknown output format "jsn"; did you mean json?; apply offers text, json, github`},
+		{StatusCommand, "yaml", `unknown output format "yaml"; status offers text, json`},
+		{ValidateCommand, "\x1b[2J", `unknown output format "\x1b[2J"; validate offers text, json, github, junit, sarif, gitlab`},
+	} {
+		f, err := ParseFormat(tc.c, tc.in)
+		switch {
+		case tc.want == "" && (err != nil || string(f) != tc.in):
+			t.Errorf("%s -o %s: %v, %v", tc.c, tc.in, f, err)
+		case tc.want != "" && (err == nil || err.Error() != tc.want):
+			t.Errorf("%s -o %s: %v, want %s", tc.c, tc.in, err, tc.want)
+		}
 	}
-	_, err := ParseFormat("yaml", Text, JSON)
-	if err == nil || err.Error() != `unknown output format "yaml"; choose one of text, json` {
-		t.Errorf("yaml: %v", err)
+}
+
+// TestUnknownFormatIsAnError: a format a command does not offer writes
+// nothing and fails, rather than falling back to text.
+func TestUnknownFormatIsAnError(t *testing.T) {
+	var out bytes.Buffer
+	s := Streams{Out: &out, Err: &out}
+	if err := NewApply(JUnit, s, Options{}).Apply(fixtureReport()); err == nil || !strings.Contains(err.Error(), "for validate only") {
+		t.Errorf("apply -o junit: %v", err)
+	}
+	if err := NewValidate("yaml", s, Options{}).Validate(&plan.Plan{}); err == nil {
+		t.Error("validate -o yaml: no error")
+	}
+	if err := Status(GitHub, s, nil, nil); err == nil {
+		t.Error("status -o github: no error")
+	}
+	if out.Len() > 0 {
+		t.Errorf("wrote %q", out.String())
+	}
+	for _, c := range Commands() {
+		if fs := Formats(c); len(fs) < 2 || fs[0].Format != Text {
+			t.Errorf("%s: formats %v: text first", c, fs)
+		}
 	}
 }
