@@ -33,7 +33,7 @@ func newClient(e env, o *apiOptions, concurrency int) (*apiclient.Client, error)
 	if err != nil {
 		// CheckBaseURL never quotes user info, query or fragment; the key
 		// may still have been pasted elsewhere in the URL.
-		return nil, &usageError{errors.New(scrubbed(redact.New(key), "--"+flagAPIURL+": "+err.Error()))}
+		return nil, &usageError{err: errors.New(scrubbed(redact.New(key), "--"+flagAPIURL+": "+err.Error()))}
 	}
 	if keyErr != nil {
 		return nil, keyErr

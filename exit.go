@@ -36,14 +36,18 @@ func failf(red *redact.Redactor, format string, args ...any) error {
 	return &exitError{code: exitFailure, msg: scrubbed(red, fmt.Sprintf(format, args...))}
 }
 
-// usageError is a bad flag, argument or missing setting: exit 2.
-type usageError struct{ err error }
+// usageError is a bad flag, argument or missing setting: exit 2. help,
+// when set, is a line of its own after the message, pointing at --help.
+type usageError struct {
+	err  error
+	help string
+}
 
 func (e *usageError) Error() string { return e.err.Error() }
 func (e *usageError) Unwrap() error { return e.err }
 
 func usagef(format string, args ...any) error {
-	return &usageError{fmt.Errorf(format, args...)}
+	return &usageError{err: fmt.Errorf(format, args...)}
 }
 
 // changed is the error of a run that succeeded and created something, for
@@ -71,6 +75,9 @@ func exitCode(err error, stderr io.Writer, detailed bool) int {
 		code = ee.code
 	case errors.As(err, &ue):
 		fmt.Fprintln(stderr, "daestro-jobs:", printable.Escape(ue.err.Error()))
+		if ue.help != "" {
+			fmt.Fprintln(stderr, ue.help)
+		}
 	case errors.Is(err, context.Canceled):
 		fmt.Fprintln(stderr, "daestro-jobs: interrupted")
 		code = exitInterrupted

@@ -68,8 +68,15 @@ func newApp(e env) *cli.App {
 		// The default handler calls os.Exit inside Run; exit codes are
 		// chosen by run instead.
 		ExitErrHandler: func(*cli.Context, error) {},
-		OnUsageError: func(_ *cli.Context, err error, _ bool) error {
-			return &usageError{err}
+		OnUsageError: func(c *cli.Context, err error, _ bool) error {
+			return flagUsageError(c, err)
+		},
+		// A word that names no command: "did you mean"; none: the help.
+		Action: func(c *cli.Context) error {
+			if c.Args().Present() {
+				return unknownCommand(c.App, c.Args().First())
+			}
+			return cli.ShowAppHelp(c)
 		},
 		Commands: []*cli.Command{
 			validateCommand(e),
@@ -80,11 +87,37 @@ func newApp(e env) *cli.App {
 			versionCommand(e),
 			completionCommand(e),
 			manCommand(e),
+			helpCommand(),
 		},
 		EnableBashCompletion: true,
 	}
 	for _, c := range app.Commands {
 		c.OnUsageError = app.OnUsageError
+		// No "help" subcommand under each command: `apply help` is not a
+		// way in, and completion would offer it.
+		c.HideHelpCommand = true
 	}
 	return app
+}
+
+// helpCommand replaces urfave/cli's (help, h): no one-letter alias, and a
+// command it does not know is a typo to answer, not a help topic missing.
+func helpCommand() *cli.Command {
+	return &cli.Command{
+		Name:      "help",
+		Usage:     "show the help of daestro-jobs or of one command (also --help)",
+		ArgsUsage: "[COMMAND]",
+		Action: func(c *cli.Context) error {
+			switch name := c.Args().First(); {
+			case c.NArg() > 1:
+				return helpUsage(c.App.Name, "help takes one command, not %d words", c.NArg())
+			case name == "":
+				return cli.ShowAppHelp(c)
+			case c.App.Command(name) == nil || c.App.Command(name).Hidden:
+				return unknownCommand(c.App, name)
+			default:
+				return cli.ShowCommandHelp(c, name)
+			}
+		},
+	}
 }

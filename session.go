@@ -191,7 +191,7 @@ func chooseFormat(e env, o *outputOption, c report.Command) (report.Format, erro
 	}
 	f, err := report.ParseFormat(c, name)
 	if err != nil {
-		return "", &usageError{err}
+		return "", &usageError{err: err}
 	}
 	return f, nil
 }
