@@ -119,6 +119,9 @@ func runApply(ctx context.Context, e env, o *applyOptions) error {
 	if err := wrote(rep.Apply(a)); err != nil {
 		return err
 	}
+	if errors.Is(runErr, submit.ErrUnreachable) {
+		runErr = unreachable(s.red, client.BaseURL, o.api.urlFrom, runErr)
+	}
 	if err := verdict(a, runErr, s.red); err != nil {
 		return err
 	}
@@ -160,6 +163,8 @@ func verdict(a *outcome.Apply, runErr error, red *redact.Redactor) error {
 	switch {
 	case a.Interrupted:
 		return &exitError{code: exitInterrupted}
+	case errors.As(runErr, new(*exitError)):
+		return runErr // already said for people (an unreachable API)
 	case runErr != nil:
 		return failf(red, "%v", runErr)
 	case a.Failed():

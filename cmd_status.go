@@ -9,6 +9,7 @@ import (
 
 	"github.com/daestro-jobs/daestro-jobs/apiclient"
 	"github.com/daestro-jobs/daestro-jobs/report"
+	"github.com/daestro-jobs/daestro-jobs/submit"
 )
 
 // statusOptions are the flags of `daestro-jobs status`.
@@ -61,6 +62,9 @@ func runStatus(ctx context.Context, e env, o *statusOptions) error {
 		}
 		if errors.Is(err, context.Canceled) {
 			return err
+		}
+		if len(rows) == 0 && submit.Unreachable(err) {
+			return unreachable(s.red, client.BaseURL, o.api.urlFrom, err)
 		}
 		var apiErr *apiclient.APIError
 		if errors.As(err, &apiErr) && apiErr.Refused() {

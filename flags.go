@@ -89,6 +89,7 @@ func (o *outputOption) flag(c report.Command) cli.Flag {
 type apiOptions struct {
 	url     string
 	urlSet  bool
+	urlFrom string // where the URL came from: --api-url, DAESTRO_API_URL or the default
 	keyFile string
 	timeout time.Duration
 }

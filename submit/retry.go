@@ -4,7 +4,9 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"errors"
+	"net"
 	"net/http"
+	"syscall"
 	"time"
 )
 
@@ -57,6 +59,16 @@ func ambiguousStatus(status int) bool {
 	return false
 }
 
+// Unreachable reports whether err says the server could not be reached at
+// all, so that the request cannot have been received: the connection was
+// refused, there is no route to the host, its name does not resolve, or TLS
+// failed (a plain-HTTP server on an https URL, a certificate refused).
+func Unreachable(err error) bool {
+	var dns *net.DNSError
+	return errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.EHOSTUNREACH) ||
+		errors.Is(err, syscall.ENETUNREACH) || errors.As(err, &dns) || permanentTransport(err)
+}
+
 // permanentTransport reports transport errors that another attempt cannot fix: a
 // certificate that does not verify will not verify in a second either, and
 // retrying would only hide the message behind a delay.
@@ -69,7 +81,8 @@ func permanentTransport(err error) bool {
 		record   tls.RecordHeaderError
 	)
 	// A TLS record header error means the server answered in plain HTTP (or
-	// something else) on an https URL.
+	// something else) on an https URL; net/http says ErrSchemeMismatch when
+	// that answer reads as HTTP.
 	return errors.As(err, &verify) || errors.As(err, &unknown) || errors.As(err, &hostname) ||
-		errors.As(err, &invalid) || errors.As(err, &record)
+		errors.As(err, &invalid) || errors.As(err, &record) || errors.Is(err, http.ErrSchemeMismatch)
 }

@@ -8,6 +8,7 @@ import (
 	"math/rand/v2"
 	"regexp"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"golang.org/x/time/rate"
@@ -28,6 +29,11 @@ const (
 // ErrUnauthorized is wrapped by the error Run returns when the server refuses the
 // API key (401 or 403).
 var ErrUnauthorized = errors.New("the server refused the API key")
+
+// ErrUnreachable is wrapped, with the transport's error, by the error Run
+// returns when the first requests of a run could not reach the server at all
+// (see Unreachable).
+var ErrUnreachable = errors.New("cannot reach the API")
 
 // Request is one job to submit.
 type Request struct {
@@ -134,6 +140,7 @@ func (o Options) withDefaults() Options {
 var (
 	errInterrupted = errors.New("the run was interrupted")
 	errRefused     = errors.New("the run stopped because the server refused the API key")
+	errNoServer    = errors.New("the run stopped because the API could not be reached")
 )
 
 // Notes for results whose job may exist although no answer said so.
@@ -150,6 +157,13 @@ const (
 // at least as long as a Retry-After header asks (up to MaxRetryAfter). A retry
 // after an answer that was lost ends in Exists, because the job's name is then
 // taken by the job that earlier attempt created.
+//
+// When an attempt cannot reach the server at all (see Unreachable) before any
+// attempt of the run did, the run stops as for a refused key: the URL is
+// wrong or the server is down, and retrying every job would only say so a
+// hundred times. No such job was received by the server, so every job is
+// NotSubmitted, and the error returned wraps ErrUnreachable. Once the server
+// has been reached, the same errors are retried as transient.
 //
 // A 401 or 403 stops the run at once: no new request is sent, requests in flight
 // finish, jobs never sent are NotSubmitted, and the error returned wraps
@@ -253,7 +267,9 @@ type run struct {
 	inflight context.Context
 
 	authOnce sync.Once
-	authErr  error // set once, by the first 401/403
+	authErr  error // set once, by the first 401/403 or an unreachable server
+
+	reached atomic.Bool // some attempt got a connection or an answer
 
 	mu      sync.Mutex // serialises finish, and so OnResult
 	results []Result
@@ -288,8 +304,8 @@ func (r *run) notSent(i int, why error) Result {
 }
 
 func reason(why error) string {
-	if errors.Is(why, errRefused) {
-		return errRefused.Error()
+	if errors.Is(why, errRefused) || errors.Is(why, errNoServer) {
+		return why.Error()
 	}
 	return errInterrupted.Error()
 }
@@ -318,6 +334,9 @@ func (r *run) job(i int) Result {
 		res.Attempts++
 		last = r.attempt(req.Body)
 		res.Status = last.Status
+		if last.Connected || last.Status != 0 {
+			r.reached.Store(true)
+		}
 		if last.Err == nil {
 			res.Outcome, res.ID = outcome.Created, last.ID
 			return res
@@ -329,6 +348,12 @@ func (r *run) job(i int) Result {
 			// was cut off by the end of the grace period.
 			if r.inflight.Err() != nil {
 				return r.interrupted(res, last, lost)
+			}
+			if !lost && !last.Connected && !r.reached.Load() && Unreachable(last.Err) {
+				r.unreachable(last.Err)
+				res.Outcome = outcome.NotSubmitted // Run's error says why, once
+				res.Note = "not sent: " + errNoServer.Error()
+				return res
 			}
 			if permanentTransport(last.Err) {
 				return r.failed(res, last.Err, "", lost)
@@ -412,6 +437,15 @@ func (r *run) refuse(apiErr *apiclient.APIError) {
 		r.authErr = fmt.Errorf("%w (HTTP %d: %s): check that the API key is right and allowed to submit jobs",
 			ErrUnauthorized, apiErr.Status, apiErr.Message)
 		r.stop(errRefused)
+	})
+}
+
+// unreachable stops the run when the server could not be reached, and
+// records the error Run returns.
+func (r *run) unreachable(err error) {
+	r.authOnce.Do(func() {
+		r.authErr = fmt.Errorf("%w: %w", ErrUnreachable, err)
+		r.stop(errNoServer)
 	})
 }
 
