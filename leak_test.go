@@ -508,21 +508,21 @@ container_cmd_parameter:
 		}
 		return code, out + errOut
 	}
-	for _, f := range report.ValidateFormats {
-		t.Run("validate -o "+string(f), func(t *testing.T) {
-			check(t, map[string]string{"DAESTRO_API_KEY": sentinelKey}, "validate", "-o", string(f), "--env-file", envFile, "-f", copied)
-			code, all := check(t, map[string]string{"DAESTRO_API_KEY": sentinelKey}, "validate", "-o", string(f), "-f", direct)
+	for _, f := range report.FormatNames(report.ValidateCommand) {
+		t.Run("validate -o "+f, func(t *testing.T) {
+			check(t, map[string]string{"DAESTRO_API_KEY": sentinelKey}, "validate", "-o", f, "--env-file", envFile, "-f", copied)
+			code, all := check(t, map[string]string{"DAESTRO_API_KEY": sentinelKey}, "validate", "-o", f, "-f", direct)
 			if code != 1 || !strings.Contains(all, "DAESTRO_API_KEY") {
 				t.Errorf("validate of a manifest referencing the key: exit %d, want 1 naming DAESTRO_API_KEY:\n%s", code, all)
 			}
 		})
 	}
-	for _, f := range report.ApplyFormats {
-		t.Run("dry-run -o "+string(f), func(t *testing.T) {
-			check(t, map[string]string{"DAESTRO_API_KEY": sentinelKey}, "apply", "--dry-run", "-o", string(f), "--env-file", envFile, "-f", copied)
+	for _, f := range report.FormatNames(report.ApplyCommand) {
+		t.Run("dry-run -o "+f, func(t *testing.T) {
+			check(t, map[string]string{"DAESTRO_API_KEY": sentinelKey}, "apply", "--dry-run", "-o", f, "--env-file", envFile, "-f", copied)
 			// The key from --api-key-file, the copy from the environment.
-			check(t, map[string]string{"KEYCOPY": sentinelKey}, "apply", "--dry-run", "-o", string(f), "--api-key-file", keyFile, "-f", copied)
-			code, all := check(t, map[string]string{"DAESTRO_API_KEY": sentinelKey}, "apply", "--dry-run", "-o", string(f), "-f", direct)
+			check(t, map[string]string{"KEYCOPY": sentinelKey}, "apply", "--dry-run", "-o", f, "--api-key-file", keyFile, "-f", copied)
+			code, all := check(t, map[string]string{"DAESTRO_API_KEY": sentinelKey}, "apply", "--dry-run", "-o", f, "-f", direct)
 			if code != 1 || !strings.Contains(all, "DAESTRO_API_KEY") {
 				t.Errorf("dry run of a manifest referencing the key: exit %d, want 1 naming DAESTRO_API_KEY:\n%s", code, all)
 			}
