@@ -65,6 +65,9 @@ func newApp(e env) *cli.App {
 		Writer:                    e.stdout,
 		ErrWriter:                 e.stderr,
 		DisableSliceFlagSeparator: true, // -f a,b.yaml is one path, not two
+		// urfave/cli adds --help only with its own help command; ours
+		// replaces that one.
+		Flags: []cli.Flag{cli.HelpFlag},
 		// The default handler calls os.Exit inside Run; exit codes are
 		// chosen by run instead.
 		ExitErrHandler: func(*cli.Context, error) {},

@@ -55,7 +55,12 @@ func TestHelpCommand(t *testing.T) {
 	if code, _, errOut := runInProcess(t, nil, "h"); code != exitUsage || !strings.Contains(errOut, `unknown command "h"`) {
 		t.Errorf("h: exit %d\n%s", code, errOut)
 	}
-	if code, out, _ := runInProcess(t, nil); code != 0 || !strings.Contains(out, "apply") {
-		t.Errorf("no arguments: exit %d\n%s", code, out)
+	for _, args := range [][]string{nil, {"--help"}, {"-h"}, {"help"}} {
+		if code, out, errOut := runInProcess(t, nil, args...); code != 0 || !strings.Contains(out, "COMMANDS") {
+			t.Errorf("%q: exit %d\n%s%s", args, code, out, errOut)
+		}
+	}
+	if code, out, errOut := runInProcess(t, nil, "apply", "--help"); code != 0 || !strings.Contains(out, "--dry-run") {
+		t.Errorf("apply --help: exit %d\n%s%s", code, out, errOut)
 	}
 }
