@@ -46,6 +46,9 @@ func newClient(e env, o *apiOptions, concurrency int) (*apiclient.Client, error)
 	}
 	tr := http.DefaultTransport.(*http.Transport).Clone()
 	tr.MaxIdleConnsPerHost = max(concurrency, 2)
+	if e.dial != nil {
+		tr.DialContext = e.dial
+	}
 	return &apiclient.Client{
 		HTTP:      &http.Client{Transport: tr},
 		BaseURL:   base,

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/daestro-jobs/daestro-jobs/emulator"
@@ -16,33 +17,42 @@ import (
 
 // TestApplyThroughFaults: 500 named and 50 unnamed jobs against 20% 503s,
 // 10% dropped answers and a rate limit. Every job is held exactly once and
-// the run exits 0. --retries 10 makes exhausting retries negligible (docs/contract.md, Submission).
+// the run exits 0. It runs in virtual time (testing/synctest) over
+// in-memory connections, so backoff and Retry-After cost no wall time.
+//
+// --retries 30: a job fails when every one of its attempts meets a fault.
+// With --retries 10 that was about one run in a thousand (extrapolated from
+// runs in virtual time: the number of jobs that need n attempts falls by a
+// factor of about 0.3 per attempt); with 31 attempts it is out of reach
+// (about 1e-13 per run), and the extra retries cost no wall time.
 func TestApplyThroughFaults(t *testing.T) {
 	if testing.Short() {
 		t.Skip("fault run: a few seconds")
 	}
-	srv, _, url := startEmulator(t, emulator.Options{FailRate: 0.2, DropRate: 0.1, RateLimit: 150, Seed: 42})
-	dir := t.TempDir()
-	writeMixed(t, dir, 500, 50)
-	vars := map[string]string{"DAESTRO_API_URL": url, "DAESTRO_API_KEY": "test-key"}
-	code, out, errOut := runInProcess(t, vars, "apply", "--retries", "10", "--concurrency", "16", "-f", dir)
-	if code != 0 {
-		t.Fatalf("exit %d\n%s\n%s", code, tail(out, 30), errOut)
-	}
-	assertOnce(t, srv, 550)
-	stats := srv.Stats()
-	if stats.Injected503 == 0 || stats.Dropped == 0 || stats.RateLimited == 0 {
-		t.Errorf("faults were not exercised: %+v", stats)
-	}
-	if !regexp.MustCompile(`(?m)^550 jobs: \d+ created(, \d+ exists)? \(`).MatchString(out) {
-		t.Errorf("summary: %s", tail(out, 1))
-	}
-	// Applying again changes nothing.
-	code, out, _ = runInProcess(t, vars, "apply", "--retries", "10", "-f", dir)
-	if code != 0 || !strings.Contains(out, "550 jobs: 550 exists") {
-		t.Errorf("second apply: exit %d: %s", code, tail(out, 1))
-	}
-	assertOnce(t, srv, 550)
+	synctest.Test(t, func(t *testing.T) {
+		srv, _, mem := startMemEmulator(t, emulator.Options{FailRate: 0.2, DropRate: 0.1, RateLimit: 150, Seed: 42})
+		dir := t.TempDir()
+		writeMixed(t, dir, 500, 50)
+		vars := map[string]string{"DAESTRO_API_KEY": "test-key"}
+		code, out, errOut := mem.run(t, vars, "apply", "--retries", "30", "--concurrency", "16", "-f", dir)
+		if code != 0 {
+			t.Fatalf("exit %d\n%s\n%s", code, tail(out, 30), errOut)
+		}
+		assertOnce(t, srv, 550)
+		stats := srv.Stats()
+		if stats.Injected503 == 0 || stats.Dropped == 0 || stats.RateLimited == 0 {
+			t.Errorf("faults were not exercised: %+v", stats)
+		}
+		if !regexp.MustCompile(`(?m)^550 jobs: \d+ created(, \d+ exists)? \(`).MatchString(out) {
+			t.Errorf("summary: %s", tail(out, 1))
+		}
+		// Applying again changes nothing.
+		code, out, _ = mem.run(t, vars, "apply", "--retries", "30", "-f", dir)
+		if code != 0 || !strings.Contains(out, "550 jobs: 550 exists") {
+			t.Errorf("second apply: exit %d: %s", code, tail(out, 1))
+		}
+		assertOnce(t, srv, 550)
+	})
 }
 
 // TestInterrupt sends SIGINT and SIGTERM to a running apply once the server

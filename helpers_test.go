@@ -8,8 +8,11 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
 	"flag"
 	"fmt"
+	"maps"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -34,8 +37,15 @@ func TestMain(m *testing.M) {
 }
 
 // runInProcess runs the app with the given environment and returns exit
-// code, stdout and stderr.
+// code, stdout and stderr. Its connections go to the network (loopback).
 func runInProcess(t testing.TB, vars map[string]string, args ...string) (int, string, string) {
+	t.Helper()
+	return runApp(t, nil, vars, args...)
+}
+
+// runApp is runInProcess with the app's API connections opened by dial
+// (nil: the network).
+func runApp(t testing.TB, dial func(ctx context.Context, network, addr string) (net.Conn, error), vars map[string]string, args ...string) (int, string, string) {
 	t.Helper()
 	var out, errb bytes.Buffer
 	code := run(context.Background(), append([]string{"daestro-jobs"}, args...), env{
@@ -44,9 +54,86 @@ func runInProcess(t testing.TB, vars map[string]string, args ...string) (int, st
 		stderr: &errb,
 		lookup: func(k string) (string, bool) { v, ok := vars[k]; return v, ok },
 		now:    func() time.Time { return time.Date(2026, 11, 28, 12, 0, 0, 0, time.UTC) },
+		dial:   dial,
 	})
 	return code, out.String(), errb.String()
 }
+
+// memServer serves a handler over in-memory connections (net.Pipe) instead
+// of loopback. Inside a testing/synctest bubble a goroutine blocked on real
+// network I/O is not durably blocked, so time could not advance; on a pipe
+// it is, and latency, backoff and rate limits pass in virtual time. Start it
+// inside the bubble, and run the app with its run method.
+type memServer struct {
+	// URL is what the app is given as DAESTRO_API_URL; the address is never
+	// dialled (dial connects every request to the handler), but it is
+	// loopback so that a run that bypassed dial would fail at once.
+	URL   string
+	hs    *http.Server
+	conns chan net.Conn
+	done  chan struct{}
+	once  sync.Once
+}
+
+// startMemServer serves h in memory until the test ends.
+func startMemServer(t testing.TB, h http.Handler) *memServer {
+	t.Helper()
+	m := &memServer{URL: "http://127.0.0.1:9", hs: &http.Server{Handler: h}, conns: make(chan net.Conn), done: make(chan struct{})}
+	go func() { _ = m.hs.Serve(m) }()
+	// Closing the server closes both ends of every connection, which ends
+	// the client's and the server's connection goroutines: a bubble's
+	// goroutines must all have ended when it does.
+	t.Cleanup(func() { _ = m.hs.Close() })
+	return m
+}
+
+// dial connects one client connection to the server.
+func (m *memServer) dial(ctx context.Context, _, _ string) (net.Conn, error) {
+	client, server := net.Pipe()
+	var err error
+	select {
+	case m.conns <- server:
+		return client, nil
+	case <-m.done:
+		err = errors.New("connection refused: the in-memory server is closed")
+	case <-ctx.Done():
+		err = ctx.Err()
+	}
+	client.Close()
+	server.Close()
+	return nil, err
+}
+
+// run is runInProcess against this server.
+func (m *memServer) run(t testing.TB, vars map[string]string, args ...string) (int, string, string) {
+	t.Helper()
+	all := map[string]string{"DAESTRO_API_URL": m.URL}
+	maps.Copy(all, vars)
+	return runApp(t, m.dial, all, args...)
+}
+
+// Accept, Close and Addr make memServer the server's net.Listener.
+func (m *memServer) Accept() (net.Conn, error) {
+	select {
+	case c := <-m.conns:
+		return c, nil
+	case <-m.done:
+		return nil, net.ErrClosed
+	}
+}
+
+func (m *memServer) Close() error {
+	m.once.Do(func() { close(m.done) })
+	return nil
+}
+
+func (m *memServer) Addr() net.Addr { return memAddr{} }
+
+// memAddr is the address of an in-memory connection.
+type memAddr struct{}
+
+func (memAddr) Network() string { return "memory" }
+func (memAddr) String() string  { return "memory" }
 
 // writeFile writes content to path, or fails the test.
 func writeFile(t *testing.T, path, content string) {
@@ -106,6 +193,23 @@ func startEmulator(t *testing.T, opts emulator.Options) (*emulator.Server, *coun
 		srv.Close()
 	})
 	return srv, c, hs.URL
+}
+
+// startMemEmulator serves the emulator's handler in memory (memServer) for
+// one test; call it inside the synctest bubble that runs the app.
+func startMemEmulator(t testing.TB, opts emulator.Options) (*emulator.Server, *counting, *memServer) {
+	t.Helper()
+	srv, err := emulator.New(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { // after the server below has closed
+		if err := srv.Close(); err != nil {
+			t.Error(err)
+		}
+	})
+	c := &counting{h: srv}
+	return srv, c, startMemServer(t, c)
 }
 
 // writeMixed writes named jobs (one file each) and unnamed jobs (in one

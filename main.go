@@ -10,6 +10,7 @@ package main
 import (
 	"context"
 	"io"
+	"net"
 	"os"
 	"os/signal"
 	"syscall"
@@ -39,6 +40,10 @@ type env struct {
 	stderr io.Writer
 	lookup func(string) (string, bool)
 	now    func() time.Time
+	// dial opens the API client's connections; nil means the network. Tests
+	// serve the emulator on in-memory connections through it, so that a run
+	// can go in virtual time (testing/synctest).
+	dial func(ctx context.Context, network, addr string) (net.Conn, error)
 }
 
 // getenv is the value of name in the app's environment, "" when unset.
