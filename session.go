@@ -129,6 +129,13 @@ func openSession(e env, format report.Format, secrets []string) *session {
 	}
 	s := &session{Streams: report.Streams{Out: e.stdout, Err: e.stderr}, red: redact.New(secrets...)}
 	if format == report.GitHub {
+		// Annotations name files relative to the checkout, whatever
+		// directory the tool runs in (validate sets Root again, from
+		// --report-root).
+		s.report.Root, s.report.Cwd = reportRoot("")
+		if ws := e.getenv("GITHUB_WORKSPACE"); ws != "" {
+			s.report.Workspace, _ = filepath.Abs(ws)
+		}
 		if f := s.appendTo(e.getenv(envStepSummary), "step summary"); f != nil {
 			s.Summary = f
 		}

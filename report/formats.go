@@ -62,8 +62,8 @@ func validateTable() []row[ValidateReporter] {
 	return []row[ValidateReporter]{
 		{FormatInfo{Text, aboutText}, func(s Streams, _ Options, sc scrub) ValidateReporter { return &textPrinter{s: s, sc: sc} }},
 		{FormatInfo{JSON, aboutJSON}, func(s Streams, _ Options, sc scrub) ValidateReporter { return &jsonPrinter{s: s, sc: sc} }},
-		{FormatInfo{GitHub, aboutGitHub}, func(s Streams, _ Options, sc scrub) ValidateReporter {
-			return &githubPrinter{s: s, sc: sc, text: textPrinter{s: s, sc: sc}}
+		{FormatInfo{GitHub, aboutGitHub}, func(s Streams, o Options, sc scrub) ValidateReporter {
+			return &githubPrinter{s: s, sc: sc, o: o, text: textPrinter{s: s, sc: sc}}
 		}},
 		{FormatInfo{JUnit, "JUnit XML, a test case per document"}, func(s Streams, o Options, sc scrub) ValidateReporter {
 			return &junitPrinter{s: s, sc: sc, o: o}
@@ -81,8 +81,8 @@ func applyTable() []row[ApplyReporter] {
 	return []row[ApplyReporter]{
 		{FormatInfo{Text, aboutText}, func(s Streams, _ Options, sc scrub) ApplyReporter { return &textPrinter{s: s, sc: sc} }},
 		{FormatInfo{JSON, aboutJSON}, func(s Streams, _ Options, sc scrub) ApplyReporter { return &jsonPrinter{s: s, sc: sc} }},
-		{FormatInfo{GitHub, aboutGitHub}, func(s Streams, _ Options, sc scrub) ApplyReporter {
-			return &githubPrinter{s: s, sc: sc, text: textPrinter{s: s, sc: sc}}
+		{FormatInfo{GitHub, aboutGitHub}, func(s Streams, o Options, sc scrub) ApplyReporter {
+			return &githubPrinter{s: s, sc: sc, o: o, text: textPrinter{s: s, sc: sc}}
 		}},
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"regexp"
 	"strconv"
 	"strings"
 
@@ -24,6 +25,7 @@ import (
 type githubPrinter struct {
 	s    Streams
 	sc   scrub
+	o    Options
 	text textPrinter
 }
 
@@ -70,7 +72,7 @@ func (g *githubPrinter) Apply(a *outcome.Apply) error {
 			msg += ": " + g.sc.message(r.Error)
 		}
 		writeCommand(&b, "error", []prop{
-			{"file", g.sc.text(r.Job.File)}, {"line", strconv.Itoa(r.Job.Line)}, {"title", applyTitle},
+			{"file", g.file(r.Job.File)}, {"line", strconv.Itoa(r.Job.Line)}, {"title", applyTitle},
 		}, msg)
 	}
 	if _, err := fmt.Fprint(g.s.Out, b.String()); err != nil {
@@ -147,6 +149,19 @@ func (g *githubPrinter) summary(md string) {
 
 type prop struct{ key, value string }
 
+// file is an annotation's file: GitHub attaches an annotation to the file
+// at that path in the repository, so it is relative to GITHUB_WORKSPACE
+// (the checkout) or else the repository's root, whatever directory the
+// tool ran in, as SARIF's and Code Quality's paths are.
+func (g *githubPrinter) file(f string) string {
+	o := g.o
+	if o.Workspace != "" {
+		o.Root = o.Workspace
+	}
+	rel, _ := o.relPath(g.sc.masked(f))
+	return printable.Escape(rel)
+}
+
 // diagnosticCommand writes one ::error or ::warning for a diagnostic. The
 // location goes in the properties, so the message is "path: message".
 func (g *githubPrinter) diagnosticCommand(b *strings.Builder, d diag.Diagnostic, title string) {
@@ -154,7 +169,7 @@ func (g *githubPrinter) diagnosticCommand(b *strings.Builder, d diag.Diagnostic,
 	if d.Severity == diag.Warning {
 		cmd = "warning"
 	}
-	props := []prop{{"file", g.sc.text(d.File)}}
+	props := []prop{{"file", g.file(d.File)}}
 	if d.Line > 0 {
 		props = append(props, prop{"line", strconv.Itoa(d.Line)})
 		if d.Col > 0 {
@@ -214,14 +229,43 @@ func (g *githubPrinter) validateSummary(p *plan.Plan) string {
 		b.WriteString("No problems found.\n\n")
 		return b.String()
 	}
-	g.problemTable(&b, p.Diagnostics)
+	g.problemTable(&b, p.Diagnostics, maxSummaryBytes, "see the log or -o sarif")
 	return b.String()
 }
 
-// problemTable writes a markdown table of diagnostics.
-func (g *githubPrinter) problemTable(b *strings.Builder, ds []diag.Diagnostic) {
+// GitHub refuses a step summary over 1 MiB ("Adding a job summary",
+// docs.github.com/actions/reference/workflow-commands-for-github-actions):
+// a table stops at maxSummaryRows rows, and before the summary would pass
+// maxSummaryBytes, with a line saying how many rows were left out.
+const (
+	maxSummaryRows  = 1000
+	maxSummaryBytes = 1<<20 - 64<<10
+	maxSummaryCell  = 1000 // bytes of a cell's text, before markdown escapes
+)
+
+// rows writes n table rows, row(i) rendering each, within maxSummaryRows
+// and until b would pass limit bytes, then says how many it left out.
+func rows(b *strings.Builder, n, limit int, noun, where string, row func(i int) string) {
+	i := 0
+	for ; i < n && i < maxSummaryRows; i++ {
+		r := row(i)
+		if b.Len()+len(r) > limit {
+			break
+		}
+		b.WriteString(r)
+	}
+	b.WriteByte('\n')
+	if i < n {
+		fmt.Fprintf(b, "%d more %s; %s.\n\n", n-i, noun, where)
+	}
+}
+
+// problemTable writes a markdown table of diagnostics, within limit bytes
+// of the summary.
+func (g *githubPrinter) problemTable(b *strings.Builder, ds []diag.Diagnostic, limit int, where string) {
 	b.WriteString("| Severity | File | Line | Field | Problem |\n| --- | --- | --- | --- | --- |\n")
-	for _, d := range ds {
+	rows(b, len(ds), limit, "problems", where, func(i int) string {
+		d := ds[i]
 		line := ""
 		if d.Line > 0 {
 			line = strconv.Itoa(d.Line)
@@ -229,9 +273,8 @@ func (g *githubPrinter) problemTable(b *strings.Builder, ds []diag.Diagnostic) {
 				line += ":" + strconv.Itoa(d.Col)
 			}
 		}
-		fmt.Fprintf(b, "| %s | %s | %s | %s | %s |\n", d.Severity, g.cell(d.File), line, g.cell(d.Path), g.cell(d.Message))
-	}
-	b.WriteByte('\n')
+		return fmt.Sprintf("| %s | %s | %s | %s | %s |\n", d.Severity, g.cell(d.File), line, g.cell(d.Path), g.cell(d.Message))
+	})
 }
 
 // applySummary is the step summary of an apply: the counts, then a table of
@@ -252,7 +295,9 @@ func (g *githubPrinter) applySummary(a *outcome.Apply) string {
 	}
 	if len(a.Jobs) > 0 {
 		b.WriteString("| Outcome | Job | File | Detail |\n| --- | --- | --- | --- |\n")
-		for _, r := range a.Jobs {
+		// The jobs take at most half the summary, the problems the rest.
+		rows(&b, len(a.Jobs), maxSummaryBytes/2, "jobs", "see the log", func(i int) string {
+			r := a.Jobs[i]
 			j := r.Job
 			name := ""
 			if j.Name != "" {
@@ -268,24 +313,58 @@ func (g *githubPrinter) applySummary(a *outcome.Apply) string {
 			if r.Note != "" {
 				detail = append(detail, r.Note)
 			}
-			fmt.Fprintf(&b, "| %s | %s | %s | %s |\n", r.Outcome, g.cell(name),
+			return fmt.Sprintf("| %s | %s | %s | %s |\n", r.Outcome, g.cell(name),
 				g.cell(j.File+":"+strconv.Itoa(j.Line)), g.cell(strings.Join(detail, "; ")))
-		}
-		b.WriteByte('\n')
+		})
 	}
 	if len(a.Plan.Diagnostics) > 0 {
-		g.problemTable(&b, a.Plan.Diagnostics)
+		g.problemTable(&b, a.Plan.Diagnostics, maxSummaryBytes, "see the log")
 	}
 	return b.String()
 }
 
 // cellEscaper keeps a value inside one markdown table cell, as text: pipes
-// would end the cell, and markup would be rendered. Line breaks and other
-// controls are escaped before it runs.
+// would end the cell, and markup would be rendered: emphasis, code, links,
+// HTML, strike-through (~, GFM's extension) and math ($, which GitHub's
+// "Writing mathematical expressions" says to escape as \$). Line breaks and
+// other controls are escaped before it runs.
 var cellEscaper = strings.NewReplacer(
 	"|", `\|`, "&", "&amp;", "<", "&lt;", ">", "&gt;",
 	"\\", `\\`, "`", "\\`", "*", `\*`, "_", `\_`, "[", `\[`,
+	"~", `\~`, "$", `\$`,
 )
 
-// cell masks, escapes and marks up a value for a markdown table cell.
-func (g *githubPrinter) cell(s string) string { return cellEscaper.Replace(g.sc.text(s)) }
+// wordJoiner (U+2060) is invisible and joins what it sits between: put
+// where GitHub would see a link, an emoji or a mention, it breaks the
+// pattern, where a backslash would not (those are found in the rendered
+// text, after escapes are gone).
+const wordJoiner = "\u2060"
+
+var (
+	// GFM's extended autolinks: a scheme's "://", "www.", an e-mail's "@"
+	// (and GitHub's @mentions).
+	autolink = regexp.MustCompile(`(?i)(://|www\.|@)`)
+	// A GitHub emoji shortcode, :name:, at the start of a text.
+	emoji = regexp.MustCompile(`^:[A-Za-z0-9_+-]+:`)
+)
+
+// plainText breaks what GitHub would render in a text: bare URLs, e-mail
+// addresses and mentions, emoji shortcodes.
+func plainText(s string) string {
+	s = autolink.ReplaceAllStringFunc(s, func(m string) string { return m[:1] + wordJoiner + m[1:] })
+	// Shortcodes can share colons (":a:b:"): break each name's opening colon.
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		b.WriteByte(s[i])
+		if s[i] == ':' && emoji.MatchString(s[i:]) {
+			b.WriteString(wordJoiner)
+		}
+	}
+	return b.String()
+}
+
+// cell masks, escapes and marks up a value for a markdown table cell, as
+// text: a file name, a server's message or a job's name is never markup.
+func (g *githubPrinter) cell(s string) string {
+	return plainText(cellEscaper.Replace(printable.Clip(g.sc.text(s), maxSummaryCell)))
+}

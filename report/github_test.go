@@ -3,9 +3,11 @@ package report
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 
+	"github.com/daestro-jobs/daestro-jobs/diag"
 	"github.com/daestro-jobs/daestro-jobs/outcome"
 	"github.com/daestro-jobs/daestro-jobs/plan"
 )
@@ -215,11 +217,111 @@ func TestMarkdownCell(t *testing.T) {
 		{"\x1b[2J", `\\x1b\[2J`},
 		{"<script>&", "&lt;script&gt;&amp;"},
 		{"*bold* [link](x) `code` job_queue", "\\*bold\\* \\[link](x) \\`code\\` job\\_queue"},
+		// A server's message or a name is text (issue 21). GFM's extended
+		// autolinks (github.github.com/gfm, "Autolinks (extension)") take
+		// www., http://, https:// and e-mail addresses; strike-through
+		// ("Strikethrough (extension)") takes ~; GitHub renders :name: as
+		// an emoji and $...$ as math ("Writing mathematical expressions"
+		// says to escape $ as \$). An invisible word joiner breaks what a
+		// backslash cannot: emoji, links and mentions are found in the
+		// rendered text.
+		{"see https://example.com/x", "see https:\u2060//example.com/x"},
+		{"see www.example.com", "see w\u2060ww.example.com"},
+		{"mail ops@example.com or @octocat", "mail ops@\u2060example.com or @\u2060octocat"},
+		{"~~gone~~", `\~\~gone\~\~`},
+		{":rocket: :+1::tada:", ":\u2060rocket: :\u2060+1::\u2060tada:"},
+		{"costs $5 or $x$", `costs \$5 or \$x\$`},
+		{"acme::nightly", "acme::nightly"}, // no shortcode: left as it is
 	}
 	for _, tt := range tests {
 		if got := (&githubPrinter{}).cell(tt.in); got != tt.want {
 			t.Errorf("cell(%q) = %q, want %q", tt.in, got, tt.want)
 		}
+	}
+}
+
+// TestGitHubSummaryCapped: GitHub refuses a step summary over 1 MiB
+// ("Adding a job summary": "each step is restricted to a maximum size of
+// 1MiB", docs.github.com/actions/reference/workflow-commands-for-github-actions).
+// A table stops at 1,000 rows, or before the summary would pass the
+// limit, and says how many rows it left out.
+func TestGitHubSummaryCapped(t *testing.T) {
+	long := strings.Repeat("a very long message from a server ", 120) // 4 KB
+	for _, tc := range []struct {
+		name string
+		msg  string
+		n    int
+	}{
+		{"26,000 problems", "must not be empty", 26000},
+		{"1,000 problems of 4 KB", long, 1000},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			p := &plan.Plan{Files: 1}
+			for i := range tc.n {
+				p.Diagnostics = append(p.Diagnostics, diag.Diagnostic{File: "a.yaml", Line: i + 1, Col: 1, Path: "name", Message: tc.msg})
+			}
+			var out, summary bytes.Buffer
+			if err := newPrinter(GitHub, Streams{Out: &out, Err: &out, Summary: &summary}).Validate(p); err != nil {
+				t.Fatal(err)
+			}
+			if summary.Len() > 1<<20 {
+				t.Errorf("summary of %d bytes, over GitHub's 1 MiB", summary.Len())
+			}
+			rows := strings.Count(summary.String(), "\n| error |")
+			if rows > 1000 || rows == 0 {
+				t.Errorf("%d rows", rows)
+			}
+			if want := fmt.Sprintf("\n%d more problems; see the log or -o sarif.\n", tc.n-rows); rows < tc.n && !strings.Contains(summary.String(), want) {
+				t.Errorf("no line %q at the end:\n%s", want, summary.String()[max(0, summary.Len()-300):])
+			}
+		})
+	}
+	t.Run("apply: 3,000 jobs", func(t *testing.T) {
+		p := &plan.Plan{}
+		a := &outcome.Apply{Plan: p}
+		p.Jobs = make([]plan.Job, 3000)
+		for i := range p.Jobs {
+			p.Jobs[i] = plan.Job{File: "a.yaml", Line: i + 1, Queue: "acme::q", Name: fmt.Sprint("job-", i)}
+			a.Jobs = append(a.Jobs, outcome.Job{Job: &p.Jobs[i], Outcome: outcome.Created, ID: "id"})
+		}
+		var out, summary bytes.Buffer
+		if err := newPrinter(GitHub, Streams{Out: &out, Err: &out, Summary: &summary}).Apply(a); err != nil {
+			t.Fatal(err)
+		}
+		if rows := strings.Count(summary.String(), "\n| created |"); rows != 1000 {
+			t.Errorf("%d rows, want 1000", rows)
+		}
+		if !strings.Contains(summary.String(), "\n2000 more jobs; see the log.\n") {
+			t.Errorf("no line saying 2000 more jobs")
+		}
+	})
+}
+
+// TestGitHubAnnotationFile: GitHub attaches an annotation to the file at
+// that path in the repository (workflow commands, "Setting an error
+// message"), so the path is relative to the checkout, GITHUB_WORKSPACE, not
+// to the directory the tool ran in (cd jobs && daestro-jobs validate -f a.yaml).
+func TestGitHubAnnotationFile(t *testing.T) {
+	p := &plan.Plan{Diagnostics: []diag.Diagnostic{{File: "a.yaml", Line: 2, Col: 1, Message: "m"}}}
+	for _, tc := range []struct {
+		name string
+		o    Options
+		want string
+	}{
+		{"run in a subdirectory of the workspace", Options{Workspace: "/w/repo", Root: "/w/repo", Cwd: "/w/repo/jobs"}, "::error file=jobs/a.yaml,"},
+		{"no workspace: the repository's root", Options{Root: "/repo", Cwd: "/repo/jobs/x"}, "::error file=jobs/x/a.yaml,"},
+		{"outside the workspace: absolute", Options{Workspace: "/w/repo", Cwd: "/elsewhere"}, "::error file=/elsewhere/a.yaml,"},
+		{"nothing known: as given", Options{}, "::error file=a.yaml,"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var out bytes.Buffer
+			if err := NewValidate(GitHub, Streams{Out: &out, Err: &out}, tc.o).Validate(p); err != nil {
+				t.Fatal(err)
+			}
+			if !strings.HasPrefix(out.String(), tc.want) {
+				t.Errorf("got %q, want it to start with %q", out.String(), tc.want)
+			}
+		})
 	}
 }
 

@@ -67,6 +67,9 @@ type Options struct {
 	// Category, when set, is SARIF's automationDetails.id (--sarif-category):
 	// what tells two analyses of one commit apart in GitHub code scanning.
 	Category string
+	// Workspace is GITHUB_WORKSPACE, the checkout -o github's annotation
+	// paths are relative to; "" uses Root.
+	Workspace string
 	// Version is the tool's version, from the build.
 	Version string
 }
