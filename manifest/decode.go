@@ -27,18 +27,28 @@ type Document struct {
 	Value map[string]any
 	// Problems are what decoding found: a document that is not a mapping,
 	// duplicate keys, keys that are not strings, too deep nesting, an alias
-	// bomb. Their Doc is 0: the caller numbers documents.
+	// bomb, a merge tag with nothing to act on. Their Doc is 0: the caller
+	// numbers documents.
 	Problems []diag.Diagnostic
+	// Defaults are the defaults files applied under the document, farthest
+	// first (see Chain); Value is the merged document.
+	Defaults []*DefaultsFile
 
 	root       *yaml.Node
+	origins    map[*yaml.Node]*DefaultsFile // of the nodes that came from defaults
 	keys       keyIndex
 	text       []byte // of the chunk the tree was parsed from
 	lineOffset int    // lines of the file before that chunk
 }
 
-// newDocument decodes the tree of one document, parsed from text; lineOffset
-// is added to the tree's line numbers, which count from the start of text.
-func newDocument(file string, index int, tree *yaml.Node, text []byte, lineOffset int) *Document {
+// asWritten is the chain given to decode a defaults file itself: no merge,
+// its merge tags kept for its chain to act on. It is never changed.
+var asWritten = &Chain{}
+
+// newDocument decodes the tree of one document, parsed from text, with the
+// chain of defaults applied under it (nil: none); lineOffset is added to the
+// tree's line numbers, which count from the start of text.
+func newDocument(file string, index int, tree *yaml.Node, text []byte, lineOffset int, chain *Chain) *Document {
 	root := deref(tree)
 	d := &Document{File: file, Index: index, root: root, keys: keyIndex{}, text: text, lineOffset: lineOffset}
 	if root != nil {
@@ -49,14 +59,31 @@ func newDocument(file string, index int, tree *yaml.Node, text []byte, lineOffse
 		if root != nil {
 			what = "a " + kindName(root)
 		}
-		d.Problems = append(d.Problems, diag.Diagnostic{File: file, Line: d.Line, Col: d.Col, EndCol: d.TokenEnd(d.Line, d.Col), Severity: diag.Error, Source: d.LineText(d.Line),
-			Message: fmt.Sprintf("a job manifest must be a mapping of API keys (job_definition, job_queue, ...), not %s", what)})
+		msg := fmt.Sprintf("a job manifest must be a mapping of API keys (job_definition, job_queue, ...), not %s", what)
+		if chain == asWritten {
+			msg = fmt.Sprintf("a defaults file must be one mapping of body keys (job_definition, job_queue, container_env, ...), not %s", what)
+		}
+		d.Problems = append(d.Problems, diag.Diagnostic{File: file, Line: d.Line, Col: d.Col, EndCol: d.TokenEnd(d.Line, d.Col), Severity: diag.Error, Source: d.LineText(d.Line), Message: msg})
 		return d
+	}
+	switch {
+	case chain == asWritten: // a defaults file, merged by its chain
+	case !chain.empty() && chain.invalid != nil:
+		d.Defaults = chain.Files
+		d.Problems = append(d.Problems, diag.Diagnostic{File: file, Line: d.Line, Col: d.Col, Severity: diag.Error, Source: d.LineText(d.Line),
+			Message: fmt.Sprintf("not checked: the defaults file %s that applies to it has errors", chain.invalid.Name)})
+		return d
+	case !chain.empty():
+		d.Defaults = chain.Files
+		d.origins = chain.origins
+		d.root = mergeDocument(chain, root, d.mergeWarning)
+	case hasMergeTags(root):
+		d.root = mergeDocument(nil, root, d.mergeWarning)
 	}
 	c := &converter{doc: d}
 	// One path buffer for the walk: a path is only read before its next
 	// sibling overwrites it.
-	v, _ := c.value(root, make([]string, 0, 8), 0).(map[string]any)
+	v, _ := c.value(d.root, make([]string, 0, 8), 0).(map[string]any)
 	d.Problems = append(d.Problems, c.diags...)
 	if c.tooBig {
 		return d
@@ -66,6 +93,52 @@ func newDocument(file string, index int, tree *yaml.Node, text []byte, lineOffse
 	}
 	d.Value = v
 	return d
+}
+
+// Place is where a value is written: in the document's file, or in a
+// defaults file applied to it.
+type Place struct {
+	File      string
+	Line, Col int
+	EndCol    int    // just past the token at Line and Col, 0 when unknown
+	Source    string // the line's text, trimmed
+	// Defaults is set when the place is in a defaults file rather than in
+	// the document's own file.
+	Defaults bool
+}
+
+// Where returns where the value at path is written (with key, where its key
+// is written), as Position does, in whichever file wrote it.
+func (d *Document) Where(path []string, key bool) Place {
+	if d.root == nil {
+		return Place{File: d.File, Line: d.Line, Col: d.Col, EndCol: d.TokenEnd(d.Line, d.Col), Source: d.LineText(d.Line)}
+	}
+	k, v, from := locateFrom(d.keys, d.root, path, d.origins)
+	n := v
+	if key && k != nil {
+		n = k
+	}
+	if n == nil {
+		n, from = d.root, nil
+	}
+	if from != nil {
+		return Place{File: from.Name, Line: n.Line, Col: n.Column, EndCol: tokenEnd(from.text, n.Line, n.Column), Source: lineText(from.text, n.Line), Defaults: true}
+	}
+	line := n.Line + d.lineOffset
+	return Place{File: d.File, Line: line, Col: n.Column, EndCol: d.TokenEnd(line, n.Column), Source: d.LineText(line)}
+}
+
+// DefaultsNames returns the names of the defaults files applied, farthest
+// first.
+func (d *Document) DefaultsNames() []string {
+	if len(d.Defaults) == 0 {
+		return nil
+	}
+	out := make([]string, len(d.Defaults))
+	for i, f := range d.Defaults {
+		out[i] = f.Name
+	}
+	return out
 }
 
 // Position returns where the value at path is written (with key, where its
@@ -200,6 +273,9 @@ func (c *converter) mapping(n *yaml.Node, path []string, depth int, out map[stri
 			continue
 		}
 		key := k.Value
+		if len(path) == 0 && strings.HasPrefix(key, "x-") {
+			continue // extension fields, as compose's: a place for anchors, never sent
+		}
 		if _, dup := out[key]; dup {
 			if !merged {
 				first := firstKey(n, key)

@@ -24,8 +24,9 @@ type found struct {
 
 // special is an entry that is stdin, or a problem rather than a file.
 type special struct {
-	stdin bool
-	diag  *diag.Diagnostic
+	stdin    bool
+	defaults bool // a defaults file named with -f: read as defaults, holding no job
+	diag     *diag.Diagnostic
 }
 
 func (fd *found) file(path string) { fd.paths.Add(path) }
@@ -68,6 +69,10 @@ func discover(paths []string) (*found, error) {
 			// does; only directory walks filter by extension.
 			if !info.Mode().IsRegular() {
 				out.problem(p, fileDiag(p, fmt.Sprintf("not a regular file (%s); pass a YAML file, a directory or - for stdin", safefile.Kind(info.Mode()))))
+				continue
+			}
+			if IsDefaultsName(filepath.Base(p)) {
+				out.add(p, special{defaults: true})
 				continue
 			}
 			out.file(p)
@@ -129,8 +134,8 @@ func (w *walker) walk(dir string, info os.FileInfo, out *found) {
 		switch {
 		case mode.IsDir():
 			w.walk(p, fi, out)
-		case !isManifestName(name):
-			continue
+		case !isManifestName(name) || IsDefaultsName(name):
+			continue // defaults files are read as the chain of each manifest
 		case !mode.IsRegular():
 			out.problem(p, diag.Diagnostic{File: p, Severity: diag.Warning, Kind: diag.File,
 				Message: fmt.Sprintf("skipped: not a regular file (%s)", safefile.Kind(mode))})

@@ -11,30 +11,43 @@ import (
 // items) and the value node. It follows aliases and merge keys the way the
 // converter did, so a problem is reported where the value is written.
 func locate(ix keyIndex, root *yaml.Node, path []string) (key, val *yaml.Node) {
+	key, val, _ = locateFrom(ix, root, path, nil)
+	return key, val
+}
+
+// locateFrom is locate that also says which defaults file the nodes found
+// come from (nil: the document), by the deepest node on the way that origins
+// knows.
+func locateFrom(ix keyIndex, root *yaml.Node, path []string, origins map[*yaml.Node]*DefaultsFile) (key, val *yaml.Node, from *DefaultsFile) {
 	val = root
 	for _, tok := range path {
 		val = deref(val)
 		if val == nil {
-			return key, nil
+			return key, nil, from
 		}
 		switch val.Kind {
 		case yaml.MappingNode:
 			k, v := ix.lookup(val, tok)
 			if v == nil {
-				return key, val
+				return key, val, from
 			}
 			key, val = k, v
+			if o := origins[v]; o != nil {
+				from = o
+			} else if o := origins[k]; o != nil {
+				from = o
+			}
 		case yaml.SequenceNode:
 			i, err := strconv.Atoi(tok)
 			if err != nil || i < 0 || i >= len(val.Content) {
-				return key, val
+				return key, val, from
 			}
 			key, val = nil, val.Content[i]
 		default:
-			return key, val
+			return key, val, from
 		}
 	}
-	return key, val
+	return key, val, from
 }
 
 func deref(n *yaml.Node) *yaml.Node {

@@ -38,4 +38,11 @@ const StdinName = "<stdin>"
 type Source struct {
 	Paths []string  // files, directories and "-" for stdin, as given with -f
 	Stdin io.Reader // read when a path is "-"
+	// Dir is the working directory: where the chain of defaults of stdin
+	// starts and, outside a git repository, where every chain stops; ""
+	// for the process's, which relative Paths are read from in any case.
+	Dir string
+	// Tree is where _defaults.yaml files are read; nil for the disk as
+	// seen from Dir (OSTree).
+	Tree Tree
 }

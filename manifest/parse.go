@@ -25,6 +25,14 @@ var yamlErrLine = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
 // the same work spread over all cores; Decode is the single-threaded form,
 // for tests and fuzzing.
 func Decode(path string, data []byte, each func(*Document)) ([]diag.Diagnostic, int) {
+	return DecodeWithDefaults(path, data, nil, each)
+}
+
+// DecodeWithDefaults is Decode with a chain of defaults applied under every
+// document (nil: none), as Stream applies the chain of each file: for a
+// caller that reads manifests from elsewhere than the disk, such as the tree
+// of a git revision, with a Resolver over that tree.
+func DecodeWithDefaults(path string, data []byte, chain *Chain, each func(*Document)) ([]diag.Diagnostic, int) {
 	chunks, d := prepare(path, data)
 	if d != nil {
 		return []diag.Diagnostic{*d}, 0
@@ -32,7 +40,7 @@ func Decode(path string, data []byte, each func(*Document)) ([]diag.Diagnostic, 
 	var problems []diag.Diagnostic
 	n := 0
 	for _, c := range chunks {
-		p, docs := decodeChunk(path, data, c, n, each)
+		p, docs := decodeChunk(path, data, c, n, chain, each)
 		problems = append(problems, p...)
 		n += docs
 	}
@@ -75,9 +83,10 @@ func tooManyDocuments(path string) diag.Diagnostic {
 }
 
 // decodeChunk decodes the documents of one chunk, calling each on every
-// non-empty one; first is the index in the file of the chunk's first
-// document. A syntax error ends the chunk, as it ends a YAML stream.
-func decodeChunk(path string, data []byte, c chunk, first int, each func(*Document)) ([]diag.Diagnostic, int) {
+// non-empty one, with chain applied under it; first is the index in the
+// file of the chunk's first document. A syntax error ends the chunk, as it
+// ends a YAML stream.
+func decodeChunk(path string, data []byte, c chunk, first int, chain *Chain, each func(*Document)) ([]diag.Diagnostic, int) {
 	text := data[c.start:c.end]
 	dec := yaml.NewDecoder(bytes.NewReader(text))
 	for n := 0; ; n++ {
@@ -88,6 +97,7 @@ func decodeChunk(path string, data []byte, c chunk, first int, each func(*Docume
 		}
 		if err != nil {
 			d := yamlDiag(path, text, err)
+			anchorHint(&d, data, c)
 			if d.Line > 0 {
 				d.Source = lineText(text, d.Line)
 				d.Line += c.line
@@ -100,7 +110,7 @@ func decodeChunk(path string, data []byte, c chunk, first int, each func(*Docume
 		if isEmpty(&root) {
 			continue
 		}
-		each(newDocument(path, first+n, &root, text, c.line))
+		each(newDocument(path, first+n, &root, text, c.line, chain))
 	}
 }
 
@@ -214,6 +224,27 @@ func scannerProblem(msg string) bool {
 }
 
 var unknownAnchor = regexp.MustCompile(`^unknown anchor '(.*)' referenced$`)
+
+// anchorHint adds to an unknown anchor the rule people trip on: an anchor
+// reaches only its own document. data is the text the chunk c was cut from,
+// searched for the anchor elsewhere, to say where it is.
+func anchorHint(d *diag.Diagnostic, data []byte, c chunk) {
+	m := unknownAnchor.FindStringSubmatch(strings.TrimPrefix(d.Message, "invalid YAML: "))
+	if m == nil {
+		return
+	}
+	where := ""
+	re := regexp.MustCompile(`&` + regexp.QuoteMeta(m[1]) + `(?:[\s,\]}]|$)`)
+	for _, loc := range re.FindAllIndex(data, -1) {
+		if loc[0] < c.start || loc[0] >= c.end {
+			line, _ := position(data, loc[0])
+			first, _ := position(data, c.start)
+			where = fmt.Sprintf(" (it is defined at line %d, in another document)", c.line+1+line-first)
+			break
+		}
+	}
+	d.Message += where + "; an anchor reaches only its own document: put shared values under an x- key of this document (x-common: &common ...), or in a _defaults.yaml for several documents or files"
+}
 
 // maxImplicitKey is YAML's limit on the length of a key written without "? ".
 const maxImplicitKey = 1024

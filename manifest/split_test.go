@@ -160,7 +160,7 @@ func FuzzSplitAgrees(f *testing.F) {
 		var parts []*yaml.Node
 		var offsets []int
 		for _, c := range split(data) {
-			problems, _ := decodeChunk("f", data, c, 0, func(d *Document) {
+			problems, _ := decodeChunk("f", data, c, 0, nil, func(d *Document) {
 				parts = append(parts, d.root)
 				offsets = append(offsets, d.lineOffset)
 			})

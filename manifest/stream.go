@@ -46,6 +46,9 @@ type File[T any] struct {
 	// group).
 	Docs    []T
 	Indexes []int
+	// Defaults is set when the file is a defaults file named with -f: it
+	// holds no job, and its own problems are in it.
+	Defaults *DefaultsFile
 }
 
 // groupSize is how many documents of a file one task decodes: a file of up
@@ -68,7 +71,15 @@ func Stream[T any](ctx context.Context, src Source, h Handler[T]) error {
 	if err != nil {
 		return err
 	}
-	s := &stream[T]{ctx: ctx, h: h, fd: fd, n: fd.paths.Len(), pending: map[int]*joining[T]{}}
+	tree := src.Tree
+	if tree == nil {
+		t, err := NewOSTree(src.Dir)
+		if err != nil {
+			return err
+		}
+		tree = t
+	}
+	s := &stream[T]{ctx: ctx, h: h, fd: fd, n: fd.paths.Len(), pending: map[int]*joining[T]{}, defaults: NewResolver(tree)}
 	s.cond = sync.NewCond(&s.mu)
 	h.Start(&fd.paths)
 	for _, sp := range fd.special {
@@ -122,6 +133,8 @@ type stream[T any] struct {
 	fd    *found
 	n     int
 	stdin <-chan stdinRead
+	// defaults finds the chain of _defaults.yaml files of each file.
+	defaults *Resolver
 
 	// Workers claim files by an atomic counter rather than receiving them
 	// from a feeding goroutine: with a channel, every handover woke a third
@@ -152,8 +165,9 @@ type joining[T any] struct {
 // bigFile is a file of more than groupSize documents, decoded by every
 // worker, a group of chunks at a time.
 type bigFile[T any] struct {
-	file File[T]
-	mu   sync.Mutex // guards what follows: groups are taken one at a time
+	file  File[T]
+	chain *Chain     // of defaults, applied under every document
+	mu    sync.Mutex // guards what follows: groups are taken one at a time
 	// Either the file's text is in memory, cut into chunks...
 	text   []byte
 	chunks []chunk
@@ -292,6 +306,11 @@ func (s *stream[T]) readFile(i int) {
 	case sp.diag != nil:
 		s.whole(f, group[T]{problems: []diag.Diagnostic{*sp.diag}})
 		return
+	case sp.defaults:
+		f.Defaults = s.defaults.File(path)
+		s.whole(f, group[T]{problems: []diag.Diagnostic{{File: path, Severity: diag.Warning, Kind: diag.File,
+			Message: "a defaults file holds no job: it is read as the defaults of the manifests in its directory and below; name those instead"}}})
+		return
 	case sp.stdin:
 		var in stdinRead
 		select {
@@ -312,7 +331,7 @@ func (s *stream[T]) readFile(i int) {
 			return
 		}
 		if fh != nil {
-			s.publish(&bigFile[T]{file: f, cut: newCutter(path, &capped{r: fh, left: MaxFileSize}), close: fh.Close})
+			s.publish(&bigFile[T]{file: f, cut: newCutter(path, &capped{r: fh, left: MaxFileSize}), close: fh.Close, chain: s.defaults.For(path)})
 			return
 		}
 	}
@@ -321,11 +340,12 @@ func (s *stream[T]) readFile(i int) {
 		s.whole(f, group[T]{problems: []diag.Diagnostic{*d}})
 		return
 	}
+	chain := s.defaults.For(path)
 	if len(chunks) <= groupSize {
-		s.whole(f, s.decode(path, data, chunks))
+		s.whole(f, s.decode(path, data, chunks, chain))
 		return
 	}
-	s.publish(&bigFile[T]{file: f, text: data, chunks: chunks})
+	s.publish(&bigFile[T]{file: f, text: data, chunks: chunks, chain: chain})
 }
 
 // publish hands a big file to every worker.
@@ -344,10 +364,10 @@ func (s *stream[T]) publish(b *bigFile[T]) {
 
 // decode decodes chunks of one file in order. Documents are numbered from
 // 0 within these chunks; the file's numbering is fixed when its parts join.
-func (s *stream[T]) decode(path string, data []byte, chunks []chunk) group[T] {
+func (s *stream[T]) decode(path string, data []byte, chunks []chunk, chain *Chain) group[T] {
 	var g group[T]
 	for _, c := range chunks {
-		p, k := decodeChunk(path, data, c, g.count, func(d *Document) {
+		p, k := decodeChunk(path, data, c, g.count, chain, func(d *Document) {
 			g.docs = append(g.docs, s.h.Check(d))
 			g.indexes = append(g.indexes, d.Index)
 		})
@@ -378,7 +398,7 @@ func (s *stream[T]) runGroup(b *bigFile[T]) {
 		}
 	}
 	if len(chunks) > 0 {
-		g = s.decode(b.file.Path, text, chunks)
+		g = s.decode(b.file.Path, text, chunks, b.chain)
 	}
 	if problem != nil {
 		g.problems = append(g.problems, *problem)

@@ -54,22 +54,29 @@ type docCheck struct {
 	value map[string]any
 }
 
+// report records a problem where the value at path is written: in the
+// document, or in the defaults file it came from, naming the manifest.
 func (c *docCheck) report(sev diag.Severity, path []string, keyNode bool, format string, args ...any) {
-	line, col := c.doc.Position(path, keyNode)
+	at := c.doc.Where(path, keyNode)
+	msg := fmt.Sprintf(format, args...)
+	if at.Defaults {
+		msg += " (in the defaults applied to " + c.doc.File + ")"
+	}
 	c.diags = append(c.diags, diag.Diagnostic{
-		File: c.doc.File, Line: line, Col: col, EndCol: c.doc.TokenEnd(line, col), Path: c.doc.FieldPath(path),
-		Message: fmt.Sprintf(format, args...), Severity: sev, Source: c.doc.LineText(line),
+		File: at.File, Line: at.Line, Col: at.Col, EndCol: at.EndCol, Path: c.doc.FieldPath(path),
+		Message: msg, Severity: sev, Source: at.Source,
 	})
 }
 
 // check plans one document; the diagnostics' Doc is set when it joins.
 func check(doc *manifest.Document, opts Options) checked {
-	job := Job{File: doc.File, Line: doc.Line, Col: doc.Col, NameLine: doc.Line, NameCol: doc.Col, DocIndex: doc.Index, DuplicateOf: -1}
+	job := Job{File: doc.File, Line: doc.Line, Col: doc.Col, NameLine: doc.Line, NameCol: doc.Col, DocIndex: doc.Index, DuplicateOf: -1,
+		Defaults: doc.DefaultsNames()}
 	c := &docCheck{doc: doc, opts: opts, diags: doc.Problems}
 	v := doc.Value
 	if v == nil {
 		job.Invalid = true
-		return checked{job, c.diags}
+		return checked{job, c.diags, doc.Defaults}
 	}
 
 	// What only the document as written tells: read before expansion.
@@ -97,7 +104,7 @@ func check(doc *manifest.Document, opts Options) checked {
 		}
 	}
 	if job.Invalid {
-		return checked{job, c.diags}
+		return checked{job, c.diags, doc.Defaults}
 	}
 	job.Queue = body.JobQueue
 	job.ScheduleAt = at
@@ -113,7 +120,7 @@ func check(doc *manifest.Document, opts Options) checked {
 	if !opts.NoBodies {
 		job.Body = body
 	}
-	return checked{job, c.diags}
+	return checked{job, c.diags, doc.Defaults}
 }
 
 // scheduleAsWritten returns schedule_at before expansion and whether YAML

@@ -79,6 +79,10 @@ type Job struct {
 	Digest  [sha256.Size]byte // of Body, to tell duplicates from conflicts
 	Secrets []string          // values that must never be printed
 
+	// Defaults are the _defaults.yaml files applied to the document,
+	// farthest first.
+	Defaults []string
+
 	Invalid bool
 	// DuplicateOf is the index of an earlier job with the same identity and
 	// body, or -1.
@@ -155,8 +159,9 @@ func Build(ctx context.Context, opts Options) (*Plan, error) {
 
 // checked is one document, checked: its job and its problems.
 type checked struct {
-	job   Job
-	diags []diag.Diagnostic
+	job      Job
+	diags    []diag.Diagnostic
+	defaults []*manifest.DefaultsFile
 }
 
 // builder is the state of one Build; Stream calls its methods one at a time.
@@ -165,6 +170,9 @@ type builder struct {
 	p     *Plan
 	first map[identityKey]firstJob
 	paths *manifest.Paths // of every file, by index
+	// reported holds the defaults files whose own problems are reported:
+	// once a run, before the first document they apply to.
+	reported map[*manifest.DefaultsFile]bool
 }
 
 func (b *builder) start(paths *manifest.Paths) {
@@ -177,13 +185,27 @@ func (b *builder) start(paths *manifest.Paths) {
 func (b *builder) join(f manifest.File[checked]) {
 	p := b.p
 	p.Diagnostics = append(p.Diagnostics, f.Problems...)
+	if f.Defaults != nil {
+		b.defaultsProblems([]*manifest.DefaultsFile{f.Defaults})
+	}
 	for k, c := range f.Docs {
+		b.defaultsProblems(c.defaults)
 		global := p.Documents
 		ds := c.diags
 		for d := range ds {
 			ds[d].Doc = global
 		}
+		own := f.Path
 		slices.SortStableFunc(ds, func(a, b diag.Diagnostic) int {
+			if a.File != b.File { // the document's own file first, then its defaults
+				switch {
+				case a.File == own:
+					return -1
+				case b.File == own:
+					return 1
+				}
+				return strings.Compare(a.File, b.File)
+			}
 			if a.Line != b.Line {
 				return a.Line - b.Line
 			}
@@ -208,6 +230,24 @@ func (b *builder) join(f manifest.File[checked]) {
 				p.secrets = map[string]struct{}{}
 			}
 			p.secrets[s] = struct{}{}
+		}
+	}
+}
+
+// defaultsProblems reports the problems of each defaults file not reported
+// yet.
+func (b *builder) defaultsProblems(files []*manifest.DefaultsFile) {
+	for _, f := range files {
+		if b.reported[f] {
+			continue
+		}
+		if b.reported == nil {
+			b.reported = map[*manifest.DefaultsFile]bool{}
+		}
+		b.reported[f] = true
+		for _, d := range f.Problems {
+			d.Kind = diag.File // about the defaults file, not about a document
+			b.p.Diagnostics = append(b.p.Diagnostics, d)
 		}
 	}
 }

@@ -44,11 +44,24 @@ type jsonSource struct {
 	Name          string `json:"name,omitempty"`
 	NameGenerated bool   `json:"name_generated,omitempty"`
 	Queue         string `json:"queue,omitempty"`
+	// Defaults are the _defaults.yaml files applied, farthest first.
+	Defaults []string `json:"defaults,omitempty"`
 }
 
 func (p *jsonPrinter) source(j *plan.Job) jsonSource {
 	return jsonSource{File: p.sc.masked(j.File), Line: j.Line, Document: j.DocIndex, Name: p.sc.masked(j.Name),
-		NameGenerated: j.NameGenerated, Queue: p.sc.masked(j.Queue)}
+		NameGenerated: j.NameGenerated, Queue: p.sc.masked(j.Queue), Defaults: p.defaults(j.Defaults)}
+}
+
+func (p *jsonPrinter) defaults(names []string) []string {
+	if len(names) == 0 {
+		return nil
+	}
+	out := make([]string, len(names))
+	for i, n := range names {
+		out[i] = p.sc.masked(n)
+	}
+	return out
 }
 
 type jsonDocument struct {

@@ -39,20 +39,43 @@ type Validator struct {
 // New compiles the embedded schema. Compile once per process and share the result:
 // compilation costs far more than validating one document.
 func New() (*Validator, error) {
+	var raw map[string]any
+	if err := json.Unmarshal([]byte(source), &raw); err != nil {
+		return nil, fmt.Errorf("schema: decoding the embedded schema: %w", err)
+	}
+	checked, err := merged(raw)
+	if err != nil {
+		return nil, err
+	}
 	c := jsonschema.NewCompiler()
 	c.Draft = jsonschema.Draft2020
-	if err := c.AddResource(ID, strings.NewReader(source)); err != nil {
+	if err := c.AddResource(ID, strings.NewReader(checked)); err != nil {
 		return nil, fmt.Errorf("schema: loading the embedded schema: %w", err)
 	}
 	compiled, err := c.Compile(ID)
 	if err != nil {
 		return nil, fmt.Errorf("schema: compiling the embedded schema: %w", err)
 	}
-	var raw map[string]any
-	if err := json.Unmarshal([]byte(source), &raw); err != nil {
-		return nil, fmt.Errorf("schema: decoding the embedded schema: %w", err)
-	}
 	return &Validator{compiled: compiled, fast: compileFast(compiled), raw: raw}, nil
+}
+
+// merged turns the printed schema, which describes one file as written,
+// into the schema of a merged document, which the validator checks: the keys
+// of x-required-merged required, and no x- keys (the manifest stage drops
+// them, so the fast path needs no patternProperties). raw is changed to
+// match, so annotations are read where the validator points.
+func merged(raw map[string]any) (string, error) {
+	req, ok := raw["x-required-merged"]
+	if !ok {
+		return "", fmt.Errorf("schema: the embedded schema lacks x-required-merged")
+	}
+	raw["required"] = req
+	delete(raw, "patternProperties")
+	b, err := json.Marshal(raw)
+	if err != nil {
+		return "", fmt.Errorf("schema: encoding the merged-document schema: %w", err)
+	}
+	return string(b), nil
 }
 
 // Violation is one way a document breaks the schema.
