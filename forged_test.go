@@ -6,22 +6,166 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
+	uc "unicode"
+
+	"github.com/daestro-jobs/daestro-jobs/report"
 )
 
-// FuzzForgedOutput feeds what an attacker controls, a manifest's file name
-// and job name (a pull request can add any file) and a server's answers (an
-// id, a message), through validate and apply, and checks what a CI log or a
-// terminal would see: no escape character is printed, -o text never starts a
-// line with "::", and -o github starts exactly the lines it means to with
-// "::" (one per diagnostic and per failed job).
+// The GitHub Actions runner reads every line a step writes, stdout and
+// stderr, for workflow commands, in two forms (actions/runner,
+// src/Runner.Common/ActionCommand.cs):
+//
+//   - TryParseV2: the line with its leading white space trimmed
+//     (message.TrimStart(), .NET's char.IsWhiteSpace, Unicode spaces
+//     included) starts with "::" and holds a second "::";
+//   - TryParse, the older form: "##[" anywhere in the line
+//     (message.IndexOf("##[")), then a command name and "]";
+//     "##[stop-commands]" switches off every later command of the step.
+//
+// forgery counts the lines of output that start a command in the first form
+// and reports a line holding the second, which this tool never writes.
+func forgery(all string) (commands int, v1 string) {
+	// .NET's white space, with what older versions counted as such.
+	space := func(r rune) bool { return uc.IsSpace(r) || r == '\u180e' || r == '\u200b' || r == '\ufeff' }
+	for _, line := range strings.Split(all, "\n") {
+		if strings.HasPrefix(strings.TrimLeftFunc(line, space), "::") {
+			commands++
+		}
+		if strings.Contains(line, "##[") && v1 == "" {
+			v1 = line
+		}
+	}
+	return commands, v1
+}
+
+// forgedServer answers a Job Submit with id (created) or a 400 with msg, and
+// a Job Detail with the job named name in state msg.
+func forgedServer(t testing.TB, name, id, msg string, created bool) string {
+	hs := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		switch {
+		case r.Method == http.MethodGet:
+			_ = json.NewEncoder(w).Encode(map[string]any{"ok": true, "data": map[string]any{
+				"id": id, "name": name, "state": msg, "system_note": msg, "created_at": msg, "schedule_at": msg}})
+		case created:
+			w.WriteHeader(http.StatusAccepted)
+			_ = json.NewEncoder(w).Encode(map[string]any{"ok": true, "data": map[string]any{"id": id}})
+		default:
+			w.WriteHeader(http.StatusBadRequest)
+			_ = json.NewEncoder(w).Encode(map[string]any{"ok": false, "message": msg})
+		}
+	}))
+	t.Cleanup(hs.Close)
+	return hs.URL
+}
+
+// forgedRuns runs validate, apply and status on what an attacker controls,
+// a manifest's file name and job name (a pull request can add any file)
+// and a server's answers (an id, a message, a state), in every format each
+// command offers, and fails on any line a CI log would read as a workflow
+// command that the tool did not mean: -o github starts exactly one per
+// diagnostic and failed job with "::", every other format none, and no
+// format ever prints "##[". It also fails on an escape character.
+func forgedRuns(t *testing.T, file, name, id, msg string, created bool) {
+	t.Helper()
+	// Paths as given, relative, so that a file name starts the lines of
+	// diagnostics.
+	dir := t.TempDir()
+	t.Chdir(dir)
+	quoted, _ := json.Marshal(name) // a YAML double-quoted string takes JSON's escapes
+	manifest := fmt.Sprintf("job_definition: acme::d:1\njob_queue: acme::q\nname: %s\n---\njob_definition: bad\njob_queue: acme::q\nname: %s-2\n", quoted, quoted)
+	path := file + ".yaml"
+	if err := os.WriteFile(path, []byte(manifest), 0o644); err != nil {
+		t.Skipf("a name the file system refuses: %v", err)
+	}
+	// Both documents valid, so that the request is sent: drop the bad one.
+	good := "only-good.yaml"
+	if err := os.WriteFile(good, []byte(strings.SplitN(manifest, "---", 2)[0]), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	vars := map[string]string{"DAESTRO_API_URL": forgedServer(t, name, id, msg, created), "DAESTRO_API_KEY": "dk_test_5f0c2a9e7b41d836"}
+	formats := map[string][]report.Format{"validate": report.ValidateFormats, "apply": report.ApplyFormats,
+		"status": {report.Text, report.JSON}}
+	for _, args := range [][]string{
+		{"validate", "-f", path},
+		{"validate", "-f", "."}, // walked: a name that starts with blanks, which -f trims
+		{"apply", "--retries", "0", "-f", path},
+		{"apply", "--retries", "0", "-f", good},
+		{"apply", "--dry-run", "-f", good},
+		{"apply", "--retries", "0", "--wait", "--wait-timeout", "50ms", "--wait-poll", "10ms", "-f", good},
+		{"status", id, "01a22570-6065-7b61-bd88-cba1f11d643f"},
+	} {
+		if args[0] == "status" && (id == "" || strings.HasPrefix(id, "-")) {
+			continue // not an id status can be asked for
+		}
+		_, jsonOut, _ := runInProcess(t, vars, append([]string{args[0], "-o", "json"}, args[1:]...)...)
+		var doc struct {
+			Diagnostics []json.RawMessage `json:"diagnostics"`
+			Jobs        []struct {
+				Outcome string `json:"outcome"`
+			} `json:"jobs"`
+		}
+		if err := json.NewDecoder(strings.NewReader(jsonOut)).Decode(&doc); err != nil {
+			t.Fatalf("%v: -o json is not JSON: %v\n%q", args, err, jsonOut)
+		}
+		want := len(doc.Diagnostics)
+		for _, j := range doc.Jobs {
+			if j.Outcome == "failed" {
+				want++
+			}
+		}
+		for _, format := range formats[args[0]] {
+			code, out, errOut := runInProcess(t, vars, append([]string{args[0], "-o", string(format)}, args[1:]...)...)
+			all := out + errOut
+			if strings.ContainsRune(all, 0x1b) || strings.Contains(all, "\u009b") {
+				t.Fatalf("%v -o %s printed an escape sequence:\n%q", args, format, all)
+			}
+			if args[0] == "status" {
+				want = 0
+			}
+			commands, v1 := forgery(all)
+			if v1 != "" {
+				t.Fatalf("%v -o %s (exit %d) printed a ##[command]:\n%q", args, format, code, v1)
+			}
+			if format != report.GitHub && commands > 0 || format == report.GitHub && commands != want {
+				t.Fatalf("%v -o %s (exit %d): %d lines start a workflow command, want %d:\n%s",
+					args, format, code, commands, map[bool]int{true: want, false: 0}[format == report.GitHub], all)
+			}
+		}
+	}
+}
+
+// TestForgedCommands: the forms of issue 22 item 2, each in a file name, a
+// job name and a server's id, message and state.
+func TestForgedCommands(t *testing.T) {
+	for _, tc := range []struct{ name, file, job, id, msg string }{
+		{"blank before ::", " ::error title=X::a", "n", "01a22570-6065-7b61-bd88-cba1f11d643f", "name taken"},
+		{"no-break space before ::", "\u00a0::error::a", "\u00a0::error::n", "\u00a0::error::id", "\u00a0::error::state"},
+		{"ideographic space before ::", "\u3000::warning::a", "\u2003::error::n", "\u3000::error::id", "\u2028::error::m"},
+		{"v1 in a file name", "x ##[error]y", "n", "id", "m"},
+		{"v1 in a job name", "job", "a ##[error]b", "id", "m"},
+		{"v1 stop-commands", "job", "##[stop-commands]tok", "##[error]id", "##[stop-commands]x"},
+		{"v1 in a state", "job", "n", "01a22570-6065-7b61-bd88-cba1f11d643f", "running ##[error]forged"},
+		{"colon first", ":", "::", ":id", ":state"},
+	} {
+		for _, created := range []bool{true, false} {
+			t.Run(fmt.Sprintf("%s created=%v", tc.name, created), func(t *testing.T) {
+				forgedRuns(t, tc.file, tc.job, tc.id, tc.msg, created)
+			})
+		}
+	}
+}
+
+// FuzzForgedOutput is TestForgedCommands over any file name, job name and
+// server answers.
 func FuzzForgedOutput(f *testing.F) {
 	f.Add("a\n::error title=pwn::x.yaml", "\n::stop-commands::tok", "\n::error::INJECTED", "ok", true)
 	f.Add("job.yaml", "plain", "01a22570-6065-7b61-bd88-cba1f11d643f", "name taken\n::error::x", false)
 	f.Add("\x1b[2Jclear.yaml", "\u202eevil", "\x1b]0;title\x07", "\r::warning::x\x1b[0m", false)
 	f.Add("::error::start.yaml", "n\r\n::add-mask::x", "id\u2028::error::y", "%0A::error::z", true)
+	f.Add(" ::error title=X::a", "x ##[error]y", "\u00a0::error::id", "##[stop-commands]x", true)
 	f.Fuzz(func(t *testing.T, file, name, id, msg string, created bool) {
 		file = strings.Map(func(r rune) rune {
 			if r == '/' || r == 0 {
@@ -32,68 +176,6 @@ func FuzzForgedOutput(f *testing.F) {
 		if file == "" || file == "." || file == ".." || len(file) > 200 || strings.HasPrefix(file, "-") {
 			return
 		}
-		dir := t.TempDir()
-		quoted, _ := json.Marshal(name) // a YAML double-quoted string takes JSON's escapes
-		manifest := fmt.Sprintf("job_definition: acme::d:1\njob_queue: acme::q\nname: %s\n---\njob_definition: bad\njob_queue: acme::q\nname: %s-2\n", quoted, quoted)
-		path := filepath.Join(dir, file+".yaml")
-		if err := os.WriteFile(path, []byte(manifest), 0o644); err != nil {
-			return // a name the file system refuses
-		}
-		hs := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			w.Header().Set("Content-Type", "application/json")
-			if created {
-				w.WriteHeader(http.StatusAccepted)
-				_ = json.NewEncoder(w).Encode(map[string]any{"ok": true, "data": map[string]any{"id": id}})
-				return
-			}
-			w.WriteHeader(http.StatusBadRequest)
-			_ = json.NewEncoder(w).Encode(map[string]any{"ok": false, "message": msg})
-		}))
-		defer hs.Close()
-		vars := map[string]string{"DAESTRO_API_URL": hs.URL, "DAESTRO_API_KEY": "dk_test_5f0c2a9e7b41d836"}
-		// Both documents valid, so that the request is sent: drop the bad one.
-		good := filepath.Join(dir, "only-good.yaml")
-		if err := os.WriteFile(good, []byte(strings.SplitN(manifest, "---", 2)[0]), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		for _, args := range [][]string{
-			{"validate", "-f", path},
-			{"apply", "--retries", "0", "-f", path},
-			{"apply", "--retries", "0", "-f", good},
-		} {
-			_, jsonOut, _ := runInProcess(t, vars, append([]string{args[0], "-o", "json"}, args[1:]...)...)
-			var doc struct {
-				Diagnostics []json.RawMessage `json:"diagnostics"`
-				Jobs        []struct {
-					Outcome string `json:"outcome"`
-				} `json:"jobs"`
-			}
-			if err := json.Unmarshal([]byte(jsonOut), &doc); err != nil {
-				t.Fatalf("%v: -o json is not JSON: %v\n%q", args, err, jsonOut)
-			}
-			want := len(doc.Diagnostics)
-			for _, j := range doc.Jobs {
-				if j.Outcome == "failed" {
-					want++
-				}
-			}
-			for _, format := range []string{"text", "github"} {
-				code, out, errOut := runInProcess(t, vars, append([]string{args[0], "-o", format}, args[1:]...)...)
-				all := out + errOut
-				if strings.ContainsRune(all, 0x1b) || strings.Contains(all, "\u009b") {
-					t.Fatalf("%v -o %s printed an escape sequence:\n%q", args, format, all)
-				}
-				commands := 0
-				for _, line := range strings.Split(all, "\n") {
-					if strings.HasPrefix(line, "::") {
-						commands++
-					}
-				}
-				if format == "text" && commands > 0 || format == "github" && commands != want {
-					t.Fatalf("%v -o %s (exit %d): %d lines start a workflow command, want %d:\n%s",
-						args, format, code, commands, map[bool]int{true: 0, false: want}[format == "text"], all)
-				}
-			}
-		}
+		forgedRuns(t, file, name, id, msg, created)
 	})
 }

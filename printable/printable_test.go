@@ -1,6 +1,8 @@
 package printable
 
 import (
+	"encoding/json"
+	"reflect"
 	"strings"
 	"testing"
 )
@@ -21,6 +23,21 @@ func TestEscape(t *testing.T) {
 		{name: "line separator", in: "a\u2028b\u2029", want: `a\u2028b\u2029`},
 		{name: "bidi override", in: "abc\u202edef", want: `abc\u202edef`},
 		{name: "invalid UTF-8", in: "a\xffb\xc3", want: `a\xffb\xc3`},
+		// The runner obeys "##[command]" anywhere in a line
+		// (actions/runner, src/Runner.Common/ActionCommand.cs, TryParse:
+		// message.IndexOf("##[")).
+		{name: "v1 command", in: "x ##[error]y.yaml", want: `x #\x23[error]y.yaml`},
+		{name: "v1 stop-commands", in: "###[stop-commands]", want: `##\x23[stop-commands]`},
+		{name: "one hash kept", in: "#[a] ## [b]", want: "#[a] ## [b]"},
+		// Characters that show as nothing or as a blank (issue 22 item 9).
+		{name: "zero width space", in: "a\u200bb", want: `a\u200bb`},
+		{name: "byte order mark", in: "\ufeffjob", want: `\ufeffjob`},
+		{name: "word joiner", in: "a\u2060b", want: `a\u2060b`},
+		{name: "soft hyphen", in: "a\u00adb", want: `a\u00adb`},
+		{name: "hangul filler", in: "a\u3164b", want: `a\u3164b`},
+		{name: "tag characters", in: "a\U000e0041\U000e007f", want: `a\U000e0041\U000e007f`},
+		{name: "no-break space", in: "a\u00a0b\u3000c", want: `a\u00a0b\u3000c`},
+		{name: "variation selector", in: "a\ufe0fb", want: `a\ufe0fb`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if got := Escape(tc.in); got != tc.want {
@@ -30,12 +47,23 @@ func TestEscape(t *testing.T) {
 	}
 }
 
+// TestLead: the runner trims a line's leading white space, Unicode spaces
+// included, before it looks for "::" (actions/runner,
+// src/Runner.Common/ActionCommand.cs, TryParseV2: message.TrimStart(), then
+// StartsWith("::")), so no value that starts a line may bring a ':' to its
+// front, after blanks or not.
 func TestLead(t *testing.T) {
 	for in, want := range map[string]string{
-		"::error::x.yaml":   `\x3a:error::x.yaml`,
-		":a":                ":a",
-		"\n::stop-commands": `\n::stop-commands`,
-		"jobs/a.yaml":       "jobs/a.yaml",
+		"::error::x.yaml":          `\x3a:error::x.yaml`,
+		" ::error title=X::a.yaml": ` \x3a:error title=X::a.yaml`,
+		"\u00a0::error::a.yaml":    `\u00a0::error::a.yaml`,
+		"\t::warning::a":           `\t::warning::a`,
+		"\u3000::error::a":         `\u3000::error::a`,
+		":a":                       `\x3aa`,
+		"a:b":                      "a:b",
+		"\n::stop-commands":        `\n::stop-commands`,
+		"jobs/a.yaml":              "jobs/a.yaml",
+		"x ##[error]y":             `x #\x23[error]y`,
 	} {
 		if got := Lead(in); got != want {
 			t.Errorf("Lead(%q) = %q, want %q", in, got, want)
@@ -74,8 +102,15 @@ func TestExcerpt(t *testing.T) {
 	}
 }
 
+// commandStart reports whether the runner would look for a "::" command on
+// line: its start after the white space .NET's TrimStart drops.
+func commandStart(line string) bool {
+	return strings.HasPrefix(strings.TrimLeftFunc(line, ActionsSpace), "::")
+}
+
 func FuzzEscape(f *testing.F) {
 	f.Add("a\n::error::x\x1b[0m\u202e\xff")
+	f.Add(" \u00a0::error::x ##[error]y")
 	f.Fuzz(func(t *testing.T, s string) {
 		got := Lead(s)
 		for _, r := range got {
@@ -83,10 +118,14 @@ func FuzzEscape(f *testing.F) {
 				t.Fatalf("Lead(%q) = %q holds %U", s, got, r)
 			}
 		}
-		if strings.HasPrefix(got, "::") {
-			t.Fatalf("Lead(%q) = %q starts a workflow command", s, got)
+		// Whatever the format writes after a value that is not blank.
+		if strings.TrimLeft(got, " ") != "" && commandStart(got+":x::") || strings.Contains(got, "##[") {
+			t.Fatalf("Lead(%q) = %q can start a workflow command", s, got)
 		}
-		if !strings.Contains(s, "\\") && !needsEscape(s) && got != s && !strings.HasPrefix(s, "::") {
+		if esc := Escape(s); strings.Contains(esc, "##[") {
+			t.Fatalf("Escape(%q) = %q holds ##[", s, esc)
+		}
+		if !strings.Contains(s, "\\") && !needsEscape(s) && got != s && !strings.HasPrefix(strings.TrimLeft(s, " "), ":") {
 			t.Fatalf("Lead changed %q to %q", s, got)
 		}
 	})
@@ -96,9 +135,16 @@ func TestJSON(t *testing.T) {
 	for in, want := range map[string]string{
 		`{"a":"plain"}` + "\n":                   `{"a":"plain"}` + "\n",
 		"{\n  \"a\": \"x\u009b2J\u202e\x7f\"\n}": "{\n  \"a\": \"x\\u009b2J\\u202e\\u007f\"\n}",
+		`{"a":"x ##[error]y"}`:                   `{"a":"x #\u0023[error]y"}`,
+		"{\"a\":\"\u200b\U000e0041\"}":           `{"a":"\u200b\udb40\udc41"}`,
 	} {
-		if got := string(JSON([]byte(in))); got != want {
+		got := JSON([]byte(in))
+		if string(got) != want {
 			t.Errorf("JSON(%q) = %q, want %q", in, got, want)
+		}
+		var a, b any
+		if json.Unmarshal([]byte(in), &a) == nil && (json.Unmarshal(got, &b) != nil || !reflect.DeepEqual(a, b)) {
+			t.Errorf("JSON(%q) = %q changed the data", in, got)
 		}
 	}
 }
