@@ -86,8 +86,10 @@ func forgedRuns(t *testing.T, file, name, id, msg string, created bool) {
 		t.Fatal(err)
 	}
 	vars := map[string]string{"DAESTRO_API_URL": forgedServer(t, name, id, msg, created), "DAESTRO_API_KEY": "dk_test_5f0c2a9e7b41d836"}
-	formats := map[string][]report.Format{"validate": report.ValidateFormats, "apply": report.ApplyFormats,
-		"status": {report.Text, report.JSON}}
+	formats := map[string][]string{}
+	for _, c := range report.Commands() {
+		formats[string(c)] = report.FormatNames(c)
+	}
 	for _, args := range [][]string{
 		{"validate", "-f", path},
 		{"validate", "-f", "."}, // walked: a name that starts with blanks, which -f trims
@@ -117,7 +119,7 @@ func forgedRuns(t *testing.T, file, name, id, msg string, created bool) {
 			}
 		}
 		for _, format := range formats[args[0]] {
-			code, out, errOut := runInProcess(t, vars, append([]string{args[0], "-o", string(format)}, args[1:]...)...)
+			code, out, errOut := runInProcess(t, vars, append([]string{args[0], "-o", format}, args[1:]...)...)
 			all := out + errOut
 			if strings.ContainsRune(all, 0x1b) || strings.Contains(all, "\u009b") {
 				t.Fatalf("%v -o %s printed an escape sequence:\n%q", args, format, all)
@@ -129,9 +131,10 @@ func forgedRuns(t *testing.T, file, name, id, msg string, created bool) {
 			if v1 != "" {
 				t.Fatalf("%v -o %s (exit %d) printed a ##[command]:\n%q", args, format, code, v1)
 			}
-			if format != report.GitHub && commands > 0 || format == report.GitHub && commands != want {
+			github := format == string(report.GitHub)
+			if !github && commands > 0 || github && commands != want {
 				t.Fatalf("%v -o %s (exit %d): %d lines start a workflow command, want %d:\n%s",
-					args, format, code, commands, map[bool]int{true: want, false: 0}[format == report.GitHub], all)
+					args, format, code, commands, map[bool]int{true: want, false: 0}[github], all)
 			}
 		}
 	}
