@@ -12,6 +12,7 @@ import (
 	"github.com/daestro-jobs/daestro-jobs/api"
 	"github.com/daestro-jobs/daestro-jobs/apiclient"
 	"github.com/daestro-jobs/daestro-jobs/outcome"
+	"github.com/daestro-jobs/daestro-jobs/plan"
 	"github.com/daestro-jobs/daestro-jobs/redact"
 	"github.com/daestro-jobs/daestro-jobs/report"
 	"github.com/daestro-jobs/daestro-jobs/submit"
@@ -92,7 +93,7 @@ func runApply(ctx context.Context, e env, o *applyOptions) error {
 			return err
 		}
 	}
-	p, _, err := buildPlan(ctx, e, &o.manifests, false, false)
+	p, _, err := buildPlan(ctx, e, &o.manifests, plan.Options{Keep: plan.KeepBodies})
 	if err != nil {
 		return err
 	}

@@ -5,6 +5,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/daestro-jobs/daestro-jobs/plan"
 	"github.com/daestro-jobs/daestro-jobs/report"
 )
 
@@ -45,10 +46,14 @@ func runValidate(ctx context.Context, e env, o *validateOptions) error {
 	if err != nil {
 		return err
 	}
-	// The text report lists problems and counts, not documents: on 100,000
-	// files, keeping no record per document is most of the memory the run
-	// needs.
-	p, _, err := buildPlan(ctx, e, &o.manifests, true, format == report.Text)
+	// Nothing is sent or shown: no request bodies. The text report lists
+	// problems and counts, not documents: on 100,000 files, keeping no
+	// record per document is most of the memory the run needs.
+	keep := plan.KeepJobs
+	if format == report.Text {
+		keep = plan.KeepProblems
+	}
+	p, _, err := buildPlan(ctx, e, &o.manifests, plan.Options{UnsetIsWarning: true, Keep: keep})
 	if err != nil {
 		return err
 	}

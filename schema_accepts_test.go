@@ -72,7 +72,7 @@ func TestPrintedSchemaAcceptsValidManifests(t *testing.T) {
 	for _, f := range files {
 		p, err := plan.Build(context.Background(), plan.Options{
 			Source: manifest.Source{Paths: []string{f}}, Env: func(string) (string, bool) { return "", false },
-			Now: time.Date(2026, 11, 28, 12, 0, 0, 0, time.UTC), UnsetIsWarning: true, NoBodies: true, Validator: v,
+			Now: time.Date(2026, 11, 28, 12, 0, 0, 0, time.UTC), UnsetIsWarning: true, Keep: plan.KeepJobs, Validator: v,
 		})
 		if err != nil {
 			t.Fatal(err)

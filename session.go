@@ -17,11 +17,10 @@ import (
 )
 
 // buildPlan runs the first two stages on the manifests the options name:
-// load and decode (manifest), check and resolve (plan). validate is true for
-// `daestro-jobs validate` (unset variables are warnings, no request bodies);
-// noJobs keeps no per-document records, for reports that list only problems.
-// It returns the plan and the run's one "now".
-func buildPlan(ctx context.Context, e env, o *manifestOptions, validate, noJobs bool) (*plan.Plan, time.Time, error) {
+// load and decode (manifest), check and resolve (plan). want holds what the
+// command decides (UnsetIsWarning, Keep); buildPlan fills in the rest from
+// the flags and the environment. It returns the plan and the run's one "now".
+func buildPlan(ctx context.Context, e env, o *manifestOptions, want plan.Options) (*plan.Plan, time.Time, error) {
 	paths := o.paths.Value()
 	if len(paths) == 0 {
 		return nil, time.Time{}, usagef("no manifests given: pass -f PATH (a file, a directory or - for stdin)")
@@ -35,19 +34,11 @@ func buildPlan(ctx context.Context, e env, o *manifestOptions, validate, noJobs 
 	if err != nil {
 		return nil, now, err
 	}
-	p, err := plan.Build(ctx, plan.Options{
-		Source:              manifest.Source{Paths: paths, Stdin: e.stdin},
-		Env:                 lookup,
-		Now:                 now,
-		UnsetIsWarning:      validate,
-		AllowLiteralSecrets: o.allowLiteralSecrets,
-		AllowEmpty:          o.allowEmpty,
-		Validator:           v,
-		EnvErr:              envErr,
-		Forbidden:           []string{envAPIKey},
-		NoBodies:            validate, // nothing is sent or shown
-		NoJobs:              noJobs,
-	})
+	want.Source = manifest.Source{Paths: paths, Stdin: e.stdin}
+	want.Env, want.EnvErr, want.Now, want.Validator = lookup, envErr, now, v
+	want.AllowLiteralSecrets, want.AllowEmpty = o.allowLiteralSecrets, o.allowEmpty
+	want.Forbidden = []string{envAPIKey}
+	p, err := plan.Build(ctx, want)
 	switch {
 	case errors.Is(err, context.Canceled):
 		return nil, now, err

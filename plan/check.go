@@ -117,7 +117,7 @@ func check(doc *manifest.Document, opts Options) checked {
 	}
 	body.Name, body.ScheduleAt = job.Name, at
 	job.Digest = digest(&body)
-	if !opts.NoBodies {
+	if opts.Keep == KeepBodies {
 		job.Body = body
 	}
 	return checked{job, c.diags, doc.Defaults}

@@ -37,14 +37,9 @@ type Options struct {
 	AllowLiteralSecrets bool
 	// Validator is the compiled schema; one serves the whole run.
 	Validator *schema.Validator
-	// NoBodies leaves Job.Body and Job.Masked empty (daestro-jobs validate needs only
-	// their digests), so a run over many files holds little per job.
-	NoBodies bool
-	// NoJobs keeps no Job at all: Plan.Jobs stays empty and only the
-	// diagnostics, the counts and the distinct secrets remain, for reports
-	// that list problems rather than documents (daestro-jobs validate -o text). It
-	// implies NoBodies.
-	NoJobs bool
+	// Keep says how much of each document the plan keeps: its job and
+	// request body (the zero value), its job without the body, or no job.
+	Keep Keep
 	// AllowEmpty makes paths that hold no manifest at all a warning rather
 	// than an error (a repository that starts with an empty jobs/).
 	AllowEmpty bool
@@ -59,6 +54,23 @@ type Options struct {
 
 	zones *schedule.Zones // set by Build: one cache of time zones per run
 }
+
+// Keep says how much of each document a plan keeps. A run over many files
+// holds little per document when it keeps less.
+type Keep int
+
+const (
+	// KeepBodies keeps every document's Job with its Body: what apply
+	// sends and a dry run shows.
+	KeepBodies Keep = iota
+	// KeepJobs keeps every Job without its Body (digests are still
+	// computed): for reports that list every document.
+	KeepJobs
+	// KeepProblems keeps no Job: Plan.Jobs stays empty and only the
+	// diagnostics, the counts and the distinct secrets remain, for reports
+	// that list problems rather than documents (daestro-jobs validate -o text).
+	KeepProblems
+)
 
 // Job is one document of the run and, when valid, the request it becomes.
 type Job struct {
@@ -75,7 +87,7 @@ type Job struct {
 	Queue         string
 	ScheduleAt    string // normal form sent, "" when unscheduled
 
-	Body    Body              // the request (zero with Options.NoBodies)
+	Body    Body              // the request (zero unless Options.Keep is KeepBodies)
 	Digest  [sha256.Size]byte // of Body, to tell duplicates from conflicts
 	Secrets []string          // values that must never be printed
 
@@ -93,13 +105,13 @@ type Job struct {
 type Plan struct {
 	Files int
 	// Jobs holds every document's job, in manifest order; empty with
-	// Options.NoJobs.
+	// KeepProblems.
 	Jobs        []Job
 	Diagnostics []diag.Diagnostic // in file order, then by position
 	// Documents and Invalid count the documents and the invalid ones, with
 	// or without Jobs.
 	Documents, Invalid int
-	// secrets are the distinct secrets of jobs not kept (Options.NoJobs).
+	// secrets are the distinct secrets of jobs not kept (KeepProblems).
 	secrets map[string]struct{}
 }
 
@@ -140,9 +152,6 @@ func (p *Plan) Secrets() []string {
 // and join the plan file by file in manifest order: identities are checked
 // there, in one pass, and what the plan does not keep is let go.
 func Build(ctx context.Context, opts Options) (*Plan, error) {
-	if opts.NoJobs {
-		opts.NoBodies = true
-	}
 	opts.zones = &schedule.Zones{}
 	b := &builder{opts: opts, p: &Plan{Diagnostics: envDiagnostics(opts.EnvErr, opts.UnsetIsWarning)}, first: map[identityKey]firstJob{}}
 	err := manifest.Stream(ctx, opts.Source, manifest.Handler[checked]{
@@ -221,7 +230,7 @@ func (b *builder) join(f manifest.File[checked]) {
 		if j.Invalid {
 			p.Invalid++
 		}
-		if !b.opts.NoJobs {
+		if b.opts.Keep != KeepProblems {
 			p.Jobs = append(p.Jobs, j)
 			continue
 		}

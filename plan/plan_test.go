@@ -367,22 +367,21 @@ func TestNoJobsFindsWhatBuildFinds(t *testing.T) {
 	write("c.yaml", job("one", "b")+"---\n"+job("two", "c")+"---\nbogus: 1\n"+head)
 	write("d.yaml", "job_definition: [\n")
 	write("e.yaml", job("two", "c"))
-	build := func(noJobs bool) *Plan {
+	build := func(keep Keep) *Plan {
 		p, err := Build(context.Background(), Options{
 			Source:         manifest.Source{Paths: []string{dir, filepath.Join(dir, "missing.yaml")}},
 			Env:            testEnv(map[string]string{"SECRET": "s3cret-sentinel"}),
 			Now:            fixedNow,
 			Validator:      mustValidator(t),
 			UnsetIsWarning: true,
-			NoBodies:       true,
-			NoJobs:         noJobs,
+			Keep:           keep,
 		})
 		if err != nil {
 			t.Fatal(err)
 		}
 		return p
 	}
-	full, lean := build(false), build(true)
+	full, lean := build(KeepJobs), build(KeepProblems)
 	if len(lean.Jobs) != 0 {
 		t.Errorf("NoJobs kept %d jobs", len(lean.Jobs))
 	}
