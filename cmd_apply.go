@@ -8,9 +8,11 @@ import (
 	"time"
 
 	"github.com/urfave/cli/v2"
+	"golang.org/x/time/rate"
 
 	"github.com/daestro-jobs/daestro-jobs/api"
 	"github.com/daestro-jobs/daestro-jobs/apiclient"
+	"github.com/daestro-jobs/daestro-jobs/internal/clock"
 	"github.com/daestro-jobs/daestro-jobs/outcome"
 	"github.com/daestro-jobs/daestro-jobs/plan"
 	"github.com/daestro-jobs/daestro-jobs/redact"
@@ -42,11 +44,12 @@ type waitOptions struct {
 }
 
 func (o *applyOptions) flags() []cli.Flag {
+	d := submit.DefaultOptions()
 	flags := append(o.manifests.flags(), o.output.flag(report.ApplyCommand),
 		&cli.BoolFlag{Name: flagDryRun, Destination: &o.dryRun, Usage: "print the resolved request bodies (secrets masked) and send nothing; needs no API key"},
-		&cli.IntFlag{Name: flagConcurrency, Value: submit.DefaultConcurrency, Destination: &o.concurrency, Usage: "`N` requests in flight"},
+		&cli.IntFlag{Name: flagConcurrency, Value: d.Concurrency, Destination: &o.concurrency, Usage: "`N` requests in flight"},
 		&cli.Float64Flag{Name: flagRate, Destination: &o.rate, Usage: "at most `R` requests per second (0: unlimited)"},
-		&cli.IntFlag{Name: flagRetries, Value: submit.DefaultRetries, Destination: &o.retries, Usage: "retry a request up to `N` times on connection errors, timeouts, 429 and 5xx"},
+		&cli.IntFlag{Name: flagRetries, Value: d.Retries, Destination: &o.retries, Usage: "retry a request up to `N` times on connection errors, timeouts, 429 and 5xx"},
 		&cli.StringFlag{Name: flagDuplicatePattern, Destination: &o.duplicatePattern, Usage: "`REGEX` matched against a 400 message to recognise a name that is already taken"},
 	)
 	flags = append(flags, o.api.flags()...)
@@ -139,14 +142,15 @@ func runApply(ctx context.Context, e env, o *applyOptions) error {
 
 // submitOptions checks the sending flags.
 func (o *applyOptions) submitOptions(e env) (submit.Options, error) {
-	opts := submit.Options{Concurrency: o.concurrency, Rate: o.rate, Retries: o.retries, Timeout: o.api.timeout,
-		DryRun: o.dryRun, Now: e.now}
-	if opts.Concurrency < 1 || opts.Retries < 0 || opts.Rate < 0 || opts.Timeout <= 0 {
+	opts := submit.DefaultOptions()
+	if o.concurrency < 1 || o.retries < 0 || o.rate < 0 || o.api.timeout <= 0 {
 		return opts, usagef("--%s must be at least 1, --%s and --%s at least 0, --%s positive", flagConcurrency, flagRetries, flagRate, flagTimeout)
 	}
-	if opts.Retries == 0 {
-		opts.Retries = -1 // --retries 0 means no retry; submit treats 0 as its default
+	opts.Concurrency, opts.Retries, opts.Timeout, opts.DryRun = o.concurrency, o.retries, o.api.timeout, o.dryRun
+	if o.rate > 0 { // --rate 0 is no limit
+		opts.Rate = rate.Limit(o.rate)
 	}
+	opts.Clock = clock.NowFunc(e.now)
 	if o.duplicatePattern != "" {
 		re, err := regexp.Compile(o.duplicatePattern)
 		if err != nil {

@@ -6,6 +6,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/daestro-jobs/daestro-jobs/apiclient"
 	"github.com/daestro-jobs/daestro-jobs/report"
 )
 
@@ -101,7 +102,7 @@ func (o *apiOptions) flags() []cli.Flag {
 		&cli.StringFlag{Name: flagAPIURL, Destination: &o.url,
 			Usage: "Daestro API base `URL`, default $DAESTRO_API_URL or " + defaultAPIURL + " (plain http only to loopback, e.g. the emulator)"},
 		&cli.StringFlag{Name: flagAPIKeyFile, Destination: &o.keyFile, Usage: "read the API key from `FILE` instead of $DAESTRO_API_KEY"},
-		&cli.DurationFlag{Name: flagTimeout, Value: 30 * time.Second, Destination: &o.timeout, Usage: "per-request `DURATION`"},
+		&cli.DurationFlag{Name: flagTimeout, Value: apiclient.DefaultTimeout, Destination: &o.timeout, Usage: "per-request `DURATION`"},
 	}
 }
 

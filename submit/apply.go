@@ -10,7 +10,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"time"
 
 	"github.com/daestro-jobs/daestro-jobs/apiclient"
 	"github.com/daestro-jobs/daestro-jobs/outcome"
@@ -26,18 +25,17 @@ import (
 //
 // The error is Run's: one wrapping ErrUnauthorized when the server refused
 // the key, or ctx's when the run was interrupted (the report says so too).
-// The report is complete in every case. Options.Now is the clock of
-// Elapsed.
+// The report is complete in every case; options Run refuses leave every job
+// NotSubmitted, with Run's error. Options.Clock is the clock of Elapsed.
 func Apply(ctx context.Context, p *plan.Plan, c *apiclient.Client, o Options) (*outcome.Apply, error) {
-	now := o.Now
-	if now == nil {
-		now = time.Now
-	}
-	start := now()
 	a := &outcome.Apply{Plan: p, DryRun: o.DryRun, Jobs: make([]outcome.Job, len(p.Jobs))}
 	for i := range p.Jobs {
 		a.Jobs[i] = outcome.Job{Job: &p.Jobs[i], Outcome: outcome.NotSubmitted}
 	}
+	if err := o.check(); err != nil {
+		return a, err
+	}
+	start := o.Clock.Now()
 	switch {
 	case p.Errors() > 0:
 		for i, j := range p.Jobs {
@@ -72,7 +70,7 @@ func Apply(ctx context.Context, p *plan.Plan, c *apiclient.Client, o Options) (*
 			j.Error = r.Err.Error()
 		}
 	}
-	a.Elapsed = now().Sub(start)
+	a.Elapsed = o.Clock.Now().Sub(start)
 	a.Interrupted = ctx.Err() != nil
 	return a, err
 }

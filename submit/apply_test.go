@@ -11,6 +11,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/daestro-jobs/daestro-jobs/internal/clock"
 	"github.com/daestro-jobs/daestro-jobs/manifest"
 	"github.com/daestro-jobs/daestro-jobs/outcome"
 	"github.com/daestro-jobs/daestro-jobs/plan"
@@ -77,10 +78,12 @@ func TestApplyOutcomes(t *testing.T) {
 	var sent atomic.Int32
 	c, _ := newTestClient(t, counting(t, &sent))
 	p := planOf(t, jobA+"---\n"+jobB+"---\n"+jobA)
-	clock := []time.Time{time.Unix(100, 0), time.Unix(102, 0)}
-	now := func() time.Time { t := clock[0]; clock = clock[1:]; return t }
+	times := []time.Time{time.Unix(100, 0), time.Unix(102, 0)}
+	now := func() time.Time { t := times[0]; times = times[1:]; return t }
 	var seen []string
-	a, err := Apply(context.Background(), p, c, Options{Now: now, OnResult: func(r Result) { seen = append(seen, string(r.Outcome)) }})
+	opts := DefaultOptions()
+	opts.Clock, opts.OnResult = clock.NowFunc(now), func(r Result) { seen = append(seen, string(r.Outcome)) }
+	a, err := Apply(context.Background(), p, c, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -106,7 +109,7 @@ func TestApplyInvalidSendsNothing(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			var sent atomic.Int32
 			c, _ := newTestClient(t, counting(t, &sent))
-			a, err := Apply(context.Background(), planOf(t, yaml), c, Options{})
+			a, err := Apply(context.Background(), planOf(t, yaml), c, DefaultOptions())
 			if err != nil || sent.Load() != 0 || !a.Failed() {
 				t.Errorf("err %v, sent %d, failed %v: want nothing sent and a failed apply", err, sent.Load(), a.Failed())
 			}
@@ -122,7 +125,7 @@ func TestApplyInvalidSendsNothing(t *testing.T) {
 func TestApplyDryRun(t *testing.T) {
 	var sent atomic.Int32
 	c, _ := newTestClient(t, counting(t, &sent))
-	a, err := Apply(context.Background(), planOf(t, jobA+"---\n"+jobA), c, Options{DryRun: true})
+	a, err := Apply(context.Background(), planOf(t, jobA+"---\n"+jobA), c, withOptions(func(o *Options) { o.DryRun = true }))
 	if err != nil || sent.Load() != 0 {
 		t.Fatalf("err %v, sent %d", err, sent.Load())
 	}
@@ -141,7 +144,7 @@ func TestApplyRefusedStops(t *testing.T) {
 	var sent atomic.Int32
 	c, _ := newTestClient(t, counting(t, &sent))
 	refused := strings.Replace(jobA, "name: a", "name: refused", 1)
-	a, err := Apply(context.Background(), planOf(t, refused+"---\n"+jobB+"---\n"+jobC), c, Options{Concurrency: 1})
+	a, err := Apply(context.Background(), planOf(t, refused+"---\n"+jobB+"---\n"+jobC), c, withOptions(func(o *Options) { o.Concurrency = 1 }))
 	if !errors.Is(err, ErrUnauthorized) {
 		t.Fatalf("err = %v, want ErrUnauthorized", err)
 	}
@@ -162,7 +165,7 @@ func TestApplyInterrupted(t *testing.T) {
 	c, _ := newTestClient(t, counting(t, &sent))
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	a, err := Apply(ctx, planOf(t, jobA+"---\n"+jobB), c, Options{})
+	a, err := Apply(ctx, planOf(t, jobA+"---\n"+jobB), c, DefaultOptions())
 	if !errors.Is(err, context.Canceled) || !a.Interrupted || !a.Failed() || sent.Load() != 0 {
 		t.Fatalf("err %v, interrupted %v, failed %v, sent %d", err, a.Interrupted, a.Failed(), sent.Load())
 	}

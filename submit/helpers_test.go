@@ -93,8 +93,8 @@ func dropConnection(t *testing.T, w http.ResponseWriter) {
 	conn.Close()
 }
 
-// fakeClock is the clock and Sleep of Options: sleeping moves time forward at
-// once and records the delay.
+// fakeClock is the Clock of Options: sleeping moves time forward at once and
+// records the delay.
 type fakeClock struct {
 	mu     sync.Mutex
 	now    time.Time
@@ -129,3 +129,16 @@ func (c *fakeClock) Sleeps() []time.Duration {
 }
 
 func constRand(v float64) func() float64 { return func() float64 { return v } }
+
+// sleepFunc is the system clock with f as its Sleep.
+type sleepFunc func(ctx context.Context, d time.Duration) error
+
+func (sleepFunc) Now() time.Time                                     { return time.Now() }
+func (f sleepFunc) Sleep(ctx context.Context, d time.Duration) error { return f(ctx, d) }
+
+// withOptions is DefaultOptions changed by f.
+func withOptions(f func(*Options)) Options {
+	o := DefaultOptions()
+	f(&o)
+	return o
+}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"math"
 	"math/rand/v2"
 	"regexp"
 	"sync"
@@ -16,14 +15,6 @@ import (
 	"github.com/daestro-jobs/daestro-jobs/apiclient"
 	"github.com/daestro-jobs/daestro-jobs/internal/clock"
 	"github.com/daestro-jobs/daestro-jobs/outcome"
-)
-
-// Defaults for the zero values of Options.
-const (
-	DefaultConcurrency = 8
-	DefaultRetries     = 5
-	DefaultTimeout     = apiclient.DefaultTimeout
-	DefaultGrace       = 10 * time.Second
 )
 
 // ErrUnauthorized is wrapped by the error Run returns when the server refuses the
@@ -66,23 +57,24 @@ type Result struct {
 	Note string
 }
 
-// Options tunes Run. The zero value gives the defaults.
+// Options tunes Run and Apply. Every value means what it says (0 retries
+// is none, a Timeout or Grace of 0 is none); start from DefaultOptions, the
+// one place the defaults are written, and change what the run asks for.
 type Options struct {
-	// Concurrency is the number of requests in flight; 0 means
-	// DefaultConcurrency.
+	// Concurrency is the number of requests in flight, at least 1.
 	Concurrency int
-	// Rate limits attempts (retries included) per second; 0 means unlimited.
-	// Fractions are allowed: 0.5 is one request every two seconds.
-	Rate float64
-	// Retries is the number of retries after the first attempt; 0 means
-	// DefaultRetries and a negative value means none (map --retries 0 to -1).
+	// Rate limits attempts (retries included) per second; rate.Inf for no
+	// limit. Fractions are allowed: 0.5 is one request every two seconds.
+	Rate rate.Limit
+	// Retries is the number of retries after the first attempt.
 	Retries int
-	// Timeout bounds each attempt; 0 means DefaultTimeout, negative none.
+	// Timeout bounds each attempt; 0 for no bound.
 	Timeout time.Duration
-	// DuplicatePattern overrides DefaultDuplicatePattern for 400 answers.
+	// DuplicatePattern overrides apiclient.DefaultDuplicatePattern for 400
+	// answers; nil keeps it.
 	DuplicatePattern *regexp.Regexp
 	// Grace is how long in-flight requests may still run after ctx is
-	// cancelled; 0 means DefaultGrace, negative none.
+	// cancelled; 0 for none.
 	Grace time.Duration
 	// OnResult, if set, is called once for every job as it finishes (never-sent
 	// jobs included), from any goroutine but never concurrently: it can drive a
@@ -90,50 +82,49 @@ type Options struct {
 	OnResult func(Result)
 	// DryRun sends nothing: Apply reports every valid job Planned.
 	DryRun bool
+	// Clock is what backoff, rate-limit waits and the grace period sleep on,
+	// and what the rate limiter and Apply's Elapsed read.
+	Clock clock.Clock
 
-	// Sleep waits for d or until ctx is done, returning ctx.Err() then. It is
-	// used for backoff, rate-limit waits and the grace period, so tests can run
-	// them on a fake clock. nil means a real timer.
-	Sleep func(ctx context.Context, d time.Duration) error
-	// Rand returns a number in [0, 1) for the backoff jitter; nil means
-	// math/rand/v2.Float64.
-	Rand func() float64
-	// Now is the clock of the rate limiter; nil means time.Now.
-	Now func() time.Time
+	// jitter returns a number in [0, 1) for the backoff jitter; nil is
+	// math/rand/v2.Float64. Only tests set it.
+	jitter func() float64
 }
 
-func (o Options) withDefaults() Options {
-	if o.Concurrency <= 0 {
-		o.Concurrency = DefaultConcurrency
+// DefaultOptions are the options of `daestro-jobs apply` without flags: 8
+// requests in flight, no rate limit, 5 retries, apiclient.DefaultTimeout per
+// attempt, 10s of grace after an interrupt, the system clock.
+func DefaultOptions() Options {
+	return Options{
+		Concurrency: 8,
+		Rate:        rate.Inf,
+		Retries:     5,
+		Timeout:     apiclient.DefaultTimeout,
+		Grace:       10 * time.Second,
+		Clock:       clock.System{},
 	}
+}
+
+// check says what is wrong with o, if anything.
+func (o Options) check() error {
 	switch {
-	case o.Retries == 0:
-		o.Retries = DefaultRetries
-	case o.Retries < 0:
-		o.Retries = 0
+	case o.Concurrency < 1:
+		return fmt.Errorf("submit: Concurrency is %d, must be at least 1", o.Concurrency)
+	case !(o.Rate > 0):
+		return fmt.Errorf("submit: Rate is %v, must be positive (rate.Inf for no limit)", o.Rate)
+	case o.Retries < 0, o.Timeout < 0, o.Grace < 0:
+		return fmt.Errorf("submit: Retries, Timeout and Grace must not be negative (%d, %v, %v)", o.Retries, o.Timeout, o.Grace)
+	case o.Clock == nil:
+		return errors.New("submit: no Clock (start from DefaultOptions)")
 	}
-	switch {
-	case o.Timeout == 0:
-		o.Timeout = DefaultTimeout
-	case o.Timeout < 0:
-		o.Timeout = 0
+	return nil
+}
+
+func (o Options) rand() float64 {
+	if o.jitter == nil {
+		return rand.Float64()
 	}
-	switch {
-	case o.Grace == 0:
-		o.Grace = DefaultGrace
-	case o.Grace < 0:
-		o.Grace = 0
-	}
-	if o.Sleep == nil {
-		o.Sleep = clock.Sleep
-	}
-	if o.Rand == nil {
-		o.Rand = rand.Float64
-	}
-	if o.Now == nil {
-		o.Now = time.Now
-	}
-	return o
+	return o.jitter()
 }
 
 // Reasons a job was not sent, or not retried; they end up in Result.Note.
@@ -190,7 +181,9 @@ func Run(ctx context.Context, c *apiclient.Client, reqs []Request, opts Options)
 	if err := c.Check(); err != nil {
 		return results, err
 	}
-	opts = opts.withDefaults()
+	if err := opts.check(); err != nil {
+		return results, err
+	}
 	r := &run{
 		ctx:     ctx,
 		c:       c,
@@ -200,10 +193,10 @@ func Run(ctx context.Context, c *apiclient.Client, reqs []Request, opts Options)
 		results: results,
 		done:    make([]bool, len(reqs)),
 	}
-	if opts.Rate > 0 && !math.IsInf(opts.Rate, 1) {
+	if opts.Rate != rate.Inf {
 		// Burst 1: requests are spaced evenly rather than sent in a burst
 		// and then throttled.
-		r.limiter = rate.NewLimiter(rate.Limit(opts.Rate), 1)
+		r.limiter = rate.NewLimiter(opts.Rate, 1)
 	}
 
 	// dispatch is done once no new attempt may start: ctx was cancelled
@@ -284,7 +277,7 @@ func (r *run) grace(runCtx context.Context, cancelInflight context.CancelFunc) {
 		return
 	case <-r.ctx.Done():
 	}
-	if r.opts.Grace == 0 || r.opts.Sleep(runCtx, r.opts.Grace) == nil {
+	if r.opts.Grace == 0 || r.opts.Clock.Sleep(runCtx, r.opts.Grace) == nil {
 		cancelInflight()
 	}
 }
@@ -323,8 +316,8 @@ func (r *run) job(i int) Result {
 			if n > r.opts.Retries {
 				return r.failed(res, last.Err, fmt.Sprintf("gave up after %d attempts", res.Attempts), lost)
 			}
-			d := backoff(n-1, r.opts.Rand(), retryAfter(last.Err))
-			if r.opts.Sleep(r.dispatch, d) != nil {
+			d := backoff(n-1, r.opts.rand(), retryAfter(last.Err))
+			if r.opts.Clock.Sleep(r.dispatch, d) != nil {
 				return r.halted(res, last.Err, lost)
 			}
 		}
@@ -391,11 +384,11 @@ func (r *run) wait() bool {
 	if r.limiter == nil {
 		return true
 	}
-	now := r.opts.Now()
+	now := r.opts.Clock.Now()
 	res := r.limiter.ReserveN(now, 1)
 	if d := res.DelayFrom(now); d > 0 {
-		if r.opts.Sleep(r.dispatch, d) != nil {
-			res.CancelAt(r.opts.Now())
+		if r.opts.Clock.Sleep(r.dispatch, d) != nil {
+			res.CancelAt(r.opts.Clock.Now())
 			return false
 		}
 	}

@@ -17,6 +17,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"go.uber.org/goleak"
+	"golang.org/x/time/rate"
 
 	"github.com/daestro-jobs/daestro-jobs/outcome"
 	"github.com/daestro-jobs/daestro-jobs/redact"
@@ -91,7 +92,7 @@ func TestRunScenarios(t *testing.T) {
 	tests := []struct {
 		name       string
 		steps      []step
-		opts       Options
+		opts       func(*Options) // on DefaultOptions
 		want       Result
 		wantErr    string // the result's error text
 		wantRunErr error  // what Run's error must match with errors.Is
@@ -110,7 +111,7 @@ func TestRunScenarios(t *testing.T) {
 		},
 		{
 			name:  "backoff doubles up to the cap, then gives up",
-			opts:  Options{Retries: 8},
+			opts:  func(o *Options) { o.Retries = 8 },
 			steps: slices.Repeat([]step{answer(503, "busy", "")}, 9),
 			want:  Result{Outcome: Failed, Attempts: 9, Status: 503, Note: "gave up after 9 attempts"},
 			// Rand is 0.5: half of 200ms·2ⁿ, capped at 10s.
@@ -132,7 +133,7 @@ func TestRunScenarios(t *testing.T) {
 		},
 		{
 			name:       "no retries",
-			opts:       Options{Retries: -1},
+			opts:       func(o *Options) { o.Retries = 0 },
 			steps:      []step{answer(503, "busy", "")},
 			want:       Result{Outcome: Failed, Attempts: 1, Status: 503, Note: "gave up after 1 attempts"},
 			wantErr:    "HTTP 503: busy",
@@ -158,7 +159,7 @@ func TestRunScenarios(t *testing.T) {
 		},
 		{
 			name:       "dropped then exhausted",
-			opts:       Options{Retries: 1},
+			opts:       func(o *Options) { o.Retries = 1 },
 			steps:      []step{dropped, answer(503, "busy", "")},
 			want:       Result{Outcome: Failed, Attempts: 2, Status: 503, Note: "gave up after 2 attempts; " + maybe},
 			wantErr:    "HTTP 503: busy",
@@ -184,7 +185,7 @@ func TestRunScenarios(t *testing.T) {
 		},
 		{
 			name:  "custom duplicate pattern",
-			opts:  Options{DuplicatePattern: regexp.MustCompile(`schon vorhanden`)},
+			opts:  func(o *Options) { o.DuplicatePattern = regexp.MustCompile(`schon vorhanden`) },
 			steps: []step{answer(400, "Name schon vorhanden", "")},
 			want:  Result{Outcome: Exists, Attempts: 1, Status: 400},
 		},
@@ -215,8 +216,11 @@ func TestRunScenarios(t *testing.T) {
 				tt.steps[n](t, w, r)
 			}))
 			clock := newFakeClock()
-			opts := tt.opts
-			opts.Sleep, opts.Rand, opts.Now = clock.Sleep, constRand(0.5), clock.Now
+			opts := DefaultOptions()
+			if tt.opts != nil {
+				tt.opts(&opts)
+			}
+			opts.Clock, opts.jitter = clock, constRand(0.5)
 			results, err := Run(context.Background(), c, requests(1), opts)
 			if !errors.Is(err, tt.wantRunErr) || (err != nil) != (tt.wantRunErr != nil) {
 				t.Errorf("Run error = %v, want %v", err, tt.wantRunErr)
@@ -307,10 +311,11 @@ func TestRunOrder(t *testing.T) {
 	c, arrivals, _ := holdingServer(t)
 	finished := make(chan Result, total)
 	var onResult []int // not locked: -race checks that OnResult is serialised
-	opts := Options{Concurrency: conc, OnResult: func(r Result) {
+	opts := DefaultOptions()
+	opts.Concurrency, opts.OnResult = conc, func(r Result) {
 		onResult = append(onResult, r.Index)
 		finished <- r
-	}}
+	}
 	done := startRun(context.Background(), c, requests(total), opts)
 
 	var held []arrival
@@ -355,10 +360,11 @@ func TestRunUnauthorizedStops(t *testing.T) {
 	c, arrivals, closeServer := holdingServer(t)
 	finished := make(chan Result, total)
 	var calls int
-	opts := Options{Concurrency: conc, OnResult: func(r Result) {
+	opts := DefaultOptions()
+	opts.Concurrency, opts.OnResult = conc, func(r Result) {
 		calls++
 		finished <- r
-	}}
+	}
 	done := startRun(context.Background(), c, requests(total), opts)
 
 	held := make([]arrival, conc)
@@ -430,22 +436,20 @@ func TestRunCancel(t *testing.T) {
 			defer goleak.VerifyNone(t)
 			c, arrivals, closeServer := holdingServer(t)
 			graceStarted := make(chan struct{})
-			opts := Options{
-				Concurrency: conc,
-				Grace:       grace,
-				Sleep: func(ctx context.Context, d time.Duration) error {
-					if d != grace {
-						t.Errorf("unexpected sleep %v", d)
-						return nil
-					}
-					close(graceStarted)
-					if tt.graceEnds {
-						return nil
-					}
-					<-ctx.Done() // the run ends first
-					return ctx.Err()
-				},
-			}
+			opts := DefaultOptions()
+			opts.Concurrency, opts.Grace = conc, grace
+			opts.Clock = sleepFunc(func(ctx context.Context, d time.Duration) error {
+				if d != grace {
+					t.Errorf("unexpected sleep %v", d)
+					return nil
+				}
+				close(graceStarted)
+				if tt.graceEnds {
+					return nil
+				}
+				<-ctx.Done() // the run ends first
+				return ctx.Err()
+			})
 			ctx, cancel := context.WithCancel(context.Background())
 			defer cancel()
 			done := startRun(ctx, c, requests(total), opts)
@@ -502,16 +506,14 @@ func TestRunCancelDuringBackoff(t *testing.T) {
 	}))
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	opts := Options{
-		Concurrency: 1,
-		Sleep: func(sctx context.Context, d time.Duration) error {
-			if d < time.Second { // the backoff, not the grace period
-				cancel()
-			}
-			return sctx.Err()
-		},
-		Rand: constRand(0.5),
-	}
+	opts := DefaultOptions()
+	opts.Concurrency, opts.jitter = 1, constRand(0.5)
+	opts.Clock = sleepFunc(func(sctx context.Context, d time.Duration) error {
+		if d < time.Second { // the backoff, not the grace period
+			cancel()
+		}
+		return sctx.Err()
+	})
 	results, err := Run(ctx, c, requests(3), opts)
 	srv.Close()
 	if !errors.Is(err, context.Canceled) {
@@ -549,9 +551,9 @@ func TestRunAttemptTimeout(t *testing.T) {
 		writeJSON(w, 409, errBody("exists"))
 	}))
 	clock := newFakeClock()
-	results, err := Run(context.Background(), c, requests(1), Options{
-		Timeout: 20 * time.Millisecond, Sleep: clock.Sleep, Rand: constRand(0), Now: clock.Now,
-	})
+	opts := DefaultOptions()
+	opts.Timeout, opts.Clock, opts.jitter = 20*time.Millisecond, clock, constRand(0)
+	results, err := Run(context.Background(), c, requests(1), opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -618,7 +620,7 @@ func TestRunSecretEcho(t *testing.T) {
 			c, _ := newTestClient(t, tt.handler)
 			c.Redact = redact.New(testKey, secret)
 			req := Request{Index: 1, Body: bodyJSON}
-			results, err := Run(context.Background(), c, []Request{req}, Options{})
+			results, err := Run(context.Background(), c, []Request{req}, DefaultOptions())
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -678,10 +680,9 @@ func TestRunRate(t *testing.T) {
 				}
 				writeJSON(w, 202, okBody("id-"+name))
 			}))
-			results, err := Run(context.Background(), c, requests(tt.jobs), Options{
-				Concurrency: tt.concurrency, Rate: tt.rate,
-				Sleep: clock.Sleep, Now: clock.Now, Rand: constRand(0),
-			})
+			opts := DefaultOptions()
+			opts.Concurrency, opts.Rate, opts.Clock, opts.jitter = tt.concurrency, rate.Limit(tt.rate), clock, constRand(0)
+			results, err := Run(context.Background(), c, requests(tt.jobs), opts)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -724,7 +725,7 @@ func TestRunBadInput(t *testing.T) {
 	want := []Result{{Index: 100, Outcome: NotSubmitted}, {Index: 101, Outcome: NotSubmitted}}
 	for name, c := range map[string]*Client{"nil client": nil, "no base URL": {APIKey: "k"}} {
 		t.Run(name, func(t *testing.T) {
-			results, err := Run(context.Background(), c, reqs, Options{})
+			results, err := Run(context.Background(), c, reqs, DefaultOptions())
 			if err == nil {
 				t.Errorf("no error")
 			}
@@ -737,7 +738,7 @@ func TestRunBadInput(t *testing.T) {
 
 func TestRunNoJobs(t *testing.T) {
 	c, _ := newTestClient(t, http.NotFoundHandler())
-	results, err := Run(context.Background(), c, nil, Options{})
+	results, err := Run(context.Background(), c, nil, DefaultOptions())
 	if err != nil || len(results) != 0 {
 		t.Errorf("Run(nil) = %v, %v", results, err)
 	}
@@ -751,7 +752,7 @@ func TestRunCancelledBeforeStart(t *testing.T) {
 	}))
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	results, err := Run(ctx, c, requests(3), Options{})
+	results, err := Run(ctx, c, requests(3), DefaultOptions())
 	srv.Close()
 	if !errors.Is(err, context.Canceled) {
 		t.Errorf("err = %v", err)
@@ -786,9 +787,9 @@ func TestRunDroppedAfterStoring(t *testing.T) {
 		}
 		dropConnection(t, w)
 	}))
-	results, err := Run(context.Background(), c, requests(total), Options{
-		Concurrency: 4, Sleep: newFakeClock().Sleep, Rand: constRand(0.5),
-	})
+	opts := DefaultOptions()
+	opts.Concurrency, opts.Clock, opts.jitter = 4, newFakeClock(), constRand(0.5)
+	results, err := Run(context.Background(), c, requests(total), opts)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,6 +1,7 @@
 package submit
 
 import (
+	"context"
 	"math"
 	"net/http"
 	"testing"
@@ -52,5 +53,33 @@ func TestRetryableStatus(t *testing.T) {
 	}
 	if ambiguousStatus(http.StatusServiceUnavailable) || ambiguousStatus(http.StatusTooManyRequests) {
 		t.Errorf("503 and 429 say the request was not processed")
+	}
+}
+
+// Options mean what they say, so a value with no meaning is refused rather
+// than read as a default: nothing is sent and every job is NotSubmitted.
+func TestOptionsRefused(t *testing.T) {
+	for name, f := range map[string]func(*Options){
+		"no concurrency":   func(o *Options) { o.Concurrency = 0 },
+		"zero rate":        func(o *Options) { o.Rate = 0 },
+		"negative retries": func(o *Options) { o.Retries = -1 },
+		"negative timeout": func(o *Options) { o.Timeout = -time.Second },
+		"negative grace":   func(o *Options) { o.Grace = -time.Second },
+		"no clock":         func(o *Options) { o.Clock = nil },
+	} {
+		t.Run(name, func(t *testing.T) {
+			c, _ := newTestClient(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				t.Error("a request was sent")
+			}))
+			results, err := Run(context.Background(), c, requests(2), withOptions(f))
+			if err == nil {
+				t.Error("no error")
+			}
+			for _, r := range results {
+				if r.Outcome != NotSubmitted {
+					t.Errorf("result %+v", r)
+				}
+			}
+		})
 	}
 }

@@ -75,14 +75,14 @@ func TestRunUnreachableStops(t *testing.T) {
 			tr := &countingTransport{next: &http.Transport{TLSClientConfig: &tls.Config{}}}
 			c := &Client{HTTP: &http.Client{Transport: tr}, BaseURL: u, APIKey: testKey, UserAgent: "t"}
 			sleeps := atomic.Int64{}
-			results, err := Run(context.Background(), c, requests(100), Options{
-				Sleep: func(context.Context, time.Duration) error { sleeps.Add(1); return nil },
-			})
+			opts := DefaultOptions()
+			opts.Clock = sleepFunc(func(context.Context, time.Duration) error { sleeps.Add(1); return nil })
+			results, err := Run(context.Background(), c, requests(100), opts)
 			if !errors.Is(err, ErrUnreachable) {
 				t.Fatalf("Run error = %v, want ErrUnreachable", err)
 			}
-			if n := tr.attempts.Load(); n > DefaultConcurrency {
-				t.Errorf("%d attempts; want at most one per worker (%d)", n, DefaultConcurrency)
+			if n, workers := tr.attempts.Load(), DefaultOptions().Concurrency; n > int64(workers) {
+				t.Errorf("%d attempts; want at most one per worker (%d)", n, workers)
 			}
 			if n := sleeps.Load(); n != 0 {
 				t.Errorf("%d backoff sleeps; want none", n)
@@ -108,16 +108,15 @@ func TestRunReachedThenRefusedRetries(t *testing.T) {
 	u, _ := url.Parse(srv.URL)
 	c := &Client{HTTP: srv.Client(), BaseURL: u, APIKey: testKey, UserAgent: "t"}
 	var closed atomic.Bool
-	results, err := Run(context.Background(), c, requests(2), Options{
-		Concurrency: 1,
-		Retries:     2,
-		OnResult: func(Result) {
-			if !closed.Swap(true) {
-				srv.Close() // after the first answer, the port closes
-			}
-		},
-		Sleep: func(context.Context, time.Duration) error { return nil },
-	})
+	opts := DefaultOptions()
+	opts.Concurrency, opts.Retries = 1, 2
+	opts.OnResult = func(Result) {
+		if !closed.Swap(true) {
+			srv.Close() // after the first answer, the port closes
+		}
+	}
+	opts.Clock = sleepFunc(func(context.Context, time.Duration) error { return nil })
+	results, err := Run(context.Background(), c, requests(2), opts)
 	if err != nil {
 		t.Fatalf("Run: %v", err)
 	}
