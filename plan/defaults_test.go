@@ -218,7 +218,7 @@ schedule_at: "2026-11-29T02:00:00Z"
 					Env:       testEnv(map[string]string{"DB_PASSWORD": "s3cret-password"}),
 					Now:       fixedNow,
 					Validator: v,
-					NoJobs:    true,
+					Keep:      KeepProblems,
 				})
 				if err != nil || p.Documents != n || p.Errors() > 0 {
 					b.Fatalf("%v: %d documents, %v", err, p.Documents, diagStrings(p)[:min(3, len(diagStrings(p)))])
