@@ -96,8 +96,8 @@ func newApp(e env) *cli.App {
 			completionCommand(e),
 			manCommand(e),
 			helpCommand(),
+			completeCommand(e),
 		},
-		EnableBashCompletion: true,
 	}
 	for _, c := range app.Commands {
 		c.OnUsageError = app.OnUsageError

@@ -257,7 +257,7 @@ func testCompletionInBash(t *testing.T, bin string) {
 			script := `source <(daestro-jobs completion bash)
 COMP_WORDS=(` + tc.line + `)
 COMP_CWORD=$(( ${#COMP_WORDS[@]} - 1 ))
-_daestro_jobs_complete
+_daestro_jobs
 printf '%s\n' "${COMPREPLY[@]}"`
 			code, out := shell(t, bin, t.TempDir(), "bash", script)
 			if code != 0 || strings.TrimSpace(out) != tc.want {
