@@ -10,7 +10,9 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+	"unicode/utf8"
 
+	"github.com/daestro-jobs/daestro-jobs/emulator"
 	"github.com/daestro-jobs/daestro-jobs/manifest"
 )
 
@@ -449,4 +451,42 @@ func clipOutput(s string) string {
 		return s[:2000] + fmt.Sprintf("... (%d bytes)", len(s))
 	}
 	return s
+}
+
+// TestVariablesNotUTF8: a variable whose value is not UTF-8, from the
+// environment or an --env-file, is refused at the reference, in apply and
+// validate alike, and nothing is sent: rewritten to U+FFFD, job-$'\xff' and
+// job-$'\xfe' would be one name (one job never created, reported exists),
+// and a password $'\xffpass' would be sent wrong (issue 22 item 3).
+func TestVariablesNotUTF8(t *testing.T) {
+	_, seen, url := startEmulator(t, emulator.Options{})
+	dir := t.TempDir()
+	jobs := filepath.Join(dir, "jobs.yaml")
+	writeFile(t, jobs, "job_definition: acme::d:1\njob_queue: acme::q\nname: job-${X}\n---\n"+
+		"job_definition: acme::d:1\njob_queue: acme::q\nname: job-${Y}\n---\n"+
+		"job_definition: acme::d:1\njob_queue: acme::q\nname: pw\ncontainer_env:\n  P: {value: \"${P}\", sensitive: true}\n")
+	envFile := filepath.Join(dir, "bytes.env")
+	writeFile(t, envFile, "P='\xffpass'\n")
+	vars := map[string]string{"DAESTRO_API_URL": url, "DAESTRO_API_KEY": "dk_test_5f0c2a9e7b41d836", "X": "\xff", "Y": "\xfe"}
+	for _, args := range [][]string{
+		{"apply", "--env-file", envFile, "-f", jobs},
+		{"validate", "--env-file", envFile, "-f", jobs},
+	} {
+		code, out, errOut := runInProcess(t, vars, args...)
+		all := out + errOut
+		for _, want := range []string{"jobs.yaml:3:7: name: the value of \"X\" is not UTF-8", "jobs.yaml:7:7: name: the value of \"Y\" is not UTF-8",
+			"jobs.yaml:13:14: container_env.P.value: the value of \"P\" is not UTF-8"} {
+			if !strings.Contains(all, want) {
+				t.Errorf("%v: exit %d, no %q:\n%s", args, code, want, all)
+			}
+		}
+		if code != 1 || !utf8.ValidString(all) || strings.Contains(all, "\uFFFD") || strings.Contains(all, "pass") {
+			t.Errorf("%v: exit %d, want 1, the bytes neither printed nor replaced:\n%q", args, code, all)
+		}
+	}
+	seen.mu.Lock()
+	defer seen.mu.Unlock()
+	if seen.n != 0 {
+		t.Errorf("%d requests sent, want none", seen.n)
+	}
 }

@@ -350,6 +350,8 @@ func (p *dotenvParser) expand(value string, line int, breaks []int) string {
 		switch pr.Kind {
 		case Unset:
 			p.errorf(at, pr.Var, "%s; export it, define it on an earlier line or in an earlier --env-file, or give a default with ${%s:-}", pr.Message, clipName(pr.Var))
+		case Encoding:
+			p.errorf(at, "", "%s", pr.Message) // an error in validate too: no machine makes it right
 		case Syntax:
 			msg := pr.Message
 			if strings.HasSuffix(msg, syntaxHint) {

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/google/go-cmp/cmp"
 )
@@ -492,5 +493,20 @@ OPTION-B=def
 		if res.Value != want || len(probs) != 0 {
 			t.Errorf("Expand(%q) = %q, %v; want %q", in, res.Value, probs, want)
 		}
+	}
+}
+
+// TestEnvInvalidUTF8: a dotenv value that references a variable whose value
+// is not UTF-8 is an error at its line, with no Var (so validate does not
+// take it as an unset variable's warning).
+func TestEnvInvalidUTF8(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "a.env")
+	if err := os.WriteFile(p, []byte("OK=1\nQ=x${X}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, err := Env([]string{p}, func(k string) (string, bool) { return map[string]string{"X": "\xff"}[k], k == "X" })
+	var fe *EnvFileError
+	if !errors.As(err, &fe) || fe.Line != 2 || fe.Var != "" || !strings.Contains(fe.Reason, "not UTF-8") || !utf8.ValidString(fe.Reason) {
+		t.Fatalf("Env: %v (%+v), want line 2: not UTF-8", err, fe)
 	}
 }

@@ -92,9 +92,14 @@ const (
 	Required
 	// Syntax is a malformed reference, such as "$5", "${}" or an unclosed "${".
 	Syntax
+	// Encoding is a reference to a variable whose value is not UTF-8. It is
+	// refused rather than substituted: a request body is JSON text, which
+	// would carry each bad byte as U+FFFD, so two different values could
+	// name one job and a password would be sent wrong.
+	Encoding
 )
 
-// String returns "unset", "required" or "syntax".
+// String returns "unset", "required", "syntax" or "encoding".
 func (k ProblemKind) String() string {
 	switch k {
 	case Unset:
@@ -103,6 +108,8 @@ func (k ProblemKind) String() string {
 		return "required"
 	case Syntax:
 		return "syntax"
+	case Encoding:
+		return "encoding"
 	}
 	return fmt.Sprintf("ProblemKind(%d)", int(k))
 }
@@ -111,7 +118,7 @@ func (k ProblemKind) String() string {
 type Problem struct {
 	Offset  int         // byte offset of the '$' that starts the reference in the input
 	Var     string      // variable name; "" for syntax problems
-	Kind    ProblemKind // Unset, Required or Syntax
+	Kind    ProblemKind // Unset, Required, Syntax or Encoding
 	Message string      // for people; never contains any variable's value
 }
 
@@ -428,7 +435,7 @@ func (e *expander) braced(p, end, depth int, eval *bool) int {
 		if empty {
 			e.expand(body, q, depth+1, true)
 		} else {
-			e.use(name, v)
+			e.use(p, name, v)
 			e.expand(body, q, depth+1, false)
 		}
 	case '+':
@@ -452,7 +459,7 @@ func (e *expander) braced(p, end, depth int, eval *bool) int {
 			}
 			e.problems = append(e.problems, Problem{Offset: p, Var: name, Kind: Required, Message: msg})
 		} else {
-			e.use(name, v)
+			e.use(p, name, v)
 		}
 		e.expand(body, q, depth+1, false)
 	}
@@ -497,11 +504,22 @@ func (e *expander) simple(p int, name string, eval bool) {
 		})
 		return
 	}
-	e.use(name, v)
+	e.use(p, name, v)
 }
 
-// use substitutes v for name.
-func (e *expander) use(name, v string) {
+// use substitutes v for name, referenced at offset p, or reports a value
+// that is not UTF-8 there and substitutes nothing.
+func (e *expander) use(p int, name, v string) {
+	if !utf8.ValidString(v) {
+		e.problems = append(e.problems, Problem{
+			Offset: p,
+			Var:    name,
+			Kind:   Encoding,
+			Message: fmt.Sprintf("the value of %q is not UTF-8 text (byte %d of it is not); a request is JSON text, so it cannot be sent as it is",
+				clipName(name), firstInvalid(v)+1),
+		})
+		return
+	}
 	e.out.WriteString(v)
 	if e.usedSet.add(name) {
 		e.res.Used = append(e.res.Used, Var{Name: name, Value: v})
@@ -560,6 +578,19 @@ func (e *expander) syntax(p int, msg string) {
 		Kind:    Syntax,
 		Message: msg + syntaxHint,
 	})
+}
+
+// firstInvalid is the offset of the first byte of s that does not start a
+// valid UTF-8 sequence, or -1.
+func firstInvalid(s string) int {
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size <= 1 {
+			return i
+		}
+		i += size
+	}
+	return -1
 }
 
 func isNameStart(c byte) bool {

@@ -4,6 +4,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
@@ -447,5 +448,49 @@ func BenchmarkExpand(b *testing.B) {
 				Expand(s, lookup)
 			}
 		})
+	}
+}
+
+// TestExpandInvalidUTF8: a value that is not UTF-8 is refused at the
+// reference that would substitute it, never rewritten (JSON would send
+// U+FFFD, so $'\xff' and $'\xfe' would name one job), and the message holds
+// none of its bytes (issue 22 item 3).
+func TestExpandInvalidUTF8(t *testing.T) {
+	env := map[string]string{"X": "\xff", "Y": "\xfepass", "OK": "é"}
+	lookup := func(k string) (string, bool) { v, ok := env[k]; return v, ok }
+	for _, tc := range []struct {
+		in     string
+		offset int
+		want   string
+	}{
+		{in: "job-${X}", offset: 4, want: ""},
+		{in: "$Y", offset: 0, want: ""},
+		{in: "a ${MISSING:-${Y}}", offset: 13, want: ""},
+		{in: "${Y:?need it}", offset: 0, want: ""},
+		{in: "${OK}-${X:+set}", want: "é-set"}, // X decides, its value is not sent
+		{in: "${OK}", want: "é"},
+	} {
+		res, problems := Expand(tc.in, lookup)
+		if tc.want != "" {
+			if len(problems) != 0 || res.Value != tc.want {
+				t.Errorf("Expand(%q) = %q, %v; want %q", tc.in, res.Value, problems, tc.want)
+			}
+			continue
+		}
+		if len(problems) != 1 || problems[0].Kind != Encoding || problems[0].Offset != tc.offset {
+			t.Errorf("Expand(%q): problems %+v, want one Encoding problem at %d", tc.in, problems, tc.offset)
+			continue
+		}
+		if msg := problems[0].Message; !utf8.ValidString(msg) || !strings.Contains(msg, "UTF-8") {
+			t.Errorf("Expand(%q): message %q", tc.in, msg)
+		}
+		if !utf8.ValidString(res.Value) {
+			t.Errorf("Expand(%q) = %q, not UTF-8", tc.in, res.Value)
+		}
+		for _, u := range res.Used {
+			if !utf8.ValidString(u.Value) {
+				t.Errorf("Expand(%q) lists %q as used", tc.in, u.Name)
+			}
+		}
 	}
 }

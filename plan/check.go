@@ -198,7 +198,9 @@ func (c *docCheck) expandString(s string, path []string) string {
 	for _, pr := range problems {
 		sev := diag.Error
 		if pr.Kind != interp.Syntax {
-			if c.opts.UnsetIsWarning {
+			// A value that is not UTF-8 is wrong on every machine: an error
+			// in validate too.
+			if c.opts.UnsetIsWarning && pr.Kind != interp.Encoding {
 				sev = diag.Warning
 			}
 			if c.unresolved == nil {
