@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"strings"
 	"time"
 
 	"github.com/urfave/cli/v2"
@@ -17,6 +18,7 @@ import (
 	"github.com/daestro-jobs/daestro-jobs/plan"
 	"github.com/daestro-jobs/daestro-jobs/redact"
 	"github.com/daestro-jobs/daestro-jobs/report"
+	"github.com/daestro-jobs/daestro-jobs/review"
 	"github.com/daestro-jobs/daestro-jobs/submit"
 	"github.com/daestro-jobs/daestro-jobs/wait"
 )
@@ -33,6 +35,7 @@ type applyOptions struct {
 	retries          int
 	duplicatePattern string
 	detailedExitcode bool
+	since            string
 }
 
 // waitOptions are the flags of --wait.
@@ -59,6 +62,8 @@ func (o *applyOptions) flags() []cli.Flag {
 		&cli.BoolFlag{Name: flagWaitScheduled, Destination: &o.wait.scheduled, Usage: "with --wait, wait for scheduled jobs too (they may not start for a long time)"},
 		&cli.DurationFlag{Name: flagWaitPoll, Value: wait.DefaultFirst, Destination: &o.wait.poll, Usage: "first gap between polls; it doubles up to 15s", Hidden: true},
 		&cli.BoolFlag{Name: flagDetailedExitcode, Destination: &o.detailedExitcode, Usage: "exit 0 when nothing was created, 2 when something was, 1 on any error (usage errors included)"},
+		&cli.StringFlag{Name: flagSince, Destination: &o.since,
+			Usage: "send only the jobs new or edited since the git `REV` (what diff --base REV reports); the rest are unchanged, not sent. All zeros (a first push) sends everything"},
 	)
 }
 
@@ -96,11 +101,12 @@ func runApply(ctx context.Context, e env, o *applyOptions) error {
 			return err
 		}
 	}
-	p, _, err := buildPlan(ctx, e, &o.manifests, plan.Options{Keep: plan.KeepBodies})
+	p, unchanged, baseSecrets, err := o.planSince(ctx, e)
 	if err != nil {
 		return err
 	}
-	secrets := p.Secrets()
+	opts.Unchanged = unchanged
+	secrets := append(p.Secrets(), baseSecrets...)
 	if client != nil {
 		secrets = append(secrets, client.APIKey)
 	} else {
@@ -114,6 +120,11 @@ func runApply(ctx context.Context, e env, o *applyOptions) error {
 	sending := 0 // jobs the bar counts: none when nothing is sent
 	if !o.dryRun && p.Errors() == 0 {
 		sending = submit.Sendable(p)
+		for i, u := range unchanged {
+			if u && p.Jobs[i].DuplicateOf < 0 {
+				sending--
+			}
+		}
 	}
 	var clearBar func()
 	opts.OnResult, clearBar = progress(e, format, sending)
@@ -138,6 +149,31 @@ func runApply(ctx context.Context, e env, o *applyOptions) error {
 		return errChanged
 	}
 	return nil
+}
+
+// planSince plans the manifests and, with --since REV, the same paths at
+// REV, and marks by index the jobs the same at both (review.Unchanged):
+// those are not sent. A REV of all zeros (what GitHub and GitLab give for a
+// first push) sends everything.
+func (o *applyOptions) planSince(ctx context.Context, e env) (*plan.Plan, []bool, []string, error) {
+	opts, err := planOptions(e, &o.manifests, plan.Options{Keep: plan.KeepBodies})
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	opts.KeepWritten = o.since != ""
+	p, err := runPlan(ctx, opts)
+	if err != nil || o.since == "" || p.Errors() > 0 {
+		return p, nil, nil, err
+	}
+	if strings.Trim(o.since, "0") == "" {
+		fmt.Fprintf(e.stderr, "daestro-jobs: --%s is all zeros (a first push, or a branch just created): every job is sent\n", flagSince)
+		return p, nil, nil, nil
+	}
+	base, err := planBase(ctx, opts, o.since)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	return p, review.Compare(base.plan, p).Unchanged(len(p.Jobs)), base.plan.Secrets(), nil
 }
 
 // submitOptions checks the sending flags.

@@ -89,6 +89,7 @@ func newApp(e env) *cli.App {
 		Commands: []*cli.Command{
 			validateCommand(e),
 			applyCommand(e),
+			diffCommand(e),
 			schemaCommand(e),
 			statusCommand(e),
 			emulatorCommand(e),

@@ -21,31 +21,48 @@ import (
 // command decides (UnsetIsWarning, Keep); buildPlan fills in the rest from
 // the flags and the environment. It returns the plan and the run's one "now".
 func buildPlan(ctx context.Context, e env, o *manifestOptions, want plan.Options) (*plan.Plan, time.Time, error) {
+	opts, err := planOptions(e, o, want)
+	if err != nil {
+		return nil, opts.Now, err
+	}
+	p, err := runPlan(ctx, opts)
+	return p, opts.Now, err
+}
+
+// planOptions fills in want from the manifest flags and the environment,
+// without running the plan: diff and apply --since plan two revisions with
+// them.
+func planOptions(e env, o *manifestOptions, want plan.Options) (plan.Options, error) {
 	paths := o.paths.Value()
 	if len(paths) == 0 {
-		return nil, time.Time{}, usagef("no manifests given: pass -f PATH (a file, a directory or - for stdin)")
+		return plan.Options{}, usagef("no manifests given: pass -f PATH (a file, a directory or - for stdin)")
 	}
 	now, err := runNow(e, o)
 	if err != nil {
-		return nil, now, err
+		return plan.Options{Now: now}, err
 	}
 	lookup, envErr := interp.Env(o.envFiles.Value(), e.lookup)
 	v, err := schema.New()
 	if err != nil {
-		return nil, now, err
+		return plan.Options{Now: now}, err
 	}
 	want.Source = manifest.Source{Paths: paths, Stdin: e.stdin}
 	want.Env, want.EnvErr, want.Now, want.Validator = lookup, envErr, now, v
 	want.AllowLiteralSecrets, want.AllowEmpty = o.allowLiteralSecrets, o.allowEmpty
 	want.Forbidden = []string{envAPIKey}
-	p, err := plan.Build(ctx, want)
+	return want, nil
+}
+
+// runPlan runs the plan stage, mapping its errors to exit codes.
+func runPlan(ctx context.Context, opts plan.Options) (*plan.Plan, error) {
+	p, err := plan.Build(ctx, opts)
 	switch {
 	case errors.Is(err, context.Canceled):
-		return nil, now, err
+		return nil, err
 	case err != nil:
-		return nil, now, usagef("%v", err)
+		return nil, usagef("%v", err)
 	}
-	return p, now, nil
+	return p, nil
 }
 
 // runNow is the run's one "now": --now, or the clock.

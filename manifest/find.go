@@ -20,6 +20,8 @@ import (
 type found struct {
 	paths   Paths
 	special map[int]special
+	fsNames []string          // with Source.FS: each file's name in it, by index
+	fsDirs  map[string]string // with Source.FS: directories as shown → their names in it
 }
 
 // special is an entry that is stdin, or a problem rather than a file.

@@ -13,7 +13,10 @@
 // references and schedule parses schedule_at.
 package manifest
 
-import "io"
+import (
+	"io"
+	"io/fs"
+)
 
 // Limits that keep hostile or mistaken input from exhausting the machine. Each
 // is reported with a message naming the limit and the file.
@@ -45,4 +48,11 @@ type Source struct {
 	// Tree is where _defaults.yaml files are read; nil for the disk as
 	// seen from Dir (OSTree).
 	Tree Tree
+	// FS, when set, is read instead of the disk: a git revision's tree
+	// (package gittree), for `daestro-jobs diff`. FSPaths then names each of
+	// Paths in FS (fs.ValidPath names); Paths stay the names shown, so a
+	// file is named alike at both revisions. FS's symbolic links are never
+	// followed (see fsys.go).
+	FS      fs.FS
+	FSPaths []string
 }

@@ -3,6 +3,7 @@ package manifest
 import (
 	"context"
 	"io"
+	"io/fs"
 	"math"
 	"os"
 	"runtime"
@@ -67,19 +68,29 @@ const groupSize = 8
 // ctx done (reading stdin included, which it does not wait out). Problems
 // with files are in the File values.
 func Stream[T any](ctx context.Context, src Source, h Handler[T]) error {
-	fd, err := discover(src.Paths)
+	var fd *found
+	var err error
+	if src.FS != nil {
+		fd, err = discoverFS(src)
+	} else {
+		fd, err = discover(src.Paths)
+	}
 	if err != nil {
 		return err
 	}
 	tree := src.Tree
-	if tree == nil {
+	switch {
+	case tree != nil:
+	case src.FS != nil:
+		tree = newFSTree(src, fd)
+	default:
 		t, err := NewOSTree(src.Dir)
 		if err != nil {
 			return err
 		}
 		tree = t
 	}
-	s := &stream[T]{ctx: ctx, h: h, fd: fd, n: fd.paths.Len(), pending: map[int]*joining[T]{}, defaults: NewResolver(tree)}
+	s := &stream[T]{ctx: ctx, h: h, fd: fd, fsys: src.FS, n: fd.paths.Len(), pending: map[int]*joining[T]{}, defaults: NewResolver(tree)}
 	s.cond = sync.NewCond(&s.mu)
 	h.Start(&fd.paths)
 	for _, sp := range fd.special {
@@ -131,6 +142,7 @@ type stream[T any] struct {
 	ctx   context.Context
 	h     Handler[T]
 	fd    *found
+	fsys  fs.FS // read instead of the disk when set
 	n     int
 	stdin <-chan stdinRead
 	// defaults finds the chain of _defaults.yaml files of each file.
@@ -323,6 +335,12 @@ func (s *stream[T]) readFile(i int) {
 			return
 		}
 		data = in.data
+	case s.fsys != nil:
+		var d *diag.Diagnostic
+		if data, d = readFS(s.fsys, s.fd.fsNames[i], path); d != nil {
+			s.whole(f, group[T]{problems: []diag.Diagnostic{*d}})
+			return
+		}
 	default:
 		var fh *os.File
 		var d *diag.Diagnostic

@@ -23,6 +23,7 @@ const (
 	NotSubmitted Outcome = "not submitted" // never sent: the run stopped first
 	Planned      Outcome = "planned"       // dry run: would be sent
 	Invalid      Outcome = "invalid"       // the manifest did not validate
+	Unchanged    Outcome = "unchanged"     // apply --since: the same as at that revision; not sent
 )
 
 // Job is what became of one document of an apply.
@@ -54,6 +55,7 @@ type Counts struct {
 	Failed       int `json:"failed"`
 	NotSubmitted int `json:"not_submitted"`
 	Invalid      int `json:"invalid"`
+	Unchanged    int `json:"unchanged,omitempty"`
 }
 
 // Counts tallies the apply's outcomes.
@@ -75,6 +77,8 @@ func (a *Apply) Counts() Counts {
 			c.NotSubmitted++
 		case Invalid:
 			c.Invalid++
+		case Unchanged:
+			c.Unchanged++
 		}
 	}
 	return c

@@ -50,6 +50,7 @@ type docCheck struct {
 	// pattern checks would only repeat the report about the variable.
 	unresolved map[string]bool
 	secrets    []string
+	written    map[string]string // Options.KeepWritten
 	// value is the document as plain values, expanded in place.
 	value map[string]any
 }
@@ -98,6 +99,7 @@ func check(doc *manifest.Document, opts Options) checked {
 	at := c.schedule(body.ScheduleAt, scheduleIsNumber)
 
 	job.Secrets = c.secrets
+	job.Written = c.written
 	for _, d := range c.diags {
 		if d.Severity == diag.Error {
 			job.Invalid = true
@@ -192,7 +194,14 @@ func (c *docCheck) expandString(s string, path []string) string {
 				"give a job a key of its own through another variable, in a sensitive container_env entry", name)
 		}
 	}
-	if c.isSensitiveValue(path) {
+	sensitive := c.isSensitiveValue(path)
+	if c.opts.KeepWritten && (sensitive || len(problems) > 0) {
+		if c.written == nil {
+			c.written = map[string]string{}
+		}
+		c.written[strings.Join(path, ".")] = s
+	}
+	if sensitive {
 		c.secrets = append(c.secrets, composedSecrets(res)...)
 	}
 	for _, pr := range problems {

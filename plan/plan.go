@@ -43,6 +43,10 @@ type Options struct {
 	// AllowEmpty makes paths that hold no manifest at all a warning rather
 	// than an error (a repository that starts with an empty jobs/).
 	AllowEmpty bool
+	// KeepWritten keeps, in Job.Written, the values as written of the
+	// fields a review compares unresolved (daestro-jobs diff): sensitive
+	// values and values with an unset reference.
+	KeepWritten bool
 	// EnvErr is what reading the --env-file files found (interp.Env's
 	// error): each problem is reported first, unset variables as warnings
 	// when UnsetIsWarning.
@@ -90,6 +94,10 @@ type Job struct {
 	Body    Body              // the request (zero unless Options.Keep is KeepBodies)
 	Digest  [sha256.Size]byte // of Body, to tell duplicates from conflicts
 	Secrets []string          // values that must never be printed
+	// Written holds, with Options.KeepWritten, the value as written of
+	// each sensitive value and each value with an unset reference, by its
+	// field path joined with "." (container_env.DB_PASSWORD.value).
+	Written map[string]string
 
 	// Defaults are the _defaults.yaml files applied to the document,
 	// farthest first.

@@ -114,7 +114,7 @@ func (g *githubPrinter) applyOutputs(a *outcome.Apply) []stepOutput {
 		{"jobs-total", strconv.Itoa(c.Jobs)}, {"created", strconv.Itoa(c.Created)}, {"exists", strconv.Itoa(c.Exists)},
 		{"duplicate", strconv.Itoa(c.Duplicate)}, {"planned", strconv.Itoa(c.Planned)}, {"failed", strconv.Itoa(c.Failed)},
 		{"not-submitted", strconv.Itoa(c.NotSubmitted)}, {"invalid", strconv.Itoa(c.Invalid)},
-		{"created-jobs", string(printable.JSON(b))},
+		{"created-jobs", string(printable.JSON(b))}, {"unchanged", strconv.Itoa(c.Unchanged)},
 	}
 }
 

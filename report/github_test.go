@@ -336,7 +336,7 @@ func TestGitHubStepOutputs(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := "jobs-total=5\ncreated=1\nexists=1\nduplicate=1\nplanned=0\nfailed=1\nnot-submitted=1\ninvalid=0\n" +
-		`created-jobs=[{"queue":"acme::q","name":"one\nfailed=99","id":"id-1","file":"a.yaml","line":1}]` + "\n"
+		`created-jobs=[{"queue":"acme::q","name":"one\nfailed=99","id":"id-1","file":"a.yaml","line":1}]` + "\nunchanged=0\n"
 	if got := outputs.String(); got != want {
 		t.Errorf("step outputs:\n%s\nwant\n%s", got, want)
 	}

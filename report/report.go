@@ -175,6 +175,7 @@ func summary(c outcome.Counts) string {
 	add(c.Failed, "failed")
 	add(c.NotSubmitted, "not submitted")
 	add(c.Invalid, "invalid")
+	add(c.Unchanged, "unchanged")
 	noun := plural(c.Jobs, "job", "jobs")
 	if len(parts) == 0 {
 		return noun

@@ -47,13 +47,15 @@ func Apply(ctx context.Context, p *plan.Plan, c *apiclient.Client, o Options) (*
 	case o.DryRun:
 		for i := range p.Jobs {
 			a.Jobs[i].Outcome = outcome.Planned
-			markDuplicate(a, i)
+			if !markUnchanged(a, i, o.Unchanged) {
+				markDuplicate(a, i)
+			}
 		}
 		return a, nil
 	}
 	var reqs []Request
 	for i, j := range p.Jobs {
-		if markDuplicate(a, i) {
+		if markUnchanged(a, i, o.Unchanged) || markDuplicate(a, i) {
 			continue
 		}
 		body, err := json.Marshal(j.Body)
@@ -85,6 +87,16 @@ func markDuplicate(a *outcome.Apply, i int) bool {
 	first := a.Jobs[j.DuplicateOf].Job
 	a.Jobs[i].Outcome = outcome.Duplicate
 	a.Jobs[i].Note = fmt.Sprintf("same job as %s:%d", first.File, first.Line)
+	return true
+}
+
+// markUnchanged marks job i Unchanged if unchanged says so, and reports
+// whether it did.
+func markUnchanged(a *outcome.Apply, i int, unchanged []bool) bool {
+	if i >= len(unchanged) || !unchanged[i] {
+		return false
+	}
+	a.Jobs[i].Outcome = outcome.Unchanged
 	return true
 }
 

@@ -85,6 +85,10 @@ type Options struct {
 	// Clock is what backoff, rate-limit waits and the grace period sleep on,
 	// and what the rate limiter and Apply's Elapsed read.
 	Clock clock.Clock
+	// Unchanged, when set, marks by index the jobs of the plan that are
+	// the same as at an earlier revision (apply --since): Apply reports
+	// them Unchanged and sends none of them.
+	Unchanged []bool
 
 	// jitter returns a number in [0, 1) for the backoff jitter; nil is
 	// math/rand/v2.Float64. Only tests set it.

@@ -1,0 +1,204 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path"
+	"path/filepath"
+	"strings"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/daestro-jobs/daestro-jobs/diag"
+	"github.com/daestro-jobs/daestro-jobs/gittree"
+	"github.com/daestro-jobs/daestro-jobs/manifest"
+	"github.com/daestro-jobs/daestro-jobs/plan"
+	"github.com/daestro-jobs/daestro-jobs/report"
+	"github.com/daestro-jobs/daestro-jobs/review"
+)
+
+const (
+	flagBase  = "base"
+	flagSince = "since"
+)
+
+// The CI variables diff takes its base from when --base is absent.
+const (
+	envGitHubBaseRef = "GITHUB_BASE_REF"                // pull requests: the target branch
+	envGitLabBaseSHA = "CI_MERGE_REQUEST_DIFF_BASE_SHA" // merge requests: the merge base
+)
+
+// diffOptions are the flags of `daestro-jobs diff`.
+type diffOptions struct {
+	manifests        manifestOptions
+	output           outputOption
+	base             string
+	detailedExitcode bool
+}
+
+func diffCommand(e env) *cli.Command {
+	o := &diffOptions{}
+	return &cli.Command{
+		Name:      "diff",
+		Usage:     "what applying the working tree will do, against a git revision: new, edited, removed jobs; offline",
+		ArgsUsage: " ",
+		Flags: append(o.manifests.flags(), o.output.flag(report.DiffFormats),
+			&cli.StringFlag{Name: flagBase, Destination: &o.base,
+				Usage: "the git `REV` to compare with (default: origin/$GITHUB_BASE_REF in a GitHub pull request, $CI_MERGE_REQUEST_DIFF_BASE_SHA in a GitLab merge request)"},
+			&cli.BoolFlag{Name: flagDetailedExitcode, Destination: &o.detailedExitcode,
+				Usage: "exit 0 when nothing is new, 2 when something is, 1 on any error (usage errors included)"}),
+		Action: func(c *cli.Context) error {
+			if err := noArgs(c); err != nil {
+				return err
+			}
+			o.output.set = c.IsSet(flagOutput)
+			return runDiff(c.Context, e, o)
+		},
+	}
+}
+
+// runDiff is `daestro-jobs diff`: the jobs of the working tree against
+// those of the same paths at the base revision, as review classifies them.
+// Unset variables are warnings, as in validate: a pull request's pipeline
+// rarely holds production secrets, and values are compared as written.
+func runDiff(ctx context.Context, e env, o *diffOptions) error {
+	format, err := chooseFormat(e, &o.output, report.DiffFormats)
+	if err != nil {
+		return err
+	}
+	rev := o.base
+	if rev == "" {
+		if rev = ciBase(e); rev == "" {
+			return usagef("no base revision: pass --%s REV (e.g. --%s origin/main); it defaults to origin/$%s in a GitHub pull request and $%s in a GitLab merge request",
+				flagBase, flagBase, envGitHubBaseRef, envGitLabBaseSHA)
+		}
+	}
+	opts, err := planOptions(e, &o.manifests, plan.Options{UnsetIsWarning: true, Keep: plan.KeepBodies, KeepWritten: true})
+	if err != nil {
+		return err
+	}
+	base, err := planBase(ctx, opts, rev)
+	if err != nil {
+		return err
+	}
+	head, err := runPlan(ctx, opts)
+	if err != nil {
+		return err
+	}
+	s := openSession(e, format, append(head.Secrets(), base.plan.Secrets()...))
+	defer s.close()
+	d := &report.Diff{Base: rev, Commit: base.commit, Result: review.Compare(base.plan, head),
+		Diagnostics: append(head.Diagnostics, base.diagnostics()...)}
+	if err := wrote(report.NewDiff(format, s.Streams, s.options()).Diff(d)); err != nil {
+		return err
+	}
+	switch {
+	case head.Errors() > 0:
+		return &exitError{code: exitFailure}
+	case o.detailedExitcode && d.Result.Counts.New > 0:
+		return errChanged
+	}
+	return nil
+}
+
+// ciBase is the base revision a CI run names: the target branch of a
+// GitHub pull request (as actions/checkout fetches it, under origin/), or
+// the merge base of a GitLab merge request; "" elsewhere.
+func ciBase(e env) string {
+	if ref := e.getenv(envGitHubBaseRef); ref != "" {
+		return "origin/" + ref
+	}
+	return e.getenv(envGitLabBaseSHA)
+}
+
+// basePlan is the plan of the manifests at a revision.
+type basePlan struct {
+	plan   *plan.Plan
+	commit string
+}
+
+// diagnostics are the base's errors as warnings, each named by the commit
+// (git show's REV:path): a broken base does not stop a review, and its
+// warnings say nothing about the change.
+func (b *basePlan) diagnostics() []diag.Diagnostic {
+	var out []diag.Diagnostic
+	for _, d := range b.plan.Diagnostics {
+		if d.Severity != diag.Error {
+			continue
+		}
+		d.Severity = diag.Warning
+		d.File = short(b.commit) + ":" + d.File
+		d.Message = "at the base revision: " + d.Message
+		out = append(out, d)
+	}
+	return out
+}
+
+func short(id string) string { return id[:min(len(id), 7)] }
+
+// planBase plans the paths of opts at rev, read through git: rev resolved
+// to a commit id first (never read as an option), its files read under the
+// limits of working files, its symbolic links not followed. Values are kept
+// as written where review compares them so.
+func planBase(ctx context.Context, opts plan.Options, rev string) (*basePlan, error) {
+	repo, err := gittree.Open(ctx, "")
+	if errors.Is(err, gittree.ErrNotRepository) {
+		return nil, failf(nil, "not inside a git repository: the base revision is read with git; run from a clone")
+	} else if err != nil {
+		return nil, failf(nil, "%v", err)
+	}
+	commit, err := repo.Resolve(ctx, rev)
+	if errors.Is(err, gittree.ErrUnknownRevision) {
+		hint := ""
+		if repo.Shallow {
+			hint = " (this is a shallow clone)"
+		}
+		return nil, failf(nil, "base revision %q is not in this clone%s; fetch the history: actions/checkout with fetch-depth: 0, GIT_DEPTH: 0 in GitLab CI, or git fetch origin", rev, hint)
+	} else if err != nil {
+		return nil, failf(nil, "%v", err)
+	}
+	paths := opts.Source.Paths
+	fsPaths := make([]string, len(paths))
+	for i, p := range paths {
+		if p == "-" {
+			return nil, usagef(`-f - (stdin) has no earlier revision to compare with: name files or directories`)
+		}
+		if fsPaths[i], err = treePath(repo.Prefix, p); err != nil {
+			return nil, failf(nil, "%v", err)
+		}
+	}
+	tree, err := repo.Tree(ctx, commit, fsPaths, manifest.MaxFileSize)
+	if err != nil {
+		return nil, failf(nil, "reading %s: %v", rev, err)
+	}
+	defer tree.Close()
+	opts.Source = manifest.Source{Paths: paths, FS: tree, FSPaths: fsPaths}
+	opts.EnvErr = nil // reported with the working tree
+	opts.UnsetIsWarning, opts.AllowEmpty, opts.Keep, opts.KeepWritten = true, true, plan.KeepBodies, true
+	p, err := runPlan(ctx, opts)
+	if err != nil {
+		return nil, err
+	}
+	return &basePlan{plan: p, commit: commit}, nil
+}
+
+// treePath names a path as given (relative to the working directory, or
+// absolute) in the repository's tree, from the working directory's place in
+// it.
+func treePath(prefix, p string) (string, error) {
+	if filepath.IsAbs(p) {
+		wd, err := os.Getwd()
+		if err != nil {
+			return "", err
+		}
+		if p, err = filepath.Rel(wd, p); err != nil {
+			return "", err
+		}
+	}
+	q := path.Clean(prefix + filepath.ToSlash(p))
+	if q == ".." || strings.HasPrefix(q, "../") || strings.HasPrefix(q, "/") {
+		return "", errors.New(p + " is outside the git repository")
+	}
+	return q, nil
+}
