@@ -118,13 +118,14 @@ type basePlan struct {
 	commit string
 }
 
-// diagnostics are the base's errors as warnings, each named by the commit
+// diagnostics are the base's errors as warnings, and its warnings about
+// whole files (a symbolic link not followed), each named by the commit
 // (git show's REV:path): a broken base does not stop a review, and its
-// warnings say nothing about the change.
+// other warnings say nothing about the change.
 func (b *basePlan) diagnostics() []diag.Diagnostic {
 	var out []diag.Diagnostic
 	for _, d := range b.plan.Diagnostics {
-		if d.Severity != diag.Error {
+		if d.Severity != diag.Error && d.Kind != diag.File {
 			continue
 		}
 		d.Severity = diag.Warning

@@ -49,7 +49,7 @@ func NewDiff(f Format, s Streams, o Options) DiffReporter {
 
 // Messages said at an edited and a removed job.
 const (
-	editedMessage  = "the edit will not reach Daestro: a job of this name was submitted already, so applying reports it exists; give it a new name to send it (e.g. with the date or commit in it)"
+	editedMessage  = "the edit will not reach Daestro: this name was submitted already (applying reports exists); rename the job to send it"
 	removedMessage = "removing a manifest does not cancel a job submitted already"
 )
 
