@@ -43,7 +43,7 @@ func diffCommand(e env) *cli.Command {
 		Name:      "diff",
 		Usage:     "what applying the working tree will do, against a git revision: new, edited, removed jobs; offline",
 		ArgsUsage: " ",
-		Flags: append(o.manifests.flags(), o.output.flag(report.DiffFormats),
+		Flags: append(o.manifests.flags(), o.output.flag(report.DiffCommand),
 			&cli.StringFlag{Name: flagBase, Destination: &o.base,
 				Usage: "the git `REV` to compare with (default: origin/$GITHUB_BASE_REF in a GitHub pull request, $CI_MERGE_REQUEST_DIFF_BASE_SHA in a GitLab merge request)"},
 			&cli.BoolFlag{Name: flagDetailedExitcode, Destination: &o.detailedExitcode,
@@ -63,7 +63,7 @@ func diffCommand(e env) *cli.Command {
 // Unset variables are warnings, as in validate: a pull request's pipeline
 // rarely holds production secrets, and values are compared as written.
 func runDiff(ctx context.Context, e env, o *diffOptions) error {
-	format, err := chooseFormat(e, &o.output, report.DiffFormats)
+	format, err := chooseFormat(e, &o.output, report.DiffCommand)
 	if err != nil {
 		return err
 	}

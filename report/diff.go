@@ -9,13 +9,6 @@ import (
 	"github.com/daestro-jobs/daestro-jobs/review"
 )
 
-// Markdown is `daestro-jobs diff`'s table on stdout, for a merge request
-// comment.
-const Markdown Format = "markdown"
-
-// DiffFormats are the formats of `daestro-jobs diff`, the default first.
-var DiffFormats = []Format{Text, JSON, GitHub, Markdown}
-
 // Diff is what `daestro-jobs diff` found.
 type Diff struct {
 	// Base is the revision as the user or the CI named it; Commit is the
@@ -32,20 +25,31 @@ type DiffReporter interface {
 	Diff(d *Diff) error
 }
 
-// NewDiff returns the diff report of format f.
-func NewDiff(f Format, s Streams, o Options) DiffReporter {
-	sc := scrub{o.Redact}
-	switch f {
-	case JSON:
-		return &diffJSON{s: s, sc: sc}
-	case GitHub:
-		return &diffGitHub{g: githubPrinter{s: s, sc: sc}, text: diffText{s: s, sc: sc}}
-	case Markdown:
-		return &diffMarkdown{s: s, g: githubPrinter{s: s, sc: sc}}
-	default:
-		return &diffText{s: s, sc: sc}
+func diffFormats() []row[DiffReporter] {
+	return []row[DiffReporter]{
+		{FormatInfo{Text, "for people: a line per job that changes, its fields indented, then a summary"}, func(s Streams, _ Options, sc scrub) DiffReporter {
+			return &diffText{s: s, sc: sc}
+		}},
+		{FormatInfo{JSON, aboutJSON}, func(s Streams, _ Options, sc scrub) DiffReporter { return &diffJSON{s: s, sc: sc} }},
+		{FormatInfo{GitHub, "text plus a warning on each edited job, a table in the step summary, outputs"}, func(s Streams, o Options, sc scrub) DiffReporter {
+			return &diffGitHub{g: githubPrinter{s: s, sc: sc, o: o}, text: diffText{s: s, sc: sc}}
+		}},
+		{FormatInfo{Markdown, "the table on stdout, for a merge request comment"}, func(s Streams, o Options, sc scrub) DiffReporter {
+			return &diffMarkdown{s: s, g: githubPrinter{s: s, sc: sc, o: o}}
+		}},
 	}
 }
+
+// NewDiff returns the diff report of format f. A format diff does not
+// offer gives a report that writes nothing and returns why.
+func NewDiff(f Format, s Streams, o Options) DiffReporter {
+	if r, ok := build(diffFormats(), f, s, o); ok {
+		return r
+	}
+	return unknownFormat{DiffCommand, f}
+}
+
+func (u unknownFormat) Diff(*Diff) error { return u.err() }
 
 // Messages said at an edited and a removed job.
 const (
@@ -183,7 +187,7 @@ func (p *diffGitHub) Diff(d *Diff) error {
 		if e.Change != review.Edited {
 			continue
 		}
-		writeCommand(&b, "warning", []prop{{"file", p.g.sc.text(e.File)}, {"line", strconv.Itoa(e.Line)},
+		writeCommand(&b, "warning", []prop{{"file", p.g.file(e.File)}, {"line", strconv.Itoa(e.Line)},
 			{"col", strconv.Itoa(e.Col)}, {"title", diffTitle}},
 			p.g.sc.text(e.Queue+"/"+e.Name)+": "+editedMessage)
 	}
@@ -193,7 +197,7 @@ func (p *diffGitHub) Diff(d *Diff) error {
 	if err := p.text.Diff(d); err != nil {
 		return err
 	}
-	p.g.summary("### " + diffTitle + "\n\n" + diffTable(&p.g, d))
+	p.g.summary("### " + diffTitle + "\n\n" + diffMarkdownTable(&p.g, d))
 	c := d.Result.Counts
 	p.g.outputs([]stepOutput{
 		{"new", strconv.Itoa(c.New)}, {"edited", strconv.Itoa(c.Edited)}, {"removed", strconv.Itoa(c.Removed)},
@@ -210,47 +214,47 @@ type diffMarkdown struct {
 }
 
 func (p *diffMarkdown) Diff(d *Diff) error {
-	_, err := fmt.Fprint(p.s.Out, "### "+diffTitle+"\n\n"+diffTable(&p.g, d))
+	_, err := fmt.Fprint(p.s.Out, "### "+diffTitle+"\n\n"+diffMarkdownTable(&p.g, d))
 	return err
 }
 
 // diffTable is the summary line, a table of the jobs that are not
 // unchanged, and a table of the problems.
-func diffTable(g *githubPrinter, d *Diff) string {
+func diffMarkdownTable(g *githubPrinter, d *Diff) string {
 	var b strings.Builder
 	b.WriteString(g.cell(diffSummary(g.sc, d)))
 	b.WriteString("\n\n")
-	rows := 0
+	var changed []review.Entry
 	for _, e := range d.Result.Entries {
-		if e.Change == review.Unchanged {
-			continue
+		if e.Change != review.Unchanged {
+			changed = append(changed, e)
 		}
-		if rows == 0 {
-			b.WriteString("| Change | Job | File | Detail |\n| --- | --- | --- | --- |\n")
-		}
-		rows++
-		var detail []string
-		switch {
-		case e.Replaces != "":
-			detail = append(detail, "replaces "+g.cell(e.Replaces))
-		case e.Change == review.Edited:
-			detail = append(detail, "**"+g.cell(editedMessage)+"**")
-		case e.Change == review.Removed:
-			detail = append(detail, g.cell(removedMessage))
-		}
-		for _, f := range e.Fields {
-			detail = append(detail, g.cell(f.Path)+": "+g.cell(mdValue(g.sc, f.Before, f.HasBefore))+" → "+g.cell(mdValue(g.sc, f.After, f.HasAfter)))
-		}
-		fmt.Fprintf(&b, "| %s | %s | %s | %s |\n", e.Change, g.cell(e.Queue+"/"+e.Name),
-			g.cell(e.File+":"+strconv.Itoa(e.Line)), strings.Join(detail, "<br>"))
 	}
-	if rows > 0 {
-		b.WriteByte('\n')
-	} else {
+	if len(changed) == 0 {
 		b.WriteString("Nothing to apply: every job is unchanged.\n\n")
+	} else {
+		b.WriteString("| Change | Job | File | Detail |\n| --- | --- | --- | --- |\n")
+		// The jobs take at most half the summary, the problems the rest.
+		rows(&b, len(changed), maxSummaryBytes/2, "jobs", "see the log", func(i int) string {
+			e := changed[i]
+			var detail []string
+			switch {
+			case e.Replaces != "":
+				detail = append(detail, "replaces "+g.cell(e.Replaces))
+			case e.Change == review.Edited:
+				detail = append(detail, "**"+g.cell(editedMessage)+"**")
+			case e.Change == review.Removed:
+				detail = append(detail, g.cell(removedMessage))
+			}
+			for _, f := range e.Fields {
+				detail = append(detail, g.cell(f.Path)+": "+g.cell(mdValue(g.sc, f.Before, f.HasBefore))+" → "+g.cell(mdValue(g.sc, f.After, f.HasAfter)))
+			}
+			return fmt.Sprintf("| %s | %s | %s | %s |\n", e.Change, g.cell(e.Queue+"/"+e.Name),
+				g.cell(e.File+":"+strconv.Itoa(e.Line)), strings.Join(detail, "<br>"))
+		})
 	}
 	if len(d.Diagnostics) > 0 {
-		g.problemTable(&b, d.Diagnostics)
+		g.problemTable(&b, d.Diagnostics, maxSummaryBytes, "see the log")
 	}
 	return b.String()
 }

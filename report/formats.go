@@ -19,6 +19,8 @@ const (
 	JUnit  Format = "junit"
 	SARIF  Format = "sarif"
 	GitLab Format = "gitlab" // a GitLab Code Quality report
+	// Markdown is diff's table on stdout, for a merge request comment.
+	Markdown Format = "markdown"
 )
 
 // Command is a command that writes a report. Each has one format table:
@@ -32,10 +34,13 @@ const (
 	ValidateCommand Command = "validate"
 	ApplyCommand    Command = "apply"
 	StatusCommand   Command = "status"
+	DiffCommand     Command = "diff"
 )
 
 // Commands are the commands that write reports.
-func Commands() []Command { return []Command{ValidateCommand, ApplyCommand, StatusCommand} }
+func Commands() []Command {
+	return []Command{ValidateCommand, ApplyCommand, DiffCommand, StatusCommand}
+}
 
 // FormatInfo is one row of a format table as people read it.
 type FormatInfo struct {
@@ -116,6 +121,8 @@ func Formats(c Command) []FormatInfo {
 		return infos(applyTable())
 	case StatusCommand:
 		return infos(statusTable())
+	case DiffCommand:
+		return infos(diffFormats())
 	}
 	return nil
 }
@@ -150,7 +157,11 @@ func ParseFormat(c Command, s string) (Format, error) {
 		}
 	}
 	if len(elsewhere) > 0 {
-		return "", fmt.Errorf("-o %s is for %s only; %s", s, strings.Join(elsewhere, " and "), offers)
+		who := elsewhere[len(elsewhere)-1]
+		if n := len(elsewhere); n > 1 {
+			who = strings.Join(elsewhere[:n-1], ", ") + " and " + who
+		}
+		return "", fmt.Errorf("-o %s is for %s only; %s", s, who, offers)
 	}
 	msg := `unknown output format "` + printable.Escape(s) + `"`
 	if near := suggest.Closest(s, names); near != "" {

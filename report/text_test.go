@@ -274,7 +274,7 @@ func TestParseFormat(t *testing.T) {
 		{ApplyCommand, "json", ""},
 		{StatusCommand, "text", ""},
 		{ApplyCommand, "junit", "-o junit is for validate only; apply offers text, json, github"},
-		{StatusCommand, "github", "-o github is for validate and apply only; status offers text, json"},
+		{StatusCommand, "github", "-o github is for validate, apply and diff only; status offers text, json"},
 		{ApplyCommand, "jsn", `unknown output format "jsn"; did you mean json?; apply offers text, json, github`},
 		{StatusCommand, "yaml", `unknown output format "yaml"; status offers text, json`},
 		{ValidateCommand, "\x1b[2J", `unknown output format "\x1b[2J"; validate offers text, json, github, junit, sarif, gitlab`},
