@@ -4,6 +4,8 @@ import (
 	"bufio"
 	"fmt"
 	"math/rand"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -488,5 +490,44 @@ func TestVariablesNotUTF8(t *testing.T) {
 	defer seen.mu.Unlock()
 	if seen.n != 0 {
 		t.Errorf("%d requests sent, want none", seen.n)
+	}
+}
+
+// TestFalseExists: a 400 that says something else already exists is a
+// failure, not the job found: only a message about this job's name counts,
+// and --duplicate-pattern still reads a server's own wording (issue 22 item
+// 4).
+func TestFalseExists(t *testing.T) {
+	answer := func(msg string) string {
+		hs := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusBadRequest)
+			fmt.Fprintf(w, `{"ok":false,"message":%q}`, msg)
+		}))
+		t.Cleanup(hs.Close)
+		return hs.URL
+	}
+	job := filepath.Join(t.TempDir(), "job.yaml")
+	writeFile(t, job, "job_definition: acme::report-builder:3\njob_queue: acme::nightlyy\nname: nightly-report\n")
+	for _, tc := range []struct {
+		name, msg string
+		flags     []string
+		code      int
+		outcome   string
+	}{
+		{"another queue exists", "queue 'acme::nightlyy' does not exist; a queue named 'acme::nightly' already exists", nil, 1, "failed"},
+		{"duplicate of another thing", "duplicate key DB_PASSWORD in container_env", nil, 1, "failed"},
+		{"the job's name", "job 'nightly-report' already exists", nil, 0, "exists"},
+		{"the word name", "name already exists in queue", nil, 0, "exists"},
+		{"a pattern of the server's own", "Auftrag schon vorhanden", []string{"--duplicate-pattern", "schon vorhanden"}, 0, "exists"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			vars := map[string]string{"DAESTRO_API_URL": answer(tc.msg), "DAESTRO_API_KEY": "dk_test_5f0c2a9e7b41d836"}
+			args := append(append([]string{"apply", "--retries", "0"}, tc.flags...), "-f", job)
+			code, out, errOut := runInProcess(t, vars, args...)
+			if code != tc.code || !strings.HasPrefix(out, tc.outcome+" ") {
+				t.Errorf("exit %d, want %d and %s:\n%s%s", code, tc.code, tc.outcome, out, errOut)
+			}
+		})
 	}
 }

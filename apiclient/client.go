@@ -89,12 +89,12 @@ type APIError struct {
 	said string
 }
 
-// NameTaken reports whether this Job Submit answer says the job's name is
-// already taken in its queue (see IsNameTaken), reading the server's words as
-// they came: a scrubbed message could hide the phrase (a one-letter secret
-// masks every letter of it).
-func (e *APIError) NameTaken(pattern *regexp.Regexp) bool {
-	return IsNameTaken(e.Status, e.said, pattern)
+// NameTaken reports whether this Job Submit answer says that the job called
+// name is already taken in its queue (see IsNameTaken), reading the server's
+// words as they came: a scrubbed message could hide the phrase (a one-letter
+// secret masks every letter of it).
+func (e *APIError) NameTaken(name string, pattern *regexp.Regexp) bool {
+	return IsNameTaken(e.Status, e.said, name, pattern)
 }
 
 // Refused reports whether the server refused the API key (401 or 403).

@@ -332,7 +332,7 @@ func TestSubmitKeepsTheID(t *testing.T) {
 // lower-case) before they are cut or folded, and decisions read them unscrubbed.
 func TestMessagesScrubbedBeforeCut(t *testing.T) {
 	const secret = "Tk-SeCrEt/P@ss"
-	long := strings.Repeat("x", maxMessage-5)
+	long := "name " + strings.Repeat("x", maxMessage-10)
 	c, _ := newTestClient(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch r.URL.Path {
 		case "/v1/client/job":
@@ -349,8 +349,8 @@ func TestMessagesScrubbedBeforeCut(t *testing.T) {
 	if !errors.As(err, &apiErr) {
 		t.Fatalf("err = %v", err)
 	}
-	if strings.Contains(apiErr.Message, "Tk-") || !apiErr.NameTaken(nil) {
-		t.Errorf("message %q (name taken: %v): a piece of the secret survived the cut, or the decision read the scrubbed text", apiErr.Message[len(long)-10:], apiErr.NameTaken(nil))
+	if strings.Contains(apiErr.Message, "Tk-") || !apiErr.NameTaken("", nil) {
+		t.Errorf("message %q (name taken: %v): a piece of the secret survived the cut, or the decision read the scrubbed text", apiErr.Message[len(long)-10:], apiErr.NameTaken("", nil))
 	}
 	_, err = c.Job(context.Background(), "x")
 	if err == nil || strings.Contains(strings.ToLower(err.Error()), strings.ToLower(secret)) || !strings.Contains(err.Error(), "HTTP 500: text/*** body: oops") {

@@ -26,24 +26,24 @@ func FuzzClassify(f *testing.F) {
 	f.Add(400, "\xff\xfe already\u00a0exists", uint(2))
 	def := regexp.MustCompile(DefaultDuplicatePattern)
 	f.Fuzz(func(t *testing.T, status int, msg string, at uint) {
-		got := IsNameTaken(status, msg, nil)
+		got := IsNameTaken(status, msg, "", nil)
 		switch status {
 		case http.StatusConflict:
 			if !got {
 				t.Fatalf("409 not taken")
 			}
 		case http.StatusBadRequest:
-			if got != def.MatchString(msg) {
+			if got != (def.MatchString(msg) && aboutName(msg, "")) {
 				t.Fatalf("nil pattern differs from the default for %q", msg)
 			}
-			if IsNameTaken(status, asciiUpper(msg), nil) != got || IsNameTaken(status, asciiLower(msg), nil) != got {
+			if IsNameTaken(status, asciiUpper(msg), "", nil) != got || IsNameTaken(status, asciiLower(msg), "", nil) != got {
 				t.Fatalf("case changes the answer for %q", msg)
 			}
 			// Spaces around the phrase keep \b satisfied whatever the
 			// neighbours are.
 			cut := int(at % uint(len(msg)+1))
 			withPhrase := msg[:cut] + " name already exists " + msg[cut:]
-			if !IsNameTaken(status, withPhrase, nil) {
+			if !IsNameTaken(status, withPhrase, "", nil) {
 				t.Fatalf("%q contains the phrase but is not taken", withPhrase)
 			}
 		default:

@@ -89,6 +89,7 @@ func TestIsNameTaken(t *testing.T) {
 		name    string
 		status  int
 		message string
+		job     string
 		pattern *regexp.Regexp
 		want    bool
 	}{
@@ -116,10 +117,18 @@ func TestIsNameTaken(t *testing.T) {
 		{name: "success", status: 202, message: "already exists", want: false},
 		{name: "custom pattern matches", status: 400, message: "Name schon vorhanden", pattern: german, want: true},
 		{name: "custom pattern replaces the default", status: 400, message: "name already exists", pattern: german, want: false},
+		// Issue 22 item 4: only a message about this job's name counts.
+		{name: "another thing exists", status: 400, job: "nightly-report",
+			message: "queue 'acme::nightlyy' does not exist; a queue named 'acme::nightly' already exists", want: false},
+		{name: "duplicate of something else", status: 400, job: "nightly-report", message: "duplicate key in container_env", want: false},
+		{name: "the job named", status: 400, job: "nightly-report", message: "job 'Nightly-Report' already exists", want: true},
+		{name: "the name inside a longer one", status: 400, job: "nightly", message: "job 'nightly-2' already exists", want: false},
+		{name: "the word name", status: 400, job: "nightly-report", message: "job_name already exists in queue", want: true},
+		{name: "custom pattern needs no name", status: 400, job: "x", message: "Auftrag schon vorhanden", pattern: german, want: true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := IsNameTaken(tt.status, tt.message, tt.pattern); got != tt.want {
+			if got := IsNameTaken(tt.status, tt.message, tt.job, tt.pattern); got != tt.want {
 				t.Errorf("IsNameTaken(%d, %q) = %v, want %v", tt.status, tt.message, got, tt.want)
 			}
 		})

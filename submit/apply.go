@@ -62,7 +62,7 @@ func Apply(ctx context.Context, p *plan.Plan, c *apiclient.Client, o Options) (*
 		if err != nil {
 			return a, fmt.Errorf("encoding the body of %s/%s: %w", j.Queue, j.Name, err)
 		}
-		reqs = append(reqs, Request{Index: i, Body: body})
+		reqs = append(reqs, Request{Index: i, Body: body, Name: j.Name})
 	}
 	results, err := Run(ctx, c, reqs, o)
 	for _, r := range results {

@@ -33,6 +33,9 @@ type Request struct {
 	Index int
 	// Body is the JSON request body.
 	Body []byte
+	// Name is the job's name, as in Body: a 400 saying something "already
+	// exists" means the job exists only when it is about this name.
+	Name string
 }
 
 // Result is what happened to one Request.
@@ -361,7 +364,7 @@ func (r *run) job(i int) Result {
 		switch s := apiErr.Status; {
 		case s >= 200 && s < 300:
 			return r.failed(res, apiErr, "the server accepted the request but its answer could not be read; "+noteMaybe, false)
-		case apiErr.NameTaken(r.dup):
+		case apiErr.NameTaken(req.Name, r.dup):
 			res.Outcome = outcome.Exists
 			if lost {
 				res.Note = noteLostAnswer
