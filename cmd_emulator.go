@@ -49,8 +49,31 @@ func emulatorCommand(e env) *cli.Command {
 // a word such as "dev" would be masked everywhere it appears.
 const exampleKey = "dk_test_5f0c2a9e7b41d836"
 
+// check refuses flag values that cannot mean anything, as usage errors (exit
+// 2) naming the flag, before anything is opened or listened on.
+func (o *emulatorOptions) check() error {
+	fraction := func(v float64) bool { return v >= 0 && v <= 1 } // false for NaN
+	switch {
+	case o.step <= 0:
+		return usagef("--step %v: must be a positive duration, e.g. 1s", o.step)
+	case !fraction(o.failRate):
+		return usagef("--fail-rate %v: must be a fraction between 0 and 1", o.failRate)
+	case !fraction(o.dropRate):
+		return usagef("--drop-rate %v: must be a fraction between 0 and 1", o.dropRate)
+	case !(o.rateLimit >= 0):
+		return usagef("--rate-limit %v: must be a number of requests per second, 0 for unlimited", o.rateLimit)
+	}
+	if _, _, err := net.SplitHostPort(o.addr); err != nil {
+		return usagef("--addr %q: want HOST:PORT, e.g. 127.0.0.1:8080", o.addr)
+	}
+	return nil
+}
+
 // runEmulator serves the emulator until ctx ends (Ctrl-C).
 func runEmulator(ctx context.Context, e env, o *emulatorOptions) error {
+	if err := o.check(); err != nil {
+		return err
+	}
 	opts := emulator.Options{APIKey: o.apiKey, Step: o.step, FailRate: o.failRate, DropRate: o.dropRate,
 		RateLimit: o.rateLimit, StatePath: o.state, Seed: o.seed}
 	if o.latency != "" {
