@@ -7,9 +7,53 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+)
 
-	"github.com/daestro-jobs/daestro-jobs/api"
-	"github.com/daestro-jobs/daestro-jobs/printable"
+// The answers, as docs/api.md describes them. The emulator has its own
+// types rather than the client's, so that a JSON name the client gets wrong
+// is not got wrong here too.
+
+// envelope is every answer: {"ok": true, "data": …} or
+// {"ok": false, "message": …}.
+type envelope struct {
+	OK      bool   `json:"ok"`
+	Message string `json:"message,omitempty"`
+	Data    any    `json:"data,omitempty"`
+}
+
+// created is the data of an accepted Job Submit (HTTP 202).
+type created struct {
+	ID string `json:"id"`
+}
+
+// detail is the data of Job Detail (HTTP 200). The nullable fields are
+// pointers, and never omitted: the API sends them as null.
+type detail struct {
+	ID         string  `json:"id"`
+	Name       string  `json:"name"`
+	State      state   `json:"state"`
+	SystemNote *string `json:"system_note"`
+	ScheduleAt *string `json:"schedule_at"`
+	CreatedAt  string  `json:"created_at"`
+	UpdatedAt  *string `json:"updated_at"`
+}
+
+// state is a job's state in Job Detail.
+type state string
+
+// The states the emulator's jobs pass through, and the terminal ones a test
+// can ask for. The API's cancelling and cancelled never happen here: nothing
+// cancels a job through the documented API.
+const (
+	submitted state = "submitted"
+	pending   state = "pending"
+	runnable  state = "runnable"
+	starting  state = "starting"
+	running   state = "running"
+	completed state = "completed"
+	failed    state = "failed"
+	errored   state = "error"
+	timedOut  state = "timeout"
 )
 
 // timeLayout is how Job Detail writes times: UTC with microseconds, as in the
@@ -38,18 +82,18 @@ func (s *Server) handleDetail(w http.ResponseWriter, r *http.Request, id string)
 		return
 	}
 	d := describe(rec, s.opts.Now(), s.opts.Step)
-	s.respond(w, r, http.StatusOK, api.Envelope[api.Detail]{OK: true, Data: &d}, "")
+	s.respond(w, r, http.StatusOK, envelope{OK: true, Data: d}, "")
 }
 
 // describe derives a job's Job Detail at now. The state is a pure function of
 // the clock, so a test moves a fake clock instead of waiting, and nothing runs
 // in the background.
-func describe(rec *record, now time.Time, step time.Duration) api.Detail {
+func describe(rec *record, now time.Time, step time.Duration) detail {
 	// The states every job passes through, one Step each, before its
 	// terminal state.
-	progress := [...]api.State{api.Submitted, api.Pending, api.Runnable, api.Starting, api.Running}
+	progress := [...]state{submitted, pending, runnable, starting, running}
 	job := rec.job
-	d := api.Detail{
+	d := detail{
 		ID:        job.ID,
 		Name:      job.Name,
 		State:     progress[0],
@@ -76,7 +120,7 @@ func describe(rec *record, now time.Time, step time.Duration) api.Detail {
 		return d
 	}
 	d.State = rec.ending
-	if rec.ending != api.Completed {
+	if rec.ending != completed {
 		e := string(rec.ending)
 		d.SystemNote = new("emulator: the job ended " + e + " because its container_env sets " + resultVar + "=" + e)
 	}
@@ -88,11 +132,11 @@ func describe(rec *record, now time.Time, step time.Duration) api.Detail {
 // parts were: JSON would carry a control character from a request (a job
 // name) back to the client intact.
 func (s *Server) fail(w http.ResponseWriter, r *http.Request, status int, msg string) {
-	msg = printable.Escape(printable.Clip(msg, maxMessage))
-	s.respond(w, r, status, api.Envelope[struct{}]{Message: msg}, msg)
+	msg = escape(clip(msg, maxMessage))
+	s.respond(w, r, status, envelope{Message: msg}, msg)
 }
 
-// respond writes a JSON answer (an api.Envelope) and logs it, with msg when
+// respond writes a JSON answer (an envelope) and logs it, with msg when
 // it is an error.
 func (s *Server) respond(w http.ResponseWriter, r *http.Request, status int, e any, msg string) {
 	b, err := json.Marshal(e)

@@ -13,6 +13,12 @@
 // The package never prints or logs on its own; a request log goes through
 // Options.Log when one is given.
 //
+// It is written from the API's documentation (docs/api.md), not from the
+// tool it tests: its request checks (request.go), its answer types
+// (detail.go) and its helpers are its own, and it imports no package of this
+// module (TestSharesNoCode), so a mistake in the tool's schema or wire types
+// cannot hide behind the same mistake here.
+//
 // It is a server like any other, so it defends itself as one (limits.go):
 // bodies are capped at MaxBodySize and read into a buffer of that size at
 // most, only so many are held at once, a client has Options.BodyTimeout to
@@ -36,11 +42,6 @@ import (
 	"time"
 
 	"golang.org/x/time/rate"
-
-	"github.com/daestro-jobs/daestro-jobs/api"
-	"github.com/daestro-jobs/daestro-jobs/internal/clock"
-	"github.com/daestro-jobs/daestro-jobs/printable"
-	"github.com/daestro-jobs/daestro-jobs/schema"
 )
 
 // Options configure a Server. The zero value is a working emulator: any API key
@@ -125,9 +126,8 @@ type Stats struct {
 // Server is the emulator. It implements http.Handler and is safe for
 // concurrent use.
 type Server struct {
-	opts      Options
-	validator *schema.Validator
-	limiter   *rate.Limiter // nil when unlimited
+	opts    Options
+	limiter *rate.Limiter // nil when unlimited
 
 	// bodies and parses are semaphores (see limits.go): a slot of bodies is
 	// held by each request whose body is in memory, one of parses by each
@@ -158,7 +158,7 @@ type queueName struct{ queue, name string }
 // record is a stored job with what Job Detail derives from it.
 type record struct {
 	job    Job
-	ending api.State // terminal state: completed, or what EMULATOR_RESULT asked for
+	ending state // terminal state: completed, or what EMULATOR_RESULT asked for
 }
 
 // New builds a Server, reading and compacting the journal at opts.StatePath
@@ -174,23 +174,18 @@ func New(opts Options) (*Server, error) {
 		opts.Now = time.Now
 	}
 	if opts.Sleep == nil {
-		opts.Sleep = clock.Sleep
+		opts.Sleep = sleep
 	}
 	if opts.BodyTimeout == 0 {
 		opts.BodyTimeout = defaultBodyTimeout
 	}
-	v, err := schema.New()
-	if err != nil {
-		return nil, fmt.Errorf("emulator: %w", err)
-	}
 	s := &Server{
-		opts:      opts,
-		validator: v,
-		rng:       rand.New(rand.NewPCG(uint64(opts.Seed), 0x6a6f6273)),
-		byID:      map[string]*record{},
-		names:     map[queueName]bool{},
-		bodies:    make(chan struct{}, maxBodies),
-		parses:    make(chan struct{}, maxParses),
+		opts:   opts,
+		rng:    rand.New(rand.NewPCG(uint64(opts.Seed), 0x6a6f6273)),
+		byID:   map[string]*record{},
+		names:  map[queueName]bool{},
+		bodies: make(chan struct{}, maxBodies),
+		parses: make(chan struct{}, maxParses),
 	}
 	if opts.RateLimit > 0 {
 		// A burst of one second's worth of requests (at least one) is how API
@@ -236,11 +231,7 @@ func check(o Options) error {
 
 // load adds a job read back from the journal.
 func (s *Server) load(job Job) error {
-	doc, err := decode(job.Body)
-	if err != nil {
-		return fmt.Errorf("job %s: %w", job.ID, err)
-	}
-	ending, err := endingOf(doc)
+	ending, err := storedEnding(job.Body)
 	if err != nil {
 		return fmt.Errorf("job %s: %w", job.ID, err)
 	}
@@ -408,9 +399,9 @@ func (s *Server) logf(format string, args ...any) {
 	for i, a := range args {
 		switch v := a.(type) {
 		case string:
-			args[i] = printable.Escape(printable.Clip(v, maxMessage))
+			args[i] = escape(clip(v, maxMessage))
 		case error:
-			args[i] = printable.Escape(printable.Clip(v.Error(), maxMessage))
+			args[i] = escape(clip(v.Error(), maxMessage))
 		}
 	}
 	s.opts.Log(format, args...)
@@ -434,5 +425,40 @@ const (
 // clipped to maxEcho, and control characters escaped so that it can neither
 // move a terminal's cursor nor start a line of its own.
 func echo(s string) string {
-	return printable.Escape(printable.Clip(s, maxEcho))
+	return escape(clip(s, maxEcho))
+}
+
+// storedEnding reads the terminal state a journaled job asked for. Journals
+// written before the emulator followed the API's container_env form may hold
+// the string shorthand; both are read.
+func storedEnding(body []byte) (state, error) {
+	doc, err := decode(body)
+	if err != nil {
+		return "", err
+	}
+	m, _ := doc.(map[string]any)
+	env, _ := m[keyEnv].(map[string]any)
+	var value string
+	switch v := env[resultVar].(type) {
+	case string:
+		value = v
+	case map[string]any:
+		value, _ = v["value"].(string)
+	}
+	return endingOf(value)
+}
+
+// sleep waits for d or until ctx is done, returning ctx.Err() then.
+func sleep(ctx context.Context, d time.Duration) error {
+	if d <= 0 {
+		return ctx.Err()
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
 }

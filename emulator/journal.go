@@ -21,14 +21,19 @@ package emulator
 // for durability a test tool does not need. Close and the start-up repair of a
 // torn tail do fsync.
 //
-// Start-up: the file is read, a torn last line (no newline, or not JSON) is
-// ignored, and if there was one it is cut off in place (ftruncate, then
-// fsync), so the next append does not glue onto garbage. Cutting a tail is
-// one metadata change that a crash leaves done or not done, and the valid
-// prefix is never rewritten; unlike replacing the file through a rename, it
-// keeps the file's inode, which is what the lock (state.go) is held on. A bad
-// line anywhere else is corruption, not a torn write, and New refuses to start
-// rather than forget jobs and later accept their names twice.
+// Start-up: the file is read, and only a file the emulator wrote is used.
+// Its first line must be a journal record (a JSON object with exactly the
+// fields of Job, id, name, queue, body and created_at set); anything else (an
+// ssh public key, a line of text without a newline, a file that starts with a
+// blank line) is refused, and the file is left as it is. After at least one
+// valid record, a torn last line (no newline, or not a record, or only blank
+// and NUL bytes) is ignored, and cut off in place (ftruncate, then fsync), so
+// the next append does not glue onto garbage. Cutting a tail is one metadata
+// change that a crash leaves done or not done, and the valid prefix is never
+// rewritten; unlike replacing the file through a rename, it keeps the file's
+// inode, which is what the lock (state.go) is held on. A bad line anywhere
+// else is corruption, not a torn write, and New refuses to start rather than
+// forget jobs and later accept their names twice.
 //
 // The journal holds request bodies, sensitive values included, so it is
 // created readable by its owner only.
@@ -38,6 +43,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 )
 
@@ -63,6 +69,10 @@ func openJournal(path string) (*journal, []Job, error) {
 		return nil, nil, fmt.Errorf("emulator: reading state: %w", err)
 	}
 	jobs, good, err := parseJournal(data)
+	if errors.Is(err, errNotJournal) {
+		f.Close()
+		return nil, nil, &NotJournalError{Path: path}
+	}
 	if err != nil {
 		f.Close()
 		return nil, nil, fmt.Errorf("emulator: %s: %w", path, err)
@@ -87,34 +97,71 @@ func readState(f *os.File) ([]byte, error) {
 	return buf.Bytes(), err
 }
 
+// NotJournalError is New's error for a state file that the emulator did not
+// write: its first line is not a journal record. The file is left unchanged.
+type NotJournalError struct {
+	// Path is the state file, as given in Options.StatePath.
+	Path string
+}
+
+func (e *NotJournalError) Error() string {
+	return fmt.Sprintf("emulator: %s is not an emulator state file (its first line is not a job record); "+
+		"it is left unchanged: give a new path, or the file an emulator wrote", e.Path)
+}
+
+// errNotJournal is parseJournal's verdict on a file whose first line is not a
+// record; openJournal names the file.
+var errNotJournal = errors.New("not a journal")
+
 // parseJournal decodes the lines of a journal. It returns the jobs and the
 // length of the prefix they occupy; anything after it is a torn last line.
 func parseJournal(data []byte) ([]Job, int, error) {
 	var jobs []Job
 	off := 0
 	for n := 1; off < len(data); n++ {
-		end := bytes.IndexByte(data[off:], '\n')
-		if end < 0 {
-			return jobs, off, nil // the last write never finished
+		line, next := data[off:], len(data)
+		if end := bytes.IndexByte(data[off:], '\n'); end >= 0 {
+			line, next = data[off:off+end], off+end+1
 		}
-		line, next := data[off:off+end], off+end+1
-		if len(bytes.TrimSpace(line)) == 0 {
-			off = next
-			continue
-		}
-		var job Job
-		if err := json.Unmarshal(line, &job); err != nil {
-			// A power loss can leave a whole line of garbage or zeros at the
-			// end; only there is a bad line a torn write.
-			if len(bytes.Trim(data[next:], " \t\r\n\x00")) == 0 {
-				return jobs, off, nil
-			}
+		job, err := parseRecord(line)
+		switch {
+		case n == 1 && err != nil:
+			// Not a file this emulator wrote, or one whose only line
+			// is torn: neither is a journal to repair.
+			return nil, 0, errNotJournal
+		case err == nil && next == len(data) && data[len(data)-1] != '\n':
+			// A whole record without its newline: the write that
+			// ended the file did not finish.
+			return jobs, off, nil
+		case err != nil && len(bytes.Trim(data[next:], " \t\r\n\x00")) == 0:
+			// A torn last line, or garbage, blank lines or zeros at
+			// the end, as a power loss can leave them.
+			return jobs, off, nil
+		case err != nil:
 			return nil, 0, fmt.Errorf("line %d is not a job: %w", n, err)
 		}
 		jobs = append(jobs, job)
 		off = next
 	}
 	return jobs, off, nil
+}
+
+// parseRecord decodes one journal line: a JSON object holding exactly
+// Job's fields, with id, name, queue, body and created_at set.
+func parseRecord(line []byte) (Job, error) {
+	dec := json.NewDecoder(bytes.NewReader(line))
+	dec.DisallowUnknownFields()
+	var job Job
+	if err := dec.Decode(&job); err != nil {
+		return Job{}, err
+	}
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+		return Job{}, errors.New("more than one value on the line")
+	}
+	if job.ID == "" || job.Name == "" || job.Queue == "" || len(job.Body) == 0 || job.CreatedAt.IsZero() {
+		return Job{}, errors.New("id, name, queue, body and created_at are required")
+	}
+	return job, nil
 }
 
 // append writes one job as one line, in one write call.

@@ -9,11 +9,12 @@ package emulator
 //   - MaxBodySize (64 KiB) per body. Job Submit bodies are a few KB: a job
 //     with dozens of environment variables and a long command stays under
 //     8 KiB, so 64 KiB leaves ample room for any real job. It is not larger
-//     because of what a body can cost once read: validating an invalid body
-//     costs hundreds of times its size (a 64 KiB array of 30,000 numbers where
-//     strings belong makes 30,000 validation errors, 40 to 60 MB of RSS; at
-//     256 KiB it would be four times that). A larger body is answered 413,
-//     and what is left of it is read and thrown away, never kept (refuse).
+//     because of what a body costs once read: decoding JSON into values
+//     takes several times its size (a 64 KiB array of 30,000 numbers is
+//     30,000 values), and the cost grows with the cap. The checks themselves
+//     keep ten messages and count the rest (request.go). A larger body is
+//     answered 413, and what is left of it is read and thrown away, never
+//     kept (refuse).
 //   - maxBodies (128) bodies in memory at once, each read into one buffer
 //     sized by its Content-Length, or by the cap when it is chunked: 8 MiB
 //     at most. A body slot is held from before the body is read until the
@@ -24,16 +25,15 @@ package emulator
 //     kernel's socket buffers). Only one still waiting at its deadline is
 //     answered 503 with Retry-After, which every client retries. Requests
 //     without a body (Job Detail) take no slot.
-//   - maxParses (1) validation at a time: a valid body of a few KB decodes
-//     and validates in tens of microseconds (the schema package's fast path),
-//     so taking turns costs a well-behaved client nothing it would notice,
-//     while an invalid one can cost tens of MB, and one at a time bounds
-//     that to one.
+//   - maxParses (1) validation at a time: a body of a few KB decodes and is
+//     checked in tens of microseconds, so taking turns costs a well-behaved
+//     client nothing it would notice, while the costliest body under the cap
+//     takes megabytes to decode, and one at a time bounds that to one.
 //
 // TestMemoryUnderHostileLoad measures the result in a child process: 500
 // concurrent 1 MiB bodies and 20 costly bodies under the cap peak at about
-// 50 MB of RSS (10 MB at rest), and at about 80 MB when the costly bodies are
-// arrays of numbers, the costliest kind while the schema refuses them.
+// 31 MB of RSS (7 MB at rest); it was about 50 MB while the emulator
+// validated with the CLI's JSON Schema, which wrote a message per problem.
 
 import (
 	"errors"

@@ -12,6 +12,10 @@ import (
 // does not make it the process's controlling terminal.
 const openFlags = syscall.O_NONBLOCK | syscall.O_NOCTTY
 
+// noFollow makes opening a symbolic link fail, so that a link swapped in
+// after the path was looked at is not followed.
+const noFollow = syscall.O_NOFOLLOW
+
 // setBlocking clears O_NONBLOCK on a regular file. Linux ignores the flag for
 // regular files (and os.OpenFile already clears it there), but other systems
 // may not, and the journal's writes must never return EAGAIN.
