@@ -130,17 +130,9 @@ func plainValue(n *yaml.Node) any {
 	case yaml.MappingNode:
 		out := map[string]any{}
 		for i := 0; i+1 < len(n.Content); i += 2 {
+			// A merge key stays the key "<<" it is written as: editors
+			// (yaml-language-server) validate it so.
 			k, v := n.Content[i], n.Content[i+1]
-			if k.ShortTag() == "!!merge" {
-				if m, ok := plainValue(v).(map[string]any); ok {
-					for mk, mv := range m {
-						if _, set := out[mk]; !set {
-							out[mk] = mv
-						}
-					}
-				}
-				continue
-			}
 			out[k.Value] = plainValue(v)
 		}
 		return out

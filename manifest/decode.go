@@ -376,6 +376,12 @@ func scalar(n *yaml.Node, text bool) any {
 			// schema, which rejects numbers wherever they are not sent as text.
 			return json.Number("0.5")
 		}
+		if v := strings.TrimPrefix(strings.ReplaceAll(n.Value, "_", ""), "+"); json.Valid([]byte(v)) {
+			// As written, when JSON can hold it: 1795917600.0 stays a
+			// whole number (an integer to JSON Schema) and messages quote
+			// what the manifest says, not 1.7959176e+09.
+			return json.Number(v)
+		}
 		return json.Number(strconv.FormatFloat(f, 'g', -1, 64))
 	}
 	// !!str, !!timestamp (an unquoted date stays the text written), !!binary

@@ -96,7 +96,12 @@ func check(doc *manifest.Document, opts Options) checked {
 	if len(violations) == 0 {
 		c.params(&body) // warnings about a broken command or parameters would be noise
 	}
-	at := c.schedule(body.ScheduleAt, scheduleIsNumber)
+	at := ""
+	if !refuses(violations, "schedule_at") {
+		// One message a value: a schedule_at the schema refused (.inf, a
+		// fraction, a negative number) is not parsed as well.
+		at = c.schedule(body.ScheduleAt, scheduleIsNumber)
+	}
 
 	job.Secrets = c.secrets
 	job.Written = c.written
@@ -350,6 +355,16 @@ func (c *docCheck) params(b *Body) {
 				"no Param::%s placeholder in container_cmd uses this parameter", p.Key)
 		}
 	}
+}
+
+// refuses reports whether the schema refused the top-level key.
+func refuses(violations []schema.Violation, key string) bool {
+	for _, v := range violations {
+		if len(v.Path) == 1 && v.Path[0] == key {
+			return true
+		}
+	}
+	return false
 }
 
 // schedule resolves schedule_at, as written with references expanded, to

@@ -173,6 +173,48 @@ func TestSecretsHoldASecret(t *testing.T) {
 	}
 }
 
+// TestAgreesWithTheSchema: what the printed schema accepts the tool accepts
+// too, and each refusal is said once (issue 21).
+func TestAgreesWithTheSchema(t *testing.T) {
+	for _, tc := range []struct {
+		name, yaml string
+		vars       map[string]string
+		want       []string // the diagnostics, all of them
+		schedule   string
+	}{
+		{name: "a whole-valued float is unix seconds", yaml: head + "schedule_at: 1795917600.0\n", schedule: "2026-11-29T02:00:00.000Z"},
+		{name: "an exponent too", yaml: head + "schedule_at: 1.7959176e9\n", schedule: "2026-11-29T02:00:00.000Z"},
+		{name: "20 digits are out of range", yaml: head + "schedule_at: 99999999999999999999\n",
+			want: []string{`<stdin>:3:14: schedule_at: "99999999999999999999" is out of range for unix seconds; the latest is 253402300799 (9999-12-31T23:59:59Z)`}},
+		{name: ".inf is said once", yaml: head + "schedule_at: .inf\n",
+			want: []string{"<stdin>:3:14: schedule_at: must be a string or an integer, not a number"}},
+		{name: "a fraction is said once", yaml: head + "schedule_at: 1.5\n",
+			want: []string{"<stdin>:3:14: schedule_at: must be a string or an integer, not a number"}},
+		{name: "a name that is a number", yaml: head + "name: 123\n",
+			want: []string{"<stdin>:3:7: name: must be a string, not an integer (quote the value to send it as text)"}},
+		{name: "an empty name", yaml: head + "name: ''\n",
+			want: []string{"<stdin>:3:7: name: must be a non-empty string; leave name out to have one generated"}},
+		{name: "references in definition and queue", yaml: "job_definition: ${DEF}\njob_queue: acme::${Q}\n",
+			vars: map[string]string{"DEF": "acme::d:1", "Q": "nightly"}},
+		{name: "a resolved '$' is no reference", yaml: "job_definition: ${DEF}\njob_queue: acme::q\n", vars: map[string]string{"DEF": "a$b"},
+			want: []string{"<stdin>:1:17: job_definition: must look like project_code::definition_name:version, e.g. acme::report-builder:3"}},
+		{name: "a merge key in env", yaml: head + "container_cmd_parameter: &p {k: v}\ncontainer_env: {<<: *p, B: b}\n"},
+		{name: "a merge key in parameters", yaml: head + "container_env: &e {A: a}\ncontainer_cmd_parameter:\n  <<: [*e]\n  k: v\n"},
+		{name: "a quoted << is a name", yaml: head + "container_env: {'<<': a}\n",
+			want: []string{`<stdin>:3:17: container_env["<<"]: invalid name "<<": environment variable names are letters, digits and '_', not starting with a digit`}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			p := planOf(t, tc.yaml, tc.vars)
+			if diff := cmp.Diff(tc.want, diagStrings(p)); diff != "" {
+				t.Errorf("diagnostics (-want +got):\n%s", diff)
+			}
+			if tc.schedule != "" && (len(p.Jobs) != 1 || p.Jobs[0].ScheduleAt != tc.schedule) {
+				t.Errorf("schedule_at: %+v, want %s", p.Jobs, tc.schedule)
+			}
+		})
+	}
+}
+
 func TestGeneratedNames(t *testing.T) {
 	doc := head + "container_cmd_parameter: {day: '2026-11-28'}\ncontainer_env:\n  PW: {value: '${PW}', sensitive: true}\nschedule_at: +1h\n"
 	nameOf := func(t *testing.T, yaml string, vars map[string]string, mutate ...func(*Options)) string {

@@ -26,6 +26,7 @@
 package schedule
 
 import (
+	"math/big"
 	"strconv"
 	"strings"
 	"time"
@@ -181,7 +182,12 @@ func parse(z *Zones, raw string, isNumber bool, now time.Time) (time.Time, error
 	}
 	if isNumber {
 		// YAML resolved the scalar as an int or float, so only unix seconds
-		// make sense; parseUnix explains hex, floats, signs and the like.
+		// make sense; parseUnix explains hex, floats, signs and the like. A
+		// whole-valued float (1795917600.0, 1.7e9) is an integer to JSON
+		// Schema, and to the printed schema: it is one here too.
+		if d, ok := wholeNumber(s); ok {
+			return parseUnix(d)
+		}
 		return parseUnix(s)
 	}
 	switch c := s[0]; {
@@ -250,7 +256,7 @@ func parseUnix(s string) (time.Time, error) {
 	digits := strings.TrimLeft(s, "0")
 	if len(digits) > 19 {
 		return time.Time{}, &Error{Kind: KindRange,
-			Msg:  quote(s) + " is too large for unix seconds",
+			Msg:  quote(s) + " is out of range for unix seconds",
 			Hint: "the latest is 253402300799 (9999-12-31T23:59:59Z)"}
 	}
 	if len(s) > 1 && s[0] == '0' {
@@ -287,7 +293,7 @@ func unitError(s string, v uint64) error {
 	if secs >= millisThreshold {
 		// Even divided it is not a plausible time: 19 digits of nothing.
 		return &Error{Kind: KindRange,
-			Msg:  quote(s) + " is too large for unix seconds",
+			Msg:  quote(s) + " is out of range for unix seconds",
 			Hint: "the latest is 253402300799 (9999-12-31T23:59:59Z)"}
 	}
 	frac := v % div
@@ -298,6 +304,26 @@ func unitError(s string, v uint64) error {
 		hint += ", or " + Format(t) + " to keep the fraction"
 	}
 	return &Error{Kind: KindUnit, Msg: quote(s) + " looks like unix " + unit, Hint: hint}
+}
+
+// wholeNumber returns the decimal digits of s, a float YAML typed as a
+// number, when its value is whole and not negative. Exponents beyond ±40
+// are left to numberError: no such value is a time, and big.Rat would
+// spend memory on them.
+func wholeNumber(s string) (string, bool) {
+	if ascii.IsDigits(s) || !isFloatText(s) || s[0] == '-' || s[0] == '+' {
+		return "", false
+	}
+	if _, exp, ok := strings.Cut(strings.ToLower(s), "e"); ok {
+		if e, err := strconv.Atoi(exp); err != nil || e > 40 || e < -40 {
+			return "", false
+		}
+	}
+	r, ok := new(big.Rat).SetString(s)
+	if !ok || !r.IsInt() || r.Sign() < 0 {
+		return "", false
+	}
+	return r.Num().String(), true
 }
 
 // numberError explains why s, which is not all digits, is not unix seconds.

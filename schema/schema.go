@@ -25,6 +25,61 @@ var source string
 // whose name holds '%' or '#' (~/src/C#/) would break compilation.
 const ID = "https://raw.githubusercontent.com/daestro-jobs/daestro-jobs/main/schema/jobs.schema.json"
 
+// The printed schema is read by editors, which see a manifest as written;
+// the tool validates documents with references resolved and merge keys
+// followed. resolve makes the schema the tool compiles: the printed one
+// without what only the written form holds.
+const (
+	// referenceAlternative ends the patterns of job_definition and
+	// job_queue: any text holding a reference ("${", or "$" and a name's
+	// first character). Resolved, a '$' is no reference any more.
+	referenceAlternative = `|[\s\S]*\$(?:\{|[A-Za-z_])[\s\S]*`
+	// mergeAlternative ends the patterns of container_env's and
+	// container_cmd_parameter's names: "<<", a YAML merge key, which the
+	// tool has followed (a quoted "<<" is a name like any other).
+	mergeAlternative = "|<<"
+	mergeKey         = "<<"
+)
+
+// resolve turns the printed schema, as values, into the one the tool
+// compiles, and checks that it found what it takes out.
+func resolve(raw map[string]any) error {
+	refs, merges := 0, 0
+	var walk func(v any)
+	walk = func(v any) {
+		switch v := v.(type) {
+		case map[string]any:
+			if p, ok := v["pattern"].(string); ok {
+				if q := strings.Replace(p, referenceAlternative, "", 1); q != p {
+					refs++
+					v["pattern"] = q
+				} else if q := strings.Replace(p, mergeAlternative, "", 1); q != p {
+					merges++
+					v["pattern"] = q
+				}
+			}
+			if props, ok := v["properties"].(map[string]any); ok {
+				if _, ok := props[mergeKey]; ok {
+					delete(props, mergeKey)
+					merges++
+				}
+			}
+			for _, x := range v {
+				walk(x)
+			}
+		case []any:
+			for _, x := range v {
+				walk(x)
+			}
+		}
+	}
+	walk(raw)
+	if refs != 2 || merges != 4 {
+		return fmt.Errorf("schema: found %d reference and %d merge-key alternatives, want 2 and 4", refs, merges)
+	}
+	return nil
+}
+
 // JSON returns the embedded schema document, as printed by `daestro-jobs schema`.
 func JSON() string { return source }
 
@@ -42,6 +97,9 @@ func New() (*Validator, error) {
 	var raw map[string]any
 	if err := json.Unmarshal([]byte(source), &raw); err != nil {
 		return nil, fmt.Errorf("schema: decoding the embedded schema: %w", err)
+	}
+	if err := resolve(raw); err != nil {
+		return nil, err
 	}
 	checked, err := merged(raw)
 	if err != nil {
