@@ -12,6 +12,7 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 	"unicode/utf8"
 
 	"github.com/daestro-jobs/daestro-jobs/emulator"
@@ -529,5 +530,36 @@ func TestFalseExists(t *testing.T) {
 				t.Errorf("exit %d, want %d and %s:\n%s%s", code, tc.code, tc.outcome, out, errOut)
 			}
 		})
+	}
+}
+
+// TestStepFilesNeverHang: $GITHUB_STEP_SUMMARY and $GITHUB_OUTPUT naming a
+// FIFO (no reader: a plain open(2) waits forever, and no signal ends it) are
+// refused with a warning, and the run ends as it would without them (issue
+// 22 item 5).
+func TestStepFilesNeverHang(t *testing.T) {
+	dir := t.TempDir()
+	fifo := filepath.Join(dir, "fifo")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	job := filepath.Join(dir, "job.yaml")
+	writeFile(t, job, "job_definition: acme::d:1\njob_queue: acme::q\nname: n\n")
+	for _, v := range []string{"GITHUB_STEP_SUMMARY", "GITHUB_OUTPUT"} {
+		done := make(chan struct{})
+		var code int
+		var errOut string
+		go func() {
+			defer close(done)
+			code, _, errOut = runInProcess(t, map[string]string{v: fifo}, "validate", "-o", "github", "-f", job)
+		}()
+		select {
+		case <-done:
+		case <-time.After(30 * time.Second):
+			t.Fatalf("%s naming a FIFO: validate -o github blocked", v)
+		}
+		if code != 0 || !strings.Contains(errOut, "not a regular file (a named pipe)") {
+			t.Errorf("%s naming a FIFO: exit %d, want 0 and a warning:\n%s", v, code, errOut)
+		}
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/daestro-jobs/daestro-jobs/internal/safefile"
 	"github.com/daestro-jobs/daestro-jobs/interp"
 	"github.com/daestro-jobs/daestro-jobs/manifest"
 	"github.com/daestro-jobs/daestro-jobs/plan"
@@ -160,7 +161,9 @@ func (s *session) appendTo(path, what string) *os.File {
 	if path == "" {
 		return nil
 	}
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
+	// As every other path: without blocking, a regular file only. A FIFO
+	// would block open(2) until a reader appears, and no signal ends that.
+	f, err := safefile.OpenAppend(path, 0o644)
 	if err != nil {
 		s.warn("cannot write the GitHub %s: %v", what, err)
 		return nil

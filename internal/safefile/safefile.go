@@ -48,6 +48,33 @@ func Open(path string) (*os.File, error) {
 	return f, nil
 }
 
+// OpenAppend opens path for appending, creating it with perm if it does not
+// exist, without blocking, and returns it only if it is a regular file: for
+// files another program names for writing ($GITHUB_STEP_SUMMARY,
+// $GITHUB_OUTPUT). A named pipe would block a plain open(2) until a reader
+// appears, and no signal ends that wait; here one without a reader fails at
+// once (ENXIO), and one with a reader, a socket or a device is closed again
+// and refused with an error wrapping ErrNotRegular.
+func OpenAppend(path string, perm fs.FileMode) (*os.File, error) {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND|os.O_CREATE|nonBlock, perm)
+	if err != nil {
+		if info, serr := os.Stat(path); serr == nil && !info.Mode().IsRegular() {
+			return nil, notRegular(path, info.Mode())
+		}
+		return nil, err
+	}
+	info, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	if !info.Mode().IsRegular() {
+		f.Close()
+		return nil, notRegular(path, info.Mode())
+	}
+	return f, nil
+}
+
 func notRegular(path string, m fs.FileMode) error {
 	return &fs.PathError{Op: "open", Path: path, Err: fmt.Errorf("%w (%s)", ErrNotRegular, Kind(m))}
 }

@@ -66,3 +66,67 @@ func TestReadFileLimit(t *testing.T) {
 		t.Errorf("ReadLimited over the limit = %v, want ErrTooLarge", err)
 	}
 }
+
+// TestOpenAppendRefusesWhatIsNotRegular: a step summary or output path that
+// names a FIFO (with no reader, or with one), a socket or a device is
+// refused at once, never waited on; a regular file is appended to, and a
+// missing one created (issue 22 item 5).
+func TestOpenAppendRefusesWhatIsNotRegular(t *testing.T) {
+	dir := t.TempDir()
+	fifo := filepath.Join(dir, "fifo")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	read := filepath.Join(dir, "read-fifo")
+	if err := syscall.Mkfifo(read, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	reader, err := os.OpenFile(read, os.O_RDONLY|syscall.O_NONBLOCK, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer reader.Close()
+	sock := filepath.Join(dir, "sock")
+	ln, err := net.Listen("unix", sock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	for _, tc := range []struct{ path, kind string }{
+		{fifo, "a named pipe"},
+		{read, "a named pipe"},
+		{sock, "a socket"},
+		{"/dev/null", "a device"},
+		{dir, "a directory"},
+	} {
+		within(t, func() {
+			f, err := OpenAppend(tc.path, 0o644)
+			if err == nil {
+				f.Close()
+			}
+			if tc.kind == "a directory" {
+				if err == nil {
+					t.Errorf("OpenAppend(%s) opened a directory", tc.path)
+				}
+				return
+			}
+			if !errors.Is(err, ErrNotRegular) || !strings.Contains(err.Error(), tc.kind) {
+				t.Errorf("OpenAppend(%s) = %v, want %s refused", tc.path, err, tc.kind)
+			}
+		})
+	}
+	p := filepath.Join(dir, "summary.md")
+	for _, s := range []string{"a\n", "b\n"} {
+		f, err := OpenAppend(p, 0o644)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.WriteString(s); err != nil {
+			t.Fatal(err)
+		}
+		f.Close()
+	}
+	if b, _ := os.ReadFile(p); string(b) != "a\nb\n" {
+		t.Errorf("appended %q, want a, b", b)
+	}
+}
