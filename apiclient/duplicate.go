@@ -8,7 +8,7 @@ import (
 )
 
 // DefaultDuplicatePattern matches the messages with which an API says that a name
-// is already taken. Daestro does not document its wording (see SPEC.md §5), so the
+// is already taken. Daestro does not document its wording (see docs/api.md), so the
 // pattern covers the usual phrasings: "already exists", "already taken", "already
 // in use", "duplicate", "not unique", "must be unique", "is taken", "unique
 // constraint". --duplicate-pattern replaces it when Daestro words it otherwise.
