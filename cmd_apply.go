@@ -245,3 +245,22 @@ func runWait(ctx context.Context, client *apiclient.Client, a *outcome.Apply, re
 	}
 	return nil
 }
+
+func applyDoc() commandDoc {
+	return commandDoc{
+		synopsis: []string{"-f PATH... [--env-file FILE]... [--dry-run] [--wait] [OPTIONS]"},
+		description: []string{
+			"Loads, validates and resolves every manifest, then submits each job once: a job whose (queue, name) is already taken is reported exists and skipped, so applying twice changes nothing. If any document is invalid or any variable unset, nothing is sent. --dry-run prints the request bodies (secrets masked) and needs no API key.",
+			"Connection errors, timeouts, 429 and 5xx are retried with backoff; a refused key (401, 403) or an API that cannot be reached at all stops the run, and the jobs not sent are reported not submitted. --wait then follows the jobs created until each ends.",
+			"Exit status 0 when every job was created, exists, duplicate or planned; 1 on any error; 2 on a usage error; 130 when interrupted. With --detailed-exitcode: 0 nothing created, 2 something created, 1 every error.",
+		},
+		examples: []example{
+			{"show what would be sent, secrets masked; no key needed", "daestro-jobs apply --dry-run --env-file .env -f jobs/"},
+			{"submit every job under jobs/", "export DAESTRO_API_KEY=...\ndaestro-jobs apply -f jobs/"},
+			{"submit, then wait until every created job has ended", "daestro-jobs apply --wait --wait-timeout 1h -f jobs/"},
+			{"against the emulator, the key read from a file", "daestro-jobs apply --api-url http://127.0.0.1:8080 --api-key-file key.txt -f jobs/"},
+			{"in a pipeline that wants to know whether anything was created", "daestro-jobs apply --detailed-exitcode -f jobs/ || test $? -eq 2"},
+		},
+		env: []string{envAPIKey, envAPIURL, envGitHubActions, envStepSummary, envStepOutputs, "GITHUB_WORKSPACE", envTerm, "HTTPS_PROXY, NO_PROXY", "SSL_CERT_FILE, SSL_CERT_DIR", "any $VAR a manifest names"},
+	}
+}

@@ -396,3 +396,17 @@ func completionCommand(e env) *cli.Command {
 		},
 	}
 }
+
+func completionDoc() commandDoc {
+	return commandDoc{
+		synopsis: []string{"bash|zsh|fish"},
+		description: []string{
+			"Prints a completion script for bash (4 or later), zsh or fish. It completes commands, flags, the -o formats of each command, files for --env-file and --api-key-file, and directories and *.yaml/*.yml files for -f. The zsh script runs compinit itself when it has not run.",
+		},
+		examples: []example{
+			{"bash, in ~/.bashrc", "source <(daestro-jobs completion bash)"},
+			{"zsh, in ~/.zshrc", "source <(daestro-jobs completion zsh)"},
+			{"fish, in ~/.config/fish/config.fish", "daestro-jobs completion fish | source"},
+		},
+	}
+}

@@ -2,8 +2,10 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net"
+	"syscall"
 	"time"
 
 	"github.com/urfave/cli/v2"
@@ -25,12 +27,12 @@ func (o *emulatorOptions) flags() []cli.Flag {
 		&cli.StringFlag{Name: "addr", Value: "127.0.0.1:8080", Destination: &o.addr, Usage: "listen `ADDRESS` (loopback unless you mean otherwise)"},
 		&cli.StringFlag{Name: "state", Destination: &o.state, Usage: "keep jobs in `FILE` so they survive a restart (one emulator per file)"},
 		&cli.StringFlag{Name: "api-key", Destination: &o.apiKey, Usage: "accept only this `KEY` (default: any key); a test key, not a real one"},
-		&cli.DurationFlag{Name: "step", Value: time.Second, Destination: &o.step, Usage: "time per job state, from submitted to completed"},
+		&cli.DurationFlag{Name: "step", Value: time.Second, Destination: &o.step, Usage: "`DURATION` per job state, from submitted to completed"},
 		&cli.StringFlag{Name: "latency", Destination: &o.latency, Usage: "added latency per request: `D` or MIN-MAX, e.g. 100ms-300ms"},
 		&cli.Float64Flag{Name: "fail-rate", Destination: &o.failRate, Usage: "`FRACTION` of submits answered 503 before storing"},
 		&cli.Float64Flag{Name: "drop-rate", Destination: &o.dropRate, Usage: "`FRACTION` of submits stored, then the connection closed with no answer"},
 		&cli.Float64Flag{Name: "rate-limit", Destination: &o.rateLimit, Usage: "answer 429 with Retry-After above `R` requests per second"},
-		&cli.Int64Flag{Name: "seed", Destination: &o.seed, Usage: "seed of the fault injection, for reproducible runs"},
+		&cli.Int64Flag{Name: "seed", Destination: &o.seed, Usage: "seed `N` of the fault injection, for reproducible runs"},
 	}
 }
 
@@ -89,6 +91,9 @@ func runEmulator(ctx context.Context, e env, o *emulatorOptions) error {
 	}
 	defer srv.Close()
 	ln, err := net.Listen("tcp", o.addr)
+	if errors.Is(err, syscall.EADDRINUSE) {
+		return failf(nil, "%s is in use (another emulator?): choose another address with --addr, e.g. --addr 127.0.0.1:18080, or --addr 127.0.0.1:0 for any free port", o.addr)
+	}
 	if err != nil {
 		return failf(nil, "%v", err)
 	}
@@ -110,5 +115,21 @@ func runEmulator(ctx context.Context, e env, o *emulatorOptions) error {
 		_ = hs.Shutdown(sctx)
 		fmt.Fprintln(e.stdout, "emulator stopped")
 		return nil
+	}
+}
+
+func emulatorDoc() commandDoc {
+	return commandDoc{
+		synopsis: []string{"[--addr ADDRESS] [--api-key KEY] [--step DURATION] [OPTIONS]"},
+		description: []string{
+			"Serves a local Daestro-compatible API (Job Submit and Job Detail) for trying the tool and for tests; Ctrl-C stops it. Jobs move from submitted to completed one state per --step. A busy port is an error that names --addr.",
+			"To make a job fail for --wait tests, set EMULATOR_RESULT in its container_env to failed, error or timeout: the emulator ends the job in that state, with a system_note saying why (any other value is refused). --fail-rate and --drop-rate inject 503 answers and lost answers into submits, --rate-limit answers 429 above a rate, --latency delays every answer.",
+		},
+		examples: []example{
+			{"serve on the default address, apply against it, then stop it", "daestro-jobs emulator &\nexport DAESTRO_API_URL=http://127.0.0.1:8080\nexport DAESTRO_API_KEY=dk_test_5f0c2a9e7b41d836\ndaestro-jobs apply -f jobs/\nkill %1"},
+			{"a job that ends failed, in a manifest (for --wait tests)", "container_env:\n  EMULATOR_RESULT: failed"},
+			{"another port, a state file, jobs that end within seconds", "daestro-jobs emulator --addr 127.0.0.1:18080 --state emu.json --step 200ms"},
+			{"a flaky, slow API, reproducibly", "daestro-jobs emulator --fail-rate 0.2 --drop-rate 0.1 --latency 50ms-200ms --seed 7"},
+		},
 	}
 }

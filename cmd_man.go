@@ -30,3 +30,10 @@ func manCommand(e env) *cli.Command {
 		},
 	}
 }
+
+func manDoc() commandDoc {
+	return commandDoc{
+		description: []string{"Prints the manual page (roff): every command and option, the manifest format, references, schedule times, exit status and environment."},
+		examples:    []example{{"read it", "daestro-jobs man > daestro-jobs.1 && man ./daestro-jobs.1"}},
+	}
+}

@@ -18,3 +18,10 @@ func schemaCommand(e env) *cli.Command {
 		},
 	}
 }
+
+func schemaDoc() commandDoc {
+	return commandDoc{
+		description: []string{"Prints the JSON Schema (draft 2020-12) of a job manifest, as written: for editors (the YAML language server) and other validators. It accepts every manifest the tool accepts."},
+		examples:    []example{{"save it for an editor", "daestro-jobs schema > jobs.schema.json"}},
+	}
+}

@@ -84,3 +84,17 @@ func runStatus(ctx context.Context, e env, o *statusOptions) error {
 	}
 	return nil
 }
+
+func statusDoc() commandDoc {
+	return commandDoc{
+		synopsis: []string{"ID... [-o FORMAT] [OPTIONS]"},
+		description: []string{
+			"Reads jobs back from the Job Detail API by the ids apply printed: one line each with id, name, state, schedule_at, created_at and updated_at (times in UTC, with milliseconds, as apply writes them); -o json gives every field. A job that cannot be read is a line with its error and exit status 1.",
+		},
+		examples: []example{
+			{"the state of a job", "daestro-jobs status 01a22979-a752-7738-970b-281e6d1b20c5"},
+			{"every field, as JSON", "daestro-jobs status -o json 01a22979-a752-7738-970b-281e6d1b20c5"},
+		},
+		env: []string{envAPIKey, envAPIURL, "HTTPS_PROXY, NO_PROXY", "SSL_CERT_FILE, SSL_CERT_DIR"},
+	}
+}

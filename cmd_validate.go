@@ -69,3 +69,21 @@ func runValidate(ctx context.Context, e env, o *validateOptions) error {
 	}
 	return nil
 }
+
+func validateDoc() commandDoc {
+	return commandDoc{
+		synopsis: []string{"-f PATH... [--env-file FILE]... [-o FORMAT] [OPTIONS]"},
+		description: []string{
+			"Loads every manifest the paths name and checks it offline, as apply would, without an API key: the schema, references to the environment, schedule times, sensitive values, duplicate names. Every problem of every file is reported, as file:line:col: field.path: message. An unset variable is a warning here (a pull request's pipeline rarely holds production secrets); apply takes it as an error.",
+			"Exit status 0 when every document is valid, 1 on any error (warnings alone do not fail), 2 on a usage error.",
+		},
+		examples: []example{
+			{"check every manifest under jobs/", "daestro-jobs validate -f jobs/"},
+			{"with the variables of a dotenv file", "daestro-jobs validate --env-file .env -f jobs/"},
+			{"a report for GitHub code scanning", "daestro-jobs validate -o sarif -f jobs/ > daestro-jobs.sarif"},
+			{"a GitLab Code Quality report and JUnit XML", "daestro-jobs validate -o gitlab -f jobs/ > gl-code-quality.json\ndaestro-jobs validate -o junit -f jobs/ > jobs-report.xml"},
+			{"a manifest from stdin", "cat job.yaml | daestro-jobs validate -f -"},
+		},
+		env: []string{envGitHubActions, envStepSummary, envStepOutputs, "GITHUB_WORKSPACE", "any $VAR a manifest names"},
+	}
+}

@@ -59,3 +59,10 @@ func versionString() string {
 	parts = append(parts, bi.GoVersion)
 	return moduleVersion() + " (" + strings.Join(parts, ", ") + ")"
 }
+
+func versionDoc() commandDoc {
+	return commandDoc{
+		description: []string{"Prints the module version, the commit it was built from when known, and the Go version."},
+		examples:    []example{{"which build is this", "daestro-jobs version"}},
+	}
+}

@@ -106,6 +106,7 @@ func newApp(e env) *cli.App {
 		// way in, and completion would offer it.
 		c.HideHelpCommand = true
 	}
+	setHelp(app)
 	return app
 }
 

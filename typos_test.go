@@ -56,7 +56,7 @@ func TestHelpCommand(t *testing.T) {
 		t.Errorf("h: exit %d\n%s", code, errOut)
 	}
 	for _, args := range [][]string{nil, {"--help"}, {"-h"}, {"help"}} {
-		if code, out, errOut := runInProcess(t, nil, args...); code != 0 || !strings.Contains(out, "COMMANDS") {
+		if code, out, errOut := runInProcess(t, nil, args...); code != 0 || !strings.Contains(out, "Commands:") {
 			t.Errorf("%q: exit %d\n%s%s", args, code, out, errOut)
 		}
 	}
