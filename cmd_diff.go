@@ -203,3 +203,17 @@ func treePath(prefix, p string) (string, error) {
 	}
 	return q, nil
 }
+
+func diffDoc() commandDoc {
+	return commandDoc{
+		synopsis: []string{"-f PATH... [--base REV] [-o FORMAT] [OPTIONS]"},
+		description: []string{
+			"Compares the jobs of the working tree with the jobs at a git revision, offline: which jobs applying will create (new), which manifests changed under a name that is already taken (edited: not sent again) and which were removed.",
+		},
+		examples: []example{
+			{"what applying will do, against main", "daestro-jobs diff --base main -f jobs/"},
+			{"a table for a merge request comment", "daestro-jobs diff -o markdown --base origin/main -f jobs/"},
+		},
+		env: []string{envGitHubActions, "GITHUB_BASE_REF", "CI_MERGE_REQUEST_DIFF_BASE_SHA", "any $VAR a manifest names"},
+	}
+}

@@ -41,6 +41,8 @@ func environment() []envVar {
 		{envStepSummary, "with -o github, a markdown summary is appended to this file"},
 		{envStepOutputs, "with -o github, the counts and the created jobs are appended to this file as step outputs"},
 		{"GITHUB_WORKSPACE", "with -o github, annotations name files relative to this directory"},
+		{"GITHUB_BASE_REF", "diff's default --base in a GitHub pull request: origin/$GITHUB_BASE_REF"},
+		{"CI_MERGE_REQUEST_DIFF_BASE_SHA", "diff's default --base in a GitLab merge request"},
 		{envTerm, "dumb turns the progress bar off (it is drawn only on a terminal anyway)"},
 		{"HTTPS_PROXY, NO_PROXY", "the proxy of the API requests, as Go's HTTP client reads them"},
 		{"SSL_CERT_FILE, SSL_CERT_DIR", "the CA certificates the API's certificate is checked against"},
@@ -67,6 +69,8 @@ func docOf(name string) commandDoc {
 		return completionDoc()
 	case "man":
 		return manDoc()
+	case "diff":
+		return diffDoc()
 	case "help":
 		return commandDoc{
 			synopsis:    []string{"[COMMAND]"},
@@ -252,7 +256,15 @@ func ownersOf(n string) string {
 			owners = append(owners, string(c))
 		}
 	}
-	return strings.Join(owners, " and ")
+	return joinAnd(owners)
+}
+
+// joinAnd is "a", "a and b", "a, b and c".
+func joinAnd(words []string) string {
+	if len(words) < 2 {
+		return strings.Join(words, "")
+	}
+	return strings.Join(words[:len(words)-1], ", ") + " and " + words[len(words)-1]
 }
 
 // examplesSection writes examples: what each does, then the command.
@@ -319,8 +331,7 @@ func commandHelp(app *cli.App, c *cli.Command) string {
 		rows = append(rows, [2]string{f.left(), f.text()})
 	}
 	table(&b, rows)
-	switch c.Name {
-	case "validate", "apply", "status":
+	if containsString(report.FormatNames(report.Command(c.Name)), "text") {
 		formatsSection(&b, report.Command(c.Name))
 	}
 	if d.env != nil {

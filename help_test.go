@@ -45,7 +45,7 @@ func TestHelp(t *testing.T) {
 		}
 	}
 	_, status, _ := runInProcess(t, nil, "status", "--help")
-	if !strings.Contains(status, "github is for validate and apply only.") || strings.Contains(status, "  github  ") {
+	if !strings.Contains(status, "github is for validate, apply and diff only.") || strings.Contains(status, "  github  ") {
 		t.Errorf("status --help offers github, or does not say whose it is:\n%s", status)
 	}
 	_, emu, _ := runInProcess(t, nil, "emulator", "--help")
