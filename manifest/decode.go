@@ -122,7 +122,7 @@ func (d *Document) Where(path []string, key bool) Place {
 		n, from = d.root, nil
 	}
 	if from != nil {
-		return Place{File: from.Name, Line: n.Line, Col: n.Column, EndCol: tokenEnd(from.text, n.Line, n.Column), Source: lineText(from.text, n.Line), Defaults: true}
+		return Place{File: from.Name, Line: n.Line + from.offset, Col: n.Column, EndCol: tokenEnd(from.text, n.Line, n.Column), Source: lineText(from.text, n.Line), Defaults: true}
 	}
 	line := n.Line + d.lineOffset
 	return Place{File: d.File, Line: line, Col: n.Column, EndCol: d.TokenEnd(line, n.Column), Source: d.LineText(line)}

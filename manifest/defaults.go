@@ -58,7 +58,8 @@ type DefaultsFile struct {
 	// run, however many manifests it applies to.
 	Problems []diag.Diagnostic
 
-	text    []byte
+	text    []byte // of its document, once parsed
+	offset  int    // lines of the file before text
 	pairs   []pair // its top-level entries, x- keys and name left out
 	invalid bool   // an error among Problems: documents below it are not checked
 }
@@ -215,6 +216,7 @@ func (f *DefaultsFile) parse() {
 		return // empty: nothing to apply
 	}
 	doc := docs[0]
+	f.text, f.offset = doc.text, doc.lineOffset // node lines count from there
 	for _, p := range doc.Problems {
 		f.fail(p)
 	}
@@ -228,7 +230,7 @@ func (f *DefaultsFile) parse() {
 		case p.key == "name":
 			// An error of the run, but the manifests below are still
 			// checked, without it.
-			f.Problems = append(f.Problems, diag.Diagnostic{File: f.Name, Line: p.k.Line, Col: p.k.Column, EndCol: tokenEnd(f.text, p.k.Line, p.k.Column), Path: "name", Severity: diag.Error, Source: lineText(f.text, p.k.Line),
+			f.Problems = append(f.Problems, diag.Diagnostic{File: f.Name, Line: p.k.Line + f.offset, Col: p.k.Column, EndCol: tokenEnd(f.text, p.k.Line, p.k.Column), Path: "name", Severity: diag.Error, Source: lineText(f.text, p.k.Line),
 				Message: "a defaults file cannot hold a name: names are per job; write name in each manifest, or leave it out to have one generated"})
 			continue
 		}
@@ -266,7 +268,7 @@ func extend(parent *Chain, f *DefaultsFile) *Chain {
 		}
 	}
 	warn := func(n *yaml.Node, path []string, msg string) {
-		f.Problems = append(f.Problems, diag.Diagnostic{File: f.Name, Line: n.Line, Col: n.Column, EndCol: tokenEnd(f.text, n.Line, n.Column), Path: diag.FieldPath(path, nil),
+		f.Problems = append(f.Problems, diag.Diagnostic{File: f.Name, Line: n.Line + f.offset, Col: n.Column, EndCol: tokenEnd(f.text, n.Line, n.Column), Path: diag.FieldPath(path, nil),
 			Severity: diag.Warning, Source: lineText(f.text, n.Line), Message: msg})
 	}
 	c.pairs = mergePairs(c.pairs, f.pairs, func(n *yaml.Node) { c.origins[n] = f }, warn)
@@ -388,12 +390,24 @@ func (t *OSTree) Defaults(dir string) (string, []byte, bool, error) {
 	return name, data, found, readErr
 }
 
-// display names a path as messages print it, as the manifests are named
-// most often: relative to the working directory (../_defaults.yaml above
-// it).
+// display names a path as messages print it: relative to the working
+// directory when in the working directory's repository (../_defaults.yaml
+// above it) or below the working directory, else absolute.
 func (t *OSTree) display(p string) string {
-	if rel, err := filepath.Rel(t.cwd, p); err == nil {
-		return rel
+	top := t.cwd
+	for d := t.cwd; ; d = filepath.Dir(d) {
+		if t.hasGit(d) {
+			top = d
+			break
+		}
+		if filepath.Dir(d) == d {
+			break
+		}
+	}
+	if within(p, top) {
+		if rel, err := filepath.Rel(t.cwd, p); err == nil {
+			return rel
+		}
 	}
 	return p
 }

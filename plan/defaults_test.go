@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/daestro-jobs/daestro-jobs/manifest"
 	"github.com/google/go-cmp/cmp"
@@ -202,28 +203,44 @@ schedule_at: "2026-11-29T02:00:00Z"
 		return dir
 	}
 	v := mustValidator(b)
-	for _, tc := range []struct {
-		name            string
-		defaults, short bool
-	}{
-		{"none", false, false},                // every body written whole
-		{"3-levels", true, true},              // the same bodies, from three levels of defaults
-		{"3-levels-under-whole", true, false}, // whole bodies, three levels merged under each
-	} {
-		dir := write(b, tc.defaults, tc.short)
-		b.Run(tc.name, func(b *testing.B) {
-			for b.Loop() {
-				p, err := Build(context.Background(), Options{
-					Source:    manifest.Source{Paths: []string{filepath.Join(dir, "jobs")}, Dir: dir},
-					Env:       testEnv(map[string]string{"DB_PASSWORD": "s3cret-password"}),
-					Now:       fixedNow,
-					Validator: v,
-					Keep:      KeepProblems,
-				})
-				if err != nil || p.Documents != n || p.Errors() > 0 {
-					b.Fatalf("%v: %d documents, %v", err, p.Documents, diagStrings(p)[:min(3, len(diagStrings(p)))])
-				}
-			}
+	// build validates the corpus in dir and returns the wall time and the
+	// CPU time (user and system, of the whole process) it took: on a
+	// machine shared with other work the CPU time is the steadier one.
+	build := func(b *testing.B, dir string) (wall, cpu time.Duration) {
+		cpu0 := cpuTime()
+		start := time.Now()
+		p, err := Build(context.Background(), Options{
+			Source:    manifest.Source{Paths: []string{filepath.Join(dir, "jobs")}, Dir: dir},
+			Env:       testEnv(map[string]string{"DB_PASSWORD": "s3cret-password"}),
+			Now:       fixedNow,
+			Validator: v,
+			Keep:      KeepProblems,
 		})
+		wall, cpu = time.Since(start), cpuTime()-cpu0
+		if err != nil || p.Documents != n || p.Errors() > 0 {
+			b.Fatalf("%v: %d documents, %v", err, p.Documents, diagStrings(p)[:min(3, len(diagStrings(p)))])
+		}
+		return wall, cpu
 	}
+	// The three corpora are validated in turn in every iteration, so that
+	// a machine shared with other work slows each alike; the ratios are
+	// the result.
+	corpora := []string{
+		write(b, false, false), // none: every body written whole
+		write(b, true, true),   // 3levels: the same bodies, from three levels of defaults
+		write(b, true, false),  // under-whole: whole bodies, three levels merged under each
+	}
+	var wall, cpu [3]time.Duration
+	for b.Loop() {
+		for i, dir := range corpora {
+			w, c := build(b, dir)
+			wall[i] += w
+			cpu[i] += c
+		}
+	}
+	b.ReportMetric(wall[0].Seconds()/float64(b.N), "s-none/op")
+	b.ReportMetric(wall[1].Seconds()/wall[0].Seconds(), "wall-3levels/none")
+	b.ReportMetric(wall[2].Seconds()/wall[0].Seconds(), "wall-under-whole/none")
+	b.ReportMetric(cpu[1].Seconds()/cpu[0].Seconds(), "cpu-3levels/none")
+	b.ReportMetric(cpu[2].Seconds()/cpu[0].Seconds(), "cpu-under-whole/none")
 }

@@ -203,11 +203,11 @@ func (b *builder) join(f manifest.File[checked]) {
 	p := b.p
 	p.Diagnostics = append(p.Diagnostics, f.Problems...)
 	if f.Defaults != nil {
-		b.defaultsProblems([]*manifest.DefaultsFile{f.Defaults})
+		b.defaultsProblems([]*manifest.DefaultsFile{f.Defaults}, -1)
 	}
 	for k, c := range f.Docs {
-		b.defaultsProblems(c.defaults)
 		global := p.Documents
+		b.defaultsProblems(c.defaults, global)
 		ds := c.diags
 		for d := range ds {
 			ds[d].Doc = global
@@ -252,8 +252,9 @@ func (b *builder) join(f manifest.File[checked]) {
 }
 
 // defaultsProblems reports the problems of each defaults file not reported
-// yet.
-func (b *builder) defaultsProblems(files []*manifest.DefaultsFile) {
+// yet: with the first document it applies to (doc, its index in the run),
+// or as about the file when it was named with -f and applies to none.
+func (b *builder) defaultsProblems(files []*manifest.DefaultsFile, doc int) {
 	for _, f := range files {
 		if b.reported[f] {
 			continue
@@ -263,7 +264,13 @@ func (b *builder) defaultsProblems(files []*manifest.DefaultsFile) {
 		}
 		b.reported[f] = true
 		for _, d := range f.Problems {
-			d.Kind = diag.File // about the defaults file, not about a document
+			switch {
+			case d.Kind != diag.Document:
+			case doc < 0:
+				d.Kind = diag.File
+			default:
+				d.Doc = doc
+			}
 			b.p.Diagnostics = append(b.p.Diagnostics, d)
 		}
 	}
