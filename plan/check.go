@@ -51,6 +51,7 @@ type docCheck struct {
 	unresolved map[string]bool
 	secrets    []string
 	written    map[string]string // Options.KeepWritten
+	uses       []refUse          // the strings that held a reference (oracle.go)
 	// value is the document as plain values, expanded in place.
 	value map[string]any
 }
@@ -117,7 +118,7 @@ func check(doc *manifest.Document, opts Options) checked {
 	job.ScheduleAt = at
 	job.Name = body.Name
 	if job.Name == "" {
-		job.Name = generatedName(doc.File, body, rawSchedule)
+		job.Name = generatedName(doc.File, nameBody(body, asWritten(c.uses)), rawSchedule)
 		job.NameGenerated = true
 	} else {
 		job.NameLine, job.NameCol = doc.Position([]string{"name"}, true)
@@ -200,6 +201,13 @@ func (c *docCheck) expandString(s string, path []string) string {
 		}
 	}
 	sensitive := c.isSensitiveValue(path)
+	if len(res.Used) > 0 {
+		u := refUse{path: strings.Join(path, "\x00"), written: s, sensitive: sensitive}
+		for _, v := range res.Used {
+			u.used = append(u.used, v.Name)
+		}
+		c.uses = append(c.uses, u)
+	}
 	if c.opts.KeepWritten && (sensitive || len(problems) > 0) {
 		if c.written == nil {
 			c.written = map[string]string{}
