@@ -3,14 +3,12 @@ package manifest
 import (
 	"context"
 	"encoding/json"
-	"io/fs"
 	"os"
 	"path"
 	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
-	"testing/fstest"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
@@ -434,57 +432,5 @@ func TestAliasToAnotherDocument(t *testing.T) {
 	problems, _ = Decode("f.yaml", data[:strings.Index(string(data), "---")], func(d *Document) { v = d.Value })
 	if len(problems) != 0 || v["job_queue"] != nil || v["x-common"] != nil {
 		t.Errorf("x- key: %v, %v", problems, v)
-	}
-}
-
-// TestFSTree: a repository's tree held in an fs.FS (a git revision) gives
-// the chains the disk gives, named from the working directory, and refuses
-// a defaults file that is a symbolic link.
-func TestFSTree(t *testing.T) {
-	fsys := fstest.MapFS{
-		"_defaults.yaml":            {Data: []byte("job_definition: acme::a:1\n")},
-		"jobs/_defaults.yaml":       {Data: []byte("job_queue: acme::q\n")},
-		"jobs/eu/b.yaml":            {Data: []byte("name: b\n")},
-		"linked/_defaults.yaml":     {Data: []byte("/etc/passwd"), Mode: fs.ModeSymlink},
-		"both/_defaults.yaml":       {Data: []byte("a: 1\n")},
-		"both/_defaults.yml":        {Data: []byte("a: 1\n")},
-		"deep/er/still/_defaults.y": {Data: []byte("x\n")},
-	}
-	root := filepath.FromSlash("/repo")
-	for _, tc := range []struct {
-		cwd, manifest string
-		want          []string
-		problem       string
-	}{
-		{"/repo", "jobs/eu/b.yaml", []string{"_defaults.yaml", "jobs/_defaults.yaml"}, ""},
-		{"/repo/jobs", "eu/b.yaml", []string{"../_defaults.yaml", "_defaults.yaml"}, ""},
-		{"/elsewhere", "/repo/jobs/eu/b.yaml", []string{"../repo/_defaults.yaml", "../repo/jobs/_defaults.yaml"}, ""},
-		{"/repo/jobs", StdinName, []string{"../_defaults.yaml", "_defaults.yaml"}, ""},
-		{"/repo", "../elsewhere/x.yaml", nil, ""},
-		{"/repo", "linked/x.yaml", []string{"_defaults.yaml", "linked/_defaults.yaml"}, "linked/_defaults.yaml: a symbolic link in the revision is not followed"},
-		{"/repo", "both/x.yaml", []string{"_defaults.yaml", "both/_defaults.yaml"}, "both/_defaults.yaml: both _defaults.yaml and _defaults.yml are in both; keep one"},
-	} {
-		c := NewResolver(NewFSTree(fsys, root, filepath.FromSlash(tc.cwd))).For(tc.manifest)
-		var want []string
-		for _, w := range tc.want {
-			want = append(want, filepath.FromSlash(w))
-		}
-		if got := c.Names(); !cmp.Equal(got, want) {
-			t.Errorf("from %s, %s: %q, want %q", tc.cwd, tc.manifest, got, want)
-		}
-		problem := ""
-		if c != nil && c.invalid != nil {
-			problem = c.invalid.Problems[0].String()
-		}
-		if problem != tc.problem {
-			t.Errorf("from %s, %s: problem %q, want %q", tc.cwd, tc.manifest, problem, tc.problem)
-		}
-	}
-	// The merged body is the one the disk gives.
-	r := NewResolver(NewFSTree(fsys, root, root))
-	var v map[string]any
-	DecodeWithDefaults("jobs/eu/b.yaml", fsys["jobs/eu/b.yaml"].Data, r.For("jobs/eu/b.yaml"), func(d *Document) { v = d.Value })
-	if got, _ := json.Marshal(v); string(got) != `{"job_definition":"acme::a:1","job_queue":"acme::q","name":"b"}` {
-		t.Errorf("merged: %s", got)
 	}
 }
