@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -527,5 +528,58 @@ container_cmd_parameter:
 				t.Errorf("dry run of a manifest referencing the key: exit %d, want 1 naming DAESTRO_API_KEY:\n%s", code, all)
 			}
 		})
+	}
+}
+
+// TestSensitiveNotBoolean: `sensitive: "true"` (a string, or "yes", or 1)
+// is a type error, and the entry is sensitive everywhere all the same: its
+// literal value is masked in every format and stays out of the reports'
+// fingerprints, which would otherwise be a hash of it to test guesses
+// against (issue 22 item 8).
+func TestSensitiveNotBoolean(t *testing.T) {
+	dir := t.TempDir()
+	manifest := func(literal string) string {
+		p := filepath.Join(dir, "job.yaml")
+		if err := os.WriteFile(p, []byte(`job_definition: acme::worker:1
+job_queue: acme::leak
+name: typed
+container_env:
+  A: {value: "`+literal+`", sensitive: "true"}
+  B: {value: "`+literal+`-b", sensitive: "yes"}
+  C: {value: "`+literal+`-c", sensitive: 1}
+  D: {value: "${DB_PASSWORD}", sensitive: "TRUE"}
+`), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	forms := sentinelForms()
+	vars := map[string]string{"DB_PASSWORD": sentinelSecret}
+	for _, args := range [][]string{{"validate"}, {"apply", "--dry-run"}, {"validate", "--allow-literal-secrets"}} {
+		for _, f := range report.FormatNames(report.Command(args[0])) {
+			t.Run(strings.Join(args, " ")+" -o "+f, func(t *testing.T) {
+				var outs []string
+				for _, literal := range []string{sentinelLiteral, "OTHERxxx-LITERAL-0000"} { // as long, so columns agree
+					p := manifest(literal)
+					code, out, errOut := runInProcess(t, vars, append(append(slices.Clone(args), "-o", f), "-f", p)...)
+					if code != 1 || !strings.Contains(out+errOut, "must be a boolean") {
+						t.Errorf("exit %d, want 1 and a type error:\n%s%s", code, out, errOut)
+					}
+					for name, text := range map[string]string{"stdout": out, "stderr": errOut} {
+						for _, reading := range readings(text) {
+							for _, form := range forms {
+								if strings.Contains(reading, form) {
+									t.Errorf("%s shows %q:\n%s", name, form, text)
+								}
+							}
+						}
+					}
+					outs = append(outs, out+errOut)
+				}
+				if outs[0] != outs[1] {
+					t.Errorf("the output depends on the literal value:\n%s\n---\n%s", outs[0], outs[1])
+				}
+			})
+		}
 	}
 }

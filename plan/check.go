@@ -150,7 +150,7 @@ func literalSecrets(v map[string]any) []string {
 	var out []string
 	for k, e := range env {
 		m, ok := e.(map[string]any)
-		if !ok || m["sensitive"] != true {
+		if !ok || !markedSensitive(m) {
 			continue
 		}
 		if s, ok := m["value"].(string); ok && !interp.HasReference(s) {
@@ -261,23 +261,39 @@ func composedSecrets(res interp.Result) []string {
 }
 
 // isSensitiveValue reports whether path is the value of a sensitive
-// container_env entry. Expansion changes strings only and sensitive counts
-// only as a boolean, so reading it during expansion gives the answer the
-// YAML gave before it; a "true" string (which the schema refuses) is taken
-// as sensitive too, to err on the side of masking.
+// container_env entry (markedSensitive). Expansion changes strings only, so
+// reading it during expansion gives the answer the YAML gave before it.
 func (c *docCheck) isSensitiveValue(path []string) bool {
 	if len(path) != 3 || path[0] != "container_env" || path[2] != "value" {
 		return false
 	}
 	env, _ := c.value["container_env"].(map[string]any)
 	entry, _ := env[path[1]].(map[string]any)
+	return markedSensitive(entry)
+}
+
+// markedSensitive reports whether a container_env entry is to be treated as
+// sensitive: `sensitive: true`, and, on the side of masking, any other value
+// but a false one (`"true"`, `"yes"`, `1`). Those are type errors, so the
+// job is never sent, but the entry is sensitive everywhere all the same: its
+// value, literal or from a reference, is a secret of the run, masked in
+// every message and kept out of every fingerprint.
+func markedSensitive(entry map[string]any) bool {
 	switch s := entry["sensitive"].(type) {
+	case nil:
+		return false
 	case bool:
 		return s
 	case string:
-		return strings.EqualFold(s, "true")
+		switch strings.ToLower(strings.TrimSpace(s)) {
+		case "", "false", "no", "off", "n", "0":
+			return false
+		}
+		return true
+	case json.Number:
+		return s != "0"
 	}
-	return false
+	return true // a mapping or a list: a type error, sensitive to be safe
 }
 
 func (c *docCheck) violation(v schema.Violation) {
