@@ -81,6 +81,9 @@ func newDocument(file string, index int, tree *yaml.Node, text []byte, lineOffse
 		d.root = mergeDocument(nil, root, d.mergeWarning)
 	}
 	c := &converter{doc: d}
+	if chain == asWritten {
+		c.tagsUpTo = 2
+	}
 	// One path buffer for the walk: a path is only read before its next
 	// sibling overwrites it.
 	v, _ := c.value(d.root, make([]string, 0, 8), 0).(map[string]any)
@@ -180,6 +183,11 @@ type converter struct {
 	diags []diag.Diagnostic
 	// tooBig is set once the node limit is hit, so one bomb gives one message.
 	tooBig bool
+	// tagsUpTo is how deep a merge tag (!reset, !override) may stand: 2 in
+	// a defaults file read as written (a top-level key, an entry of a
+	// mapping), for its chain to act on; 0 in a merged document, where the
+	// merge has acted on every tag it can.
+	tagsUpTo int
 }
 
 func (c *converter) errorAt(n *yaml.Node, path []string, format string, args ...any) {
@@ -224,6 +232,11 @@ func (c *converter) value(n *yaml.Node, path []string, depth int) any {
 	if depth > MaxDepth {
 		c.tooBig = true
 		c.errorAt(n, path, "nested more than %d levels deep", MaxDepth)
+		return nil
+	}
+	if (n.Tag == tagReset || n.Tag == tagOverride) && len(path) > c.tagsUpTo {
+		// Left as it is, "!reset null" would be sent as the text "null".
+		c.errorAt(n, path, "%s acts only on a top-level key or on an entry of container_env or container_cmd_parameter, written in the mapping itself", n.Tag)
 		return nil
 	}
 	switch n.Kind {

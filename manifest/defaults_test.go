@@ -43,6 +43,13 @@ func (m memTree) Defaults(dir string) (string, []byte, bool, error) {
 	return "", nil, false, nil
 }
 
+func filesOf(c *Chain) []*DefaultsFile {
+	if c == nil {
+		return nil
+	}
+	return c.Files
+}
+
 // decodeIn decodes the manifest at name in tree t with its chain, and
 // returns its value as JSON and every problem, the chain's own included.
 func decodeIn(t *testing.T, tr memTree, name string) (string, []string) {
@@ -51,7 +58,7 @@ func decodeIn(t *testing.T, tr memTree, name string) (string, []string) {
 	chain := r.For(name)
 	var got string
 	var problems []string
-	for _, f := range chain.Files {
+	for _, f := range filesOf(chain) {
 		for _, d := range f.Problems {
 			problems = append(problems, d.String())
 		}
@@ -133,6 +140,35 @@ func TestDefaultsMerge(t *testing.T) {
 				"jobs/eu/b.yaml:1:14: warning: schedule_at: !reset: nothing is inherited to reset (no _defaults.yaml above this manifest sets schedule_at); the key is left out",
 				"jobs/eu/b.yaml:3:6: warning: container_env.Z: !reset: nothing is inherited to reset",
 				"jobs/eu/b.yaml:4:12: warning: job_queue: !override: nothing is inherited to override (no _defaults.yaml above this manifest sets job_queue)",
+			}},
+		{name: "a merge tag deeper than an entry is an error, never the text null",
+			tree: memTree{
+				"jobs/eu/b.yaml": "container_env:\n  A: {value: !reset null}\ncontainer_cmd: [!override a]\n",
+			},
+			want: `{"container_cmd":[null],"container_env":{"A":{"value":null}}}`,
+			problems: []string{
+				"jobs/eu/b.yaml:2:14: container_env.A.value: !reset acts only on a top-level key or on an entry of container_env or container_cmd_parameter, written in the mapping itself",
+				"jobs/eu/b.yaml:3:17: container_cmd[0]: !override acts only on a top-level key or on an entry of container_env or container_cmd_parameter, written in the mapping itself",
+			}},
+		{name: "entry tags of a mapping with nothing to merge into",
+			tree: memTree{
+				"_defaults.yaml":      "container_env: {A: !reset null, B: b}\n",
+				"jobs/_defaults.yaml": "container_cmd_parameter: x\n",
+				"jobs/eu/b.yaml":      "container_cmd_parameter: {C: !override c}\n",
+			},
+			want: `{"container_cmd_parameter":{"C":"c"},"container_env":{"B":"b"}}`,
+			problems: []string{
+				"_defaults.yaml:1:20: warning: container_env.A: !reset: nothing is inherited to reset",
+				"jobs/eu/b.yaml:1:30: warning: container_cmd_parameter.C: !override: nothing is inherited to override",
+			}},
+		{name: "a merge tag deep in a defaults file is an error there",
+			tree: memTree{
+				"_defaults.yaml": "container_env: {A: {value: !reset null}}\n",
+				"jobs/eu/b.yaml": "name: b\n",
+			},
+			problems: []string{
+				"_defaults.yaml:1:28: container_env.A.value: !reset acts only on a top-level key or on an entry of container_env or container_cmd_parameter, written in the mapping itself",
+				"jobs/eu/b.yaml:1:1: not checked: the defaults file _defaults.yaml that applies to it has errors",
 			}},
 		{name: "x- keys are ignored and hold anchors, in defaults and documents",
 			tree: memTree{

@@ -88,11 +88,10 @@ func isMapping(n *yaml.Node) bool {
 }
 
 // untagged returns v without a merge tag, so that it decodes as what it
-// says: a copy for a scalar, whose tag decides its type; v itself for a
-// mapping or list, whose kind does.
+// says: a copy, its tag left for the parser's resolution (Content shared).
 // made is told of the copy.
 func untagged(v *yaml.Node, made func(*yaml.Node)) *yaml.Node {
-	if v.Kind != yaml.ScalarNode || v.Tag != tagOverride && v.Tag != tagReset {
+	if v.Tag != tagOverride && v.Tag != tagReset {
 		return v
 	}
 	c := *v
@@ -133,10 +132,18 @@ func mergePairs(base, over []pair, made func(*yaml.Node), warn warnFunc) []pair 
 			m := mergeMapping(deref(out[i].v), deref(p.v), p.key, made, warn)
 			made(m)
 			out[i] = pair{p.key, p.k, m}
-		case i >= 0:
-			out[i] = p
 		default:
-			out = append(out, p)
+			v := p.v
+			if v.Kind == yaml.MappingNode && hasEntryTags(v) {
+				// Nothing to merge into: the tags have nothing to act on.
+				v = mergeMapping(&yaml.Node{Kind: yaml.MappingNode}, v, p.key, made, warn)
+				made(v)
+			}
+			if i >= 0 {
+				out[i] = pair{p.key, p.k, v}
+			} else {
+				out = append(out, pair{p.key, p.k, v})
+			}
 		}
 	}
 	return out
@@ -239,7 +246,8 @@ func mergeDocument(c *Chain, root *yaml.Node, warn warnFunc) *yaml.Node {
 			v = untagged(v, nothing)
 		case j >= 0 && isMapping(inherited[j].v) && isMapping(v):
 			v = mergeMapping(deref(inherited[j].v), deref(v), key, nothing, warn)
-		case j < 0 && v.Kind == yaml.MappingNode && hasEntryTags(v):
+		case v.Kind == yaml.MappingNode && hasEntryTags(v):
+			// Nothing to merge into: the tags have nothing to act on.
 			v = mergeMapping(&yaml.Node{Kind: yaml.MappingNode}, v, key, nothing, warn)
 		}
 		content = append(content, k, v)
