@@ -2,7 +2,10 @@ package report
 
 import (
 	"bytes"
+	"strings"
 	"testing"
+
+	"github.com/daestro-jobs/daestro-jobs/redact"
 )
 
 func TestGitHubMasks(t *testing.T) {
@@ -29,5 +32,20 @@ func TestGitHubMasks(t *testing.T) {
 				t.Errorf("got %q, want %q", b.String(), tc.want)
 			}
 		})
+	}
+}
+
+// TestSARIFRootMasked: the %SRCROOT% base URI is a path like any other, masked
+// when a secret is in it (a checkout under a directory named for a token)
+// (issue 22 item 9).
+func TestSARIFRootMasked(t *testing.T) {
+	const secret = "SECRET-ROOT-4f1c"
+	var out bytes.Buffer
+	o := Options{Root: "/home/" + secret + "/repo", Cwd: "/home/" + secret + "/repo", Redact: redact.New(secret)}
+	if err := NewValidate(SARIF, Streams{Out: &out, Err: &bytes.Buffer{}}, o).Validate(fixtureValidatePlan()); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(out.String(), secret) || !strings.Contains(out.String(), "%SRCROOT%") {
+		t.Errorf("SARIF shows the secret in a path, or has no %%SRCROOT%%:\n%s", out.String())
 	}
 }

@@ -228,7 +228,7 @@ func (s *sarifPrinter) Validate(p *plan.Plan) error {
 		run.AutomationDetails = &sarifAutomation{ID: id}
 	}
 	if s.o.Root != "" {
-		run.OriginalURIBaseIDs = map[string]sarifArtifact{srcRoot: {URI: fileURI(s.o.Root+"/", false)}}
+		run.OriginalURIBaseIDs = map[string]sarifArtifact{srcRoot: {URI: fileURI(s.sc.masked(s.o.Root)+"/", false)}}
 	}
 	return writeJSON(s.s.Out, sarifLog{Schema: sarifSchema, Version: sarifVersion, Runs: []sarifRun{run}})
 }
