@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 
 	"github.com/daestro-jobs/daestro-jobs/printable"
@@ -102,7 +103,11 @@ func detailedExitcode(args []string) bool {
 		}
 		name, value, hasValue := strings.Cut(strings.TrimLeft(a, "-"), "=")
 		if strings.HasPrefix(a, "-") && name == flagDetailedExitcode {
-			return !hasValue || value == "true" || value == "1"
+			if !hasValue {
+				return true
+			}
+			on, err := strconv.ParseBool(value) // as the flag parser reads it
+			return err == nil && on
 		}
 	}
 	return false

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -560,6 +561,48 @@ func TestStepFilesNeverHang(t *testing.T) {
 		}
 		if code != 0 || !strings.Contains(errOut, "not a regular file (a named pipe)") {
 			t.Errorf("%s naming a FIFO: exit %d, want 0 and a warning:\n%s", v, code, errOut)
+		}
+	}
+}
+
+// TestDetailedExitcodeForms: --detailed-exitcode=VALUE means what the CLI's
+// flag parser makes of VALUE (strconv.ParseBool: 1, t, T, TRUE, true, True),
+// both where exit codes are decided before the parser runs and in the
+// action, which must not fail a step on exit 2 that means "created" (issue
+// 22 item 9).
+func TestDetailedExitcodeForms(t *testing.T) {
+	action, err := os.ReadFile("action.yml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The case arm of the action's script that sets detailed=true.
+	text := string(action)
+	end := strings.Index(text, "detailed=true\n")
+	start := strings.LastIndex(text[:end], "-o=*")
+	if end < 0 || start < 0 {
+		t.Fatal("action.yml: no case arm for --detailed-exitcode")
+	}
+	arm := strings.NewReplacer("\\\n", " ", "|", " ", ")", " ").Replace(text[start:end])
+	patterns := map[string]bool{}
+	for _, f := range strings.Fields(arm) {
+		patterns[f] = true
+	}
+	for _, v := range []string{"", "1", "t", "T", "TRUE", "true", "True", "0", "f", "F", "FALSE", "false", "False", "yes", "2"} {
+		want, err := strconv.ParseBool(v)
+		valid := err == nil
+		for _, dashes := range []string{"-", "--"} {
+			arg := dashes + "detailed-exitcode"
+			if v != "" {
+				arg += "=" + v
+			} else {
+				want, valid = true, true
+			}
+			if got := detailedExitcode([]string{"apply", arg}); got != (want && valid) {
+				t.Errorf("detailedExitcode(%s) = %v, want %v as the flag parser reads it", arg, got, want && valid)
+			}
+			if got := patterns[arg]; got != (want && valid) {
+				t.Errorf("the action takes %s as detailed: %v, want %v", arg, got, want && valid)
+			}
 		}
 	}
 }
