@@ -18,7 +18,6 @@ import (
 	"github.com/daestro-jobs/daestro-jobs/plan"
 	"github.com/daestro-jobs/daestro-jobs/redact"
 	"github.com/daestro-jobs/daestro-jobs/report"
-	"github.com/daestro-jobs/daestro-jobs/review"
 	"github.com/daestro-jobs/daestro-jobs/submit"
 	"github.com/daestro-jobs/daestro-jobs/wait"
 )
@@ -173,7 +172,7 @@ func (o *applyOptions) planSince(ctx context.Context, e env) (*plan.Plan, []bool
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	return p, review.Compare(base.plan, p).Unchanged(len(p.Jobs)), base.plan.Secrets(), nil
+	return p, base.compare(p).Unchanged(len(p.Jobs)), base.plan.Secrets(), nil
 }
 
 // submitOptions checks the sending flags.

@@ -88,7 +88,7 @@ func runDiff(ctx context.Context, e env, o *diffOptions) error {
 	}
 	s := openSession(e, format, append(head.Secrets(), base.plan.Secrets()...))
 	defer s.close()
-	d := &report.Diff{Base: rev, Commit: base.commit, Result: review.Compare(base.plan, head),
+	d := &report.Diff{Base: rev, Commit: base.commit, Result: base.compare(head),
 		Diagnostics: append(head.Diagnostics, base.diagnostics()...)}
 	if err := wrote(report.NewDiff(format, s.Streams, s.options()).Diff(d)); err != nil {
 		return err
@@ -116,6 +116,15 @@ func ciBase(e env) string {
 type basePlan struct {
 	plan   *plan.Plan
 	commit string
+	// same names the files of the working tree whose bytes are those at
+	// the revision (and no defaults file differs): left out of the plan,
+	// their jobs are unchanged.
+	same func(file string) bool
+}
+
+// compare classifies the jobs of head against the base.
+func (b *basePlan) compare(head *plan.Plan) *review.Result {
+	return review.Compare(b.plan, head, b.same)
 }
 
 // diagnostics are the base's errors as warnings, and its warnings about
@@ -159,13 +168,17 @@ func planBase(ctx context.Context, opts plan.Options, rev string) (*basePlan, er
 	} else if err != nil {
 		return nil, failf(nil, "%v", err)
 	}
+	wd, err := os.Getwd()
+	if err != nil {
+		return nil, failf(nil, "%v", err)
+	}
 	paths := opts.Source.Paths
 	fsPaths := make([]string, len(paths))
 	for i, p := range paths {
 		if p == "-" {
 			return nil, usagef(`-f - (stdin) has no earlier revision to compare with: name files or directories`)
 		}
-		if fsPaths[i], err = treePath(repo.Prefix, p); err != nil {
+		if fsPaths[i], err = treePath(wd, repo.Prefix, p); err != nil {
 			return nil, failf(nil, "%v", err)
 		}
 	}
@@ -174,6 +187,12 @@ func planBase(ctx context.Context, opts plan.Options, rev string) (*basePlan, er
 		return nil, failf(nil, "reading %s: %v", rev, err)
 	}
 	defer tree.Close()
+	// Files the same at both revisions need not be read at the base.
+	dropped := tree.DropSame(func(name string) string { return workPath(repo.Prefix, name) })
+	same := func(file string) bool {
+		p, err := treePath(wd, repo.Prefix, file)
+		return err == nil && dropped[p]
+	}
 	opts.Source = manifest.Source{Paths: paths, FS: tree, FSPaths: fsPaths}
 	opts.EnvErr = nil // reported with the working tree
 	opts.UnsetIsWarning, opts.AllowEmpty, opts.Keep, opts.KeepWritten = true, true, plan.KeepBodies, true
@@ -181,18 +200,15 @@ func planBase(ctx context.Context, opts plan.Options, rev string) (*basePlan, er
 	if err != nil {
 		return nil, err
 	}
-	return &basePlan{plan: p, commit: commit}, nil
+	return &basePlan{plan: p, commit: commit, same: same}, nil
 }
 
 // treePath names a path as given (relative to the working directory, or
 // absolute) in the repository's tree, from the working directory's place in
 // it.
-func treePath(prefix, p string) (string, error) {
+func treePath(wd, prefix, p string) (string, error) {
 	if filepath.IsAbs(p) {
-		wd, err := os.Getwd()
-		if err != nil {
-			return "", err
-		}
+		var err error
 		if p, err = filepath.Rel(wd, p); err != nil {
 			return "", err
 		}
@@ -216,4 +232,14 @@ func diffDoc() commandDoc {
 		},
 		env: []string{envGitHubActions, "GITHUB_BASE_REF", "CI_MERGE_REQUEST_DIFF_BASE_SHA", "any $VAR a manifest names"},
 	}
+}
+
+// workPath names a path of the repository's tree on disk, relative to the
+// working directory.
+func workPath(prefix, name string) string {
+	rel, err := filepath.Rel(filepath.FromSlash("/"+prefix), filepath.FromSlash("/"+name))
+	if err != nil {
+		return name
+	}
+	return rel
 }

@@ -39,20 +39,23 @@ type Tree struct {
 	entries  map[string]entry
 	children map[string][]string
 
-	mu      sync.Mutex
-	repo    *Repo
-	ctx     context.Context
-	maxSize int64
-	data    map[string][]byte // contents read ahead, by object id
-	b       *batch
+	mu        sync.Mutex
+	repo      *Repo
+	ctx       context.Context
+	maxSize   int64
+	data      map[string][]byte // contents read ahead, by object id
+	b         *batch
+	named     map[string]bool // the paths Tree was given
+	aheadDone bool
 }
 
 // Tree lists the files of commit under paths (slash-separated, relative to
 // the root of the repository; "." for all of it), and every _defaults.yaml
-// or _defaults.yml on the way from each path up to the root. Blobs whose
-// name ends in .yaml or .yml, or that are named in paths, are read ahead,
-// in one `git cat-file --batch`; none over maxSize is read at all (opening
-// it gives its size, for the caller to refuse).
+// or _defaults.yml on the way from each path up to the root. On the first
+// read, the blobs whose name ends in .yaml or .yml, or that are named in
+// paths, are read ahead, in one `git cat-file --batch` that later reads go
+// through too; none over maxSize is read at all (opening it gives its
+// size, for the caller to refuse).
 func (r *Repo) Tree(ctx context.Context, commit string, paths []string, maxSize int64) (*Tree, error) {
 	if !isHex(commit) {
 		return nil, fmt.Errorf("%q is not a commit id: resolve it first", commit)
@@ -105,11 +108,23 @@ func (r *Repo) Tree(ctx context.Context, commit string, paths []string, maxSize 
 	for _, c := range t.children {
 		slices.Sort(c)
 	}
+	t.named = named
+	return t, nil
+}
+
+// readAheadOnce reads, on the first read of a blob, every blob Tree said
+// it would read ahead that is still in the tree (DropSame may have taken
+// most out); t.mu is held.
+func (t *Tree) readAheadOnce() error {
+	if t.aheadDone {
+		return nil
+	}
+	t.aheadDone = true
 	var ahead []entry
 	var total int64
 	seen := map[string]bool{}
 	for _, e := range t.entries {
-		if !e.regular() || e.size > maxSize || seen[e.oid] || !(isManifestName(e.path) || named[e.path]) {
+		if !e.regular() || e.size > t.maxSize || seen[e.oid] || !(isManifestName(e.path) || t.named[e.path]) {
 			continue
 		}
 		if total+e.size > prefetchBudget {
@@ -119,13 +134,10 @@ func (r *Repo) Tree(ctx context.Context, commit string, paths []string, maxSize 
 		total += e.size
 		ahead = append(ahead, e)
 	}
-	if len(ahead) > 0 {
-		if err := t.readAhead(ahead); err != nil {
-			t.Close()
-			return nil, err
-		}
+	if len(ahead) == 0 {
+		return nil
 	}
-	return t, nil
+	return t.readAhead(ahead)
 }
 
 func mapKeys(m map[string]bool) func(func(string) bool) {
@@ -193,6 +205,9 @@ func (t *Tree) batch() (*batch, error) {
 func (t *Tree) blob(e entry) ([]byte, error) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
+	if err := t.readAheadOnce(); err != nil {
+		return nil, err
+	}
 	if d, ok := t.data[e.oid]; ok {
 		return d, nil
 	}

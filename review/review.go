@@ -102,9 +102,14 @@ type side struct {
 // Compare classifies the jobs of head (the working tree) against base (the
 // revision). Invalid jobs and repeats of an earlier job are left out of
 // both: the plan reports them.
-func Compare(base, head *plan.Plan) *Result {
-	b := sides(base)
-	h := sides(head)
+//
+// same, when not nil, names the files of head whose bytes are those at the
+// base, left out of base by the caller (nor their defaults changed): their
+// jobs are Unchanged without a look at their fields, and a job of base
+// whose identity one of them holds is not Removed.
+func Compare(base, head *plan.Plan, same func(file string) bool) *Result {
+	b := sides(base, nil)
+	h := sides(head, same)
 	byID := make(map[identity]int, len(b))
 	for i, s := range b {
 		byID[s.id] = i
@@ -112,9 +117,18 @@ func Compare(base, head *plan.Plan) *Result {
 	matched := make([]bool, len(b))
 	r := &Result{}
 	var fresh []int // entries that are New, candidates for a replacement
+	sameFile, sameAnswer := "", false
 	for _, s := range h {
 		e := Entry{Change: New, Queue: s.id.queue, Name: s.id.name, File: s.job.File, Line: s.job.NameLine, Col: s.job.NameCol, Job: s.job, Index: s.index}
-		if i, ok := byID[s.id]; ok {
+		if same != nil && s.job.File != sameFile { // jobs of a file are in a row: ask once
+			sameFile, sameAnswer = s.job.File, same(s.job.File)
+		}
+		if same != nil && sameAnswer {
+			e.Change = Unchanged
+			if i, ok := byID[s.id]; ok {
+				matched[i] = true
+			}
+		} else if i, ok := byID[s.id]; ok {
 			matched[i] = true
 			e.Fields = diffFields(b[i].fields, s.fields)
 			e.Change = Unchanged
@@ -176,9 +190,11 @@ func indexOf(h []side, index int) int {
 	return i
 }
 
-// sides lists the jobs of p a comparison takes: valid, not repeats.
-func sides(p *plan.Plan) []side {
+// sides lists the jobs of p a comparison takes: valid, not repeats. The
+// fields of jobs in files same names are not needed, nor flattened.
+func sides(p *plan.Plan, same func(file string) bool) []side {
 	var out []side
+	sameFile, sameAnswer := "", false
 	for i := range p.Jobs {
 		j := &p.Jobs[i]
 		if j.Invalid || j.DuplicateOf >= 0 {
@@ -188,7 +204,14 @@ func sides(p *plan.Plan) []side {
 		if !j.NameGenerated {
 			id.name = written(j, "name", j.Name)
 		}
-		out = append(out, side{job: j, index: i, id: id, fields: fields(j)})
+		s := side{job: j, index: i, id: id}
+		if same != nil && j.File != sameFile {
+			sameFile, sameAnswer = j.File, same(j.File)
+		}
+		if same == nil || !sameAnswer {
+			s.fields = fields(j)
+		}
+		out = append(out, s)
 	}
 	return out
 }
