@@ -102,6 +102,7 @@ var (
 	actionApplyOutputs    = []string{"jobs-total", "created", "exists", "duplicate", "planned", "failed", "not-submitted", "invalid", "created-jobs"}
 	actionValidateOutputs = []string{"files", "documents", "valid", "invalid", "errors", "warnings"}
 	actionOwnOutputs      = []string{"exit-code", "changed"}
+	actionDiffOutputs     = []string{"new", "edited", "removed", "unchanged"}
 )
 
 // actionExpr is a ${{ }} expression; the simulation knows only the forms
@@ -145,7 +146,7 @@ func TestActionShape(t *testing.T) {
 			t.Errorf("input %s: default %v, want %q", name, in.Default, want)
 		}
 	}
-	outs := append(append(append([]string{}, actionOwnOutputs...), actionApplyOutputs...), actionValidateOutputs...)
+	outs := append(append(append(append([]string{}, actionOwnOutputs...), actionApplyOutputs...), actionValidateOutputs...), actionDiffOutputs...)
 	for _, name := range outs {
 		o, ok := a.Outputs[name]
 		if !ok {
@@ -774,6 +775,60 @@ func TestActionValidate(t *testing.T) {
 	})
 }
 
+// TestActionDiff runs `diff` through the action on a pull request: the base
+// from GITHUB_BASE_REF (origin/main), a warning on the edited job's name:
+// line, the counts as outputs, exit 2 of --detailed-exitcode a success.
+func TestActionDiff(t *testing.T) {
+	t.Parallel()
+	if _, err := exec.LookPath("git"); err != nil {
+		t.Skip("git is not installed")
+	}
+	ws := actionWorkspace(t, "good")
+	git := func(args ...string) {
+		t.Helper()
+		cmd := exec.Command("git", append([]string{"-c", "user.name=t", "-c", "user.email=t@example.com"}, args...)...)
+		cmd.Dir = ws
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("git %v: %v\n%s", args, err, out)
+		}
+	}
+	git("init", "-q", "-b", "main")
+	git("add", "-A")
+	git("commit", "-q", "-m", "base")
+	git("update-ref", "refs/remotes/origin/main", "HEAD")
+	report := filepath.Join(ws, "jobs", "report.yaml")
+	b, err := os.ReadFile(report)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(report, bytes.Replace(b, []byte("2030-01-06"), []byte("2030-01-07"), 1), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(ws, "jobs", "new.yaml"), []byte("job_definition: acme::x:1\njob_queue: acme::q\nname: fresh\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r := runAction(t, ws, map[string]string{"command": "diff", "args": "--detailed-exitcode"}, map[string]string{"GITHUB_BASE_REF": "main"})
+	if r.code != 0 {
+		t.Fatalf("the action failed; exit 2 of --detailed-exitcode is a success:\n%s", r.dump())
+	}
+	r.wantOutputs(t, map[string]string{"exit-code": "2", "changed": "true", "new": "1", "edited": "1", "removed": "0", "unchanged": "2"})
+	r.intOutputs(t, actionDiffOutputs)
+	for _, want := range []string{
+		"::warning file=jobs/report.yaml,line=5,col=1,title=daestro-jobs diff::acme::nightly/nightly-report: the edit will not reach Daestro",
+		"diff against origin/main (",
+	} {
+		if !strings.Contains(r.log.String(), want) {
+			t.Errorf("no %q in the log", want)
+		}
+	}
+	if !strings.Contains(r.summary.String(), "| new | acme::q/fresh |") {
+		t.Errorf("the summary does not list the new job:\n%s", r.summary.String())
+	}
+	if t.Failed() {
+		t.Log(r.dump())
+	}
+}
+
 // TestActionInputsAreData gives the action inputs that would run commands if
 // they were pasted into a script: they stay arguments, split on whitespace,
 // never globbed or evaluated, and a bad command or an -o is refused.
@@ -798,7 +853,7 @@ func TestActionInputsAreData(t *testing.T) {
 			want:   "jobs/*"},
 		{name: "a bad command",
 			inputs: map[string]string{"command": "validate; touch pwned-8"},
-			want:   "::error title=daestro-jobs action::the input command must be validate or apply"},
+			want:   "::error title=daestro-jobs action::the input command must be validate, apply or diff"},
 		{name: "-o in args",
 			inputs: map[string]string{"args": "-o json"},
 			want:   "::error title=daestro-jobs action::the input args must not set -o"},

@@ -201,7 +201,7 @@ func (p *diffGitHub) Diff(d *Diff) error {
 	c := d.Result.Counts
 	p.g.outputs([]stepOutput{
 		{"new", strconv.Itoa(c.New)}, {"edited", strconv.Itoa(c.Edited)}, {"removed", strconv.Itoa(c.Removed)},
-		{"unchanged", strconv.Itoa(c.Unchanged)}, {"changed", strconv.FormatBool(c.New > 0)},
+		{"unchanged", strconv.Itoa(c.Unchanged)},
 		{"base-commit", d.Commit},
 	})
 	return nil
