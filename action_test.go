@@ -350,8 +350,29 @@ func runAction(t *testing.T, workspace string, inputs, env map[string]string) *a
 			t.Fatalf("action.yml has no input %s", name)
 		}
 	}
+	seedActionBinary(t, r.temp)
 	r.run()
 	return r
+}
+
+// seedActionBinary copies the binary this test run built (builtBinary, with
+// the build step's flags) to where the build step writes it. The step still
+// runs its go build, which finds the binary up to date by its build ID and
+// does not link again (seconds per run otherwise); a change to the module
+// since builtBinary, or to the step's flags, makes it link anew.
+func seedActionBinary(t *testing.T, runnerTemp string) {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(builtBinary(t), "daestro-jobs"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := filepath.Join(runnerTemp, "daestro-jobs-bin")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "daestro-jobs"), b, 0o755); err != nil {
+		t.Fatal(err)
+	}
 }
 
 // eval replaces the ${{ }} expressions of s.

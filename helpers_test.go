@@ -16,6 +16,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -31,9 +32,52 @@ import (
 var update = flag.Bool("update", false, "rewrite the expected output in testdata/script/*.txtar and golden files")
 
 // TestMain runs the tests; a process started as daestro-jobs (testscript's
-// exec, jobsBinary) runs main instead.
+// exec, jobsBinary) runs main instead. The binary built for the tests that
+// need one (builtBinary) is removed at the end.
 func TestMain(m *testing.M) {
-	testscript.Main(m, map[string]func(){"daestro-jobs": main})
+	testscript.Main(removeBuilt{m}, map[string]func(){"daestro-jobs": main})
+}
+
+// removeBuilt runs the tests, then removes the built binary.
+type removeBuilt struct{ m *testing.M }
+
+func (r removeBuilt) Run() int {
+	code := r.m.Run()
+	if built.dir != "" {
+		_ = os.RemoveAll(built.dir)
+	}
+	return code
+}
+
+// built is the binary of this test run, built once, by builtBinary.
+var built struct {
+	once sync.Once
+	dir  string
+	out  []byte
+	err  error
+}
+
+// builtBinary returns a directory holding daestro-jobs built from this
+// module, for the tests that need the real binary (run by name from PATH,
+// or as the GitHub Action builds it). It is built once per test run, as the
+// action builds it (GOWORK=off go build -mod=readonly -trimpath) and named
+// as go install names it (-o DIR/: after the module path's last element):
+// linking takes seconds, and a go build of the same flags on a copy of it
+// finds it up to date. Callers must not change what it holds.
+func builtBinary(t testing.TB) string {
+	t.Helper()
+	built.once.Do(func() {
+		if built.dir, built.err = os.MkdirTemp("", "daestro-jobs-built-"); built.err != nil {
+			return
+		}
+		cmd := exec.Command("go", "build", "-mod=readonly", "-trimpath", "-o", built.dir+string(os.PathSeparator), ".")
+		cmd.Env = append(os.Environ(), "GOWORK=off")
+		built.out, built.err = cmd.CombinedOutput()
+	})
+	if built.err != nil {
+		t.Fatalf("go build: %v\n%s", built.err, built.out)
+	}
+	return built.dir
 }
 
 // runInProcess runs the app with the given environment and returns exit

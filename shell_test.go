@@ -20,15 +20,12 @@ import (
 	"time"
 )
 
-// TestBuiltBinary builds the module as `go install` would name it, puts it
-// on PATH and runs it by name.
+// TestBuiltBinary takes the module built as `go install` would name it
+// (builtBinary), puts it on PATH and runs it by name.
 func TestBuiltBinary(t *testing.T) {
-	bin := t.TempDir()
 	// -o DIR/ names the binary after the module path's last element, as
 	// go install does: that is what makes it "daestro-jobs".
-	if out, err := exec.Command("go", "build", "-o", bin+string(os.PathSeparator), ".").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+	bin := builtBinary(t)
 	if _, err := os.Stat(filepath.Join(bin, "daestro-jobs")); err != nil {
 		t.Fatalf("go build did not name the binary daestro-jobs: %v", err)
 	}
