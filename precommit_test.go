@@ -2,8 +2,9 @@ package main
 
 // Tests of the pre-commit hooks (.pre-commit-hooks.yaml). TestPreCommitEntry
 // runs the hook's command as pre-commit builds it, with no pre-commit;
-// TestPreCommitHooks runs the hooks for real with `pre-commit try-repo`,
-// and is skipped when pre-commit is not installed.
+// TestPreCommitHooks runs the hooks for real with pre-commit (try-repo, and
+// run on try-repo's configuration), and is skipped when pre-commit is not
+// installed.
 
 import (
 	"bytes"
@@ -192,13 +193,19 @@ func TestPreCommitEntry(t *testing.T) {
 	}
 }
 
-// TestPreCommitHooks runs both hooks with `pre-commit try-repo` on git
-// repositories of manifests: pre-commit builds the module with its golang
-// language (go install ./..., the go on PATH) and runs the hook on the files
-// named. try-repo on this working tree directly would not do: its commit of
-// uncommitted changes takes tracked files only (git add -u), so a new hook
-// file is not seen until committed. The hooks are tried from a snapshot of
-// the working tree instead, tracked and untracked files alike.
+// TestPreCommitHooks runs both hooks with pre-commit on git repositories of
+// manifests: pre-commit builds the module with its golang language (go
+// install ./..., the go on PATH) and runs the hook on the files named. The
+// hooks are tried from a snapshot of the working tree: try-repo on the
+// working tree directly would not do, as its commit of uncommitted changes
+// takes tracked files only (git add -u), so a new hook file is not seen
+// until committed.
+//
+// One case runs `pre-commit try-repo` itself. The others run what try-repo
+// runs, `pre-commit run` on the configuration it writes (the snapshot at
+// its commit, the one hook), with one pre-commit store for them all:
+// try-repo makes a new store every time, and so builds and links the module
+// again for every case, seconds each.
 func TestPreCommitHooks(t *testing.T) {
 	preCommit, err := exec.LookPath("pre-commit")
 	if err != nil {
@@ -244,13 +251,14 @@ func TestPreCommitHooks(t *testing.T) {
 		files            []string
 		fail             bool
 		want             []string // in the output
+		tryRepo          bool     // run by pre-commit try-repo itself
 	}{
 		{name: "a bad manifest", hook: "daestro-jobs-validate", repo: "bad",
 			files: []string{"jobs/bad.yaml", "jobs/warm-cache.yaml"}, fail: true,
 			want: []string{"jobs/bad.yaml:2:12: job_queue: ", `jobs/bad.yaml:3:1: nmae: unknown key; did you mean "name"?`,
 				"- hook id: daestro-jobs-validate", "1 invalid"}},
 		{name: "the examples", hook: "daestro-jobs-validate", repo: "good", files: goodFiles,
-			want: []string{"validate Daestro job manifests....", "Passed"}},
+			want: []string{"validate Daestro job manifests....", "Passed"}, tryRepo: true},
 		{name: "no manifest staged", hook: "daestro-jobs-validate", repo: "good", files: []string{"README.md"},
 			want: []string{"(no files to check)Skipped"}},
 		{name: "a clash across the staged files", hook: "daestro-jobs-validate", repo: "clash",
@@ -269,7 +277,10 @@ func TestPreCommitHooks(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			args := append([]string{"try-repo", "--color", "never", hookRepo, tc.hook, "--ref", rev, "--files"}, tc.files...)
+			args := append([]string{"run", "--color", "never", "--config", tryRepoConfig(t, hookRepo, rev, tc.hook), "--files"}, tc.files...)
+			if tc.tryRepo {
+				args = append([]string{"try-repo", "--color", "never", hookRepo, tc.hook, "--ref", rev, "--files"}, tc.files...)
+			}
 			code, out := preCommitRun(t, preCommit, repos[tc.repo], env, args...)
 			if (code != 0) != tc.fail {
 				t.Errorf("exit %d, want failure %v", code, tc.fail)
@@ -319,6 +330,23 @@ func TestPreCommitHooks(t *testing.T) {
 			}
 		}
 	})
+}
+
+// tryRepoConfig writes the configuration pre-commit try-repo writes to try
+// one hook of repo at rev, and returns its path.
+func tryRepoConfig(t *testing.T, repo, rev, hook string) string {
+	t.Helper()
+	b, err := yaml.Marshal(map[string]any{"repos": []any{map[string]any{
+		"repo": repo, "rev": rev, "hooks": []any{map[string]string{"id": hook}},
+	}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), ".pre-commit-config.yaml")
+	if err := os.WriteFile(path, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
 }
 
 // preCommitEnv is the environment of git and pre-commit in these tests:
