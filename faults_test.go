@@ -69,7 +69,10 @@ func TestInterrupt(t *testing.T) {
 		{name: "SIGINT later", sig: syscall.SIGINT, after: 40},
 		{name: "SIGTERM", sig: syscall.SIGTERM, after: 17},
 	} {
-		t.Run(tc.name, func(t *testing.T) { interruptAt(t, tc.sig, tc.after) })
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel() // each has its own emulator, manifests and process
+			interruptAt(t, tc.sig, tc.after)
+		})
 	}
 }
 
@@ -83,7 +86,10 @@ func TestInterruptRandom(t *testing.T) {
 		// Up to 80 of the 100 requests: with 4 in flight, some jobs are
 		// always still waiting to be sent when the signal lands.
 		after := 1 + rng.IntN(80)
-		t.Run(fmt.Sprintf("seed %d %v after %d", seed, sig, after), func(t *testing.T) { interruptAt(t, sig, after) })
+		t.Run(fmt.Sprintf("seed %d %v after %d", seed, sig, after), func(t *testing.T) {
+			t.Parallel() // each has its own emulator, manifests and process
+			interruptAt(t, sig, after)
+		})
 	}
 }
 

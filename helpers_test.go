@@ -91,6 +91,10 @@ func runInProcess(t testing.TB, vars map[string]string, args ...string) (int, st
 // (nil: the network).
 func runApp(t testing.TB, dial func(ctx context.Context, network, addr string) (net.Conn, error), vars map[string]string, args ...string) (int, string, string) {
 	t.Helper()
+	// One at a time: urfave/cli writes package-level flags (the help and
+	// version flags) while it parses, so concurrent runs race.
+	inProcess.Lock()
+	defer inProcess.Unlock()
 	var out, errb bytes.Buffer
 	code := run(context.Background(), append([]string{"daestro-jobs"}, args...), env{
 		stdin:  strings.NewReader(""),
@@ -102,6 +106,9 @@ func runApp(t testing.TB, dial func(ctx context.Context, network, addr string) (
 	})
 	return code, out.String(), errb.String()
 }
+
+// inProcess serialises runApp.
+var inProcess sync.Mutex
 
 // memServer serves a handler over in-memory connections (net.Pipe) instead
 // of loopback. Inside a testing/synctest bubble a goroutine blocked on real
