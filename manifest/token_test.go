@@ -1,6 +1,10 @@
 package manifest
 
-import "testing"
+import (
+	"strings"
+	"testing"
+	"unicode/utf8"
+)
 
 func TestTokenEnd(t *testing.T) {
 	for _, tc := range []struct {
@@ -29,4 +33,27 @@ func TestTokenEnd(t *testing.T) {
 	if got := tokenEnd([]byte("a: b"), 3, 1); got != 0 {
 		t.Errorf("past the last line: %d", got)
 	}
+}
+
+// FuzzTokenEnd: any text and column give an end at or after the column and
+// within the line, or 0 when the column is past the line.
+func FuzzTokenEnd(f *testing.F) {
+	for _, s := range []string{`name: "a \" b" # c`, "container_env: {1X: a, B: b}", "'it''s'", "[a, [b, {c: d}]]", "é: ééé", "a: |", ""} {
+		f.Add(s, 1)
+		f.Add(s, 4)
+	}
+	f.Fuzz(func(t *testing.T, line string, col int) {
+		if col > 1<<16 || col < -1<<16 {
+			return
+		}
+		end := tokenEnd([]byte(line), 1, col)
+		if end == 0 {
+			return
+		}
+		first, _, _ := strings.Cut(line, "\n")
+		first = strings.TrimRight(first, "\r")
+		if end < col || end > utf8.RuneCountInString(first)+1 {
+			t.Fatalf("tokenEnd(%q, %d) = %d", line, col, end)
+		}
+	})
 }
