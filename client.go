@@ -14,6 +14,7 @@ import (
 	"github.com/daestro-jobs/daestro-jobs/apiclient"
 	"github.com/daestro-jobs/daestro-jobs/internal/safefile"
 	"github.com/daestro-jobs/daestro-jobs/redact"
+	"github.com/daestro-jobs/daestro-jobs/report"
 )
 
 // maxKeyFile bounds --api-key-file: a key is a line, not a file to read whole.
@@ -54,8 +55,6 @@ func newClient(e env, o *apiOptions, concurrency int) (*apiclient.Client, error)
 		BaseURL:   base,
 		APIKey:    key,
 		UserAgent: "daestro-jobs/" + moduleVersion(),
-		// Redact is set by the command once the run's secrets are known;
-		// until then the client masks the key alone.
 	}, nil
 }
 
@@ -113,7 +112,7 @@ const defaultFrom = "the default"
 // unreachable is the one message of a run that could not reach the API at
 // all: where it tried (scheme and host only: a path may hold anything), where
 // that URL came from, what went wrong and what to check.
-func unreachable(red *redact.Redactor, base *url.URL, from string, err error) error {
+func unreachable(edge *report.Edge, base *url.URL, from string, err error) error {
 	where := base.Scheme + "://" + base.Host
 	var (
 		dns    *net.DNSError
@@ -142,7 +141,7 @@ func unreachable(red *redact.Redactor, base *url.URL, from string, err error) er
 	} else {
 		from = "from " + from
 	}
-	return failf(red, "cannot reach the Daestro API at %s (%s): %s; %s", where, from, what, check)
+	return failAt(edge, "cannot reach the Daestro API at %s (%s): %s; %s", where, from, what, check)
 }
 
 // certReason is what a TLS error says, without the URL net/http wraps it

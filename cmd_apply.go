@@ -16,7 +16,6 @@ import (
 	"github.com/daestro-jobs/daestro-jobs/internal/clock"
 	"github.com/daestro-jobs/daestro-jobs/outcome"
 	"github.com/daestro-jobs/daestro-jobs/plan"
-	"github.com/daestro-jobs/daestro-jobs/redact"
 	"github.com/daestro-jobs/daestro-jobs/report"
 	"github.com/daestro-jobs/daestro-jobs/submit"
 	"github.com/daestro-jobs/daestro-jobs/wait"
@@ -114,7 +113,6 @@ func runApply(ctx context.Context, e env, o *applyOptions) error {
 	s := openSession(e, format, secrets)
 	defer s.close()
 	if client != nil {
-		client.Redact = s.red
 	}
 	sending := 0 // jobs the bar counts: none when nothing is sent
 	if !o.dryRun && p.Errors() == 0 {
@@ -134,9 +132,9 @@ func runApply(ctx context.Context, e env, o *applyOptions) error {
 		return err
 	}
 	if errors.Is(runErr, submit.ErrUnreachable) {
-		runErr = unreachable(s.red, client.BaseURL, o.api.urlFrom, runErr)
+		runErr = unreachable(s.edge(), client.BaseURL, o.api.urlFrom, runErr)
 	}
-	if err := verdict(a, runErr, s.red); err != nil {
+	if err := verdict(a, runErr, s.edge()); err != nil {
 		return err
 	}
 	if o.wait.enabled && !o.dryRun {
@@ -199,14 +197,14 @@ func (o *applyOptions) submitOptions(e env) (submit.Options, error) {
 // verdict is the exit decision of an apply, once its report is printed:
 // interrupted 130; the key refused or the run broken 1, with why; any error
 // diagnostic or any job invalid, failed or not submitted 1; else success.
-func verdict(a *outcome.Apply, runErr error, red *redact.Redactor) error {
+func verdict(a *outcome.Apply, runErr error, edge *report.Edge) error {
 	switch {
 	case a.Interrupted:
 		return &exitError{code: exitInterrupted}
 	case errors.As(runErr, new(*exitError)):
 		return runErr // already said for people (an unreachable API)
 	case runErr != nil:
-		return failf(red, "%v", runErr)
+		return failAt(edge, "%v", runErr)
 	case a.Failed():
 		return &exitError{code: exitFailure}
 	}
@@ -225,7 +223,7 @@ func runWait(ctx context.Context, client *apiclient.Client, a *outcome.Apply, re
 		Scheduled: o.wait.scheduled,
 		OnPoll: func(latest []api.Detail) {
 			// One line per change: readable in a CI log, quiet while nothing moves.
-			if line := report.WaitProgress(s.red, latest); line != last {
+			if line := s.edge().WaitProgress(latest); line != last {
 				fmt.Fprintln(s.Err, line)
 				last = line
 			}
@@ -238,7 +236,7 @@ func runWait(ctx context.Context, client *apiclient.Client, a *outcome.Apply, re
 	case errors.Is(err, context.Canceled) && ctx.Err() != nil:
 		return &exitError{code: exitInterrupted}
 	case err != nil && !w.TimedOut:
-		return failf(s.red, "waiting: %v", err)
+		return s.fail("waiting: %v", err)
 	case !w.Completed():
 		return &exitError{code: exitFailure}
 	}

@@ -50,7 +50,6 @@ func runStatus(ctx context.Context, e env, o *statusOptions) error {
 	}
 	s := openSession(e, format, []string{client.APIKey})
 	defer s.close()
-	client.Redact = s.red
 	rows := make([]report.StatusRow, 0, len(o.ids))
 	failed := false
 	for _, id := range o.ids {
@@ -64,19 +63,19 @@ func runStatus(ctx context.Context, e env, o *statusOptions) error {
 			return err
 		}
 		if len(rows) == 0 && submit.Unreachable(err) {
-			return unreachable(s.red, client.BaseURL, o.api.urlFrom, err)
+			return unreachable(s.edge(), client.BaseURL, o.api.urlFrom, err)
 		}
 		var apiErr *apiclient.APIError
 		if errors.As(err, &apiErr) && apiErr.Refused() {
-			return failf(s.red, "the server refused the API key (%v): check %s or --%s", err, envAPIKey, flagAPIKeyFile)
+			return s.fail("the server refused the API key (%v): check %s or --%s", err, envAPIKey, flagAPIKeyFile)
 		}
 		r := report.StatusRow{Detail: d}
 		if err != nil {
-			r.ID, r.Error, failed = id, err.Error(), true
+			r.ID, r.Err, failed = id, err, true
 		}
 		rows = append(rows, r)
 	}
-	if err := wrote(report.Status(format, s.Streams, s.red, rows)); err != nil {
+	if err := wrote(s.edge().Status(format, rows)); err != nil {
 		return err
 	}
 	if failed {

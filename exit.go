@@ -10,6 +10,7 @@ import (
 
 	"github.com/daestro-jobs/daestro-jobs/printable"
 	"github.com/daestro-jobs/daestro-jobs/redact"
+	"github.com/daestro-jobs/daestro-jobs/report"
 )
 
 // Exit codes, docs/contract.md.
@@ -35,6 +36,12 @@ func (e *exitError) Error() string { return e.msg }
 // failf is exit 1 with a message, scrubbed of red's secrets and escaped.
 func failf(red *redact.Redactor, format string, args ...any) error {
 	return &exitError{code: exitFailure, msg: scrubbed(red, fmt.Sprintf(format, args...))}
+}
+
+// failAt is exit 1 with a message rendered at the output edge: every secret
+// masked, a server's words as they came (report.Edge.Message), then escaped.
+func failAt(edge *report.Edge, format string, args ...any) error {
+	return &exitError{code: exitFailure, msg: edge.Message(format, args...)}
 }
 
 // usageError is a bad flag, argument or missing setting: exit 2. help,

@@ -12,6 +12,7 @@ import (
 	"github.com/daestro-jobs/daestro-jobs/outcome"
 	"github.com/daestro-jobs/daestro-jobs/plan"
 	"github.com/daestro-jobs/daestro-jobs/redact"
+	"github.com/daestro-jobs/daestro-jobs/report"
 	"github.com/daestro-jobs/daestro-jobs/submit"
 )
 
@@ -44,7 +45,7 @@ func TestExitDecision(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var stderr strings.Builder
-			got := exitCode(verdict(tc.a, tc.err, redact.New("dk_test_secret")), &stderr, tc.detailed)
+			got := exitCode(verdict(tc.a, tc.err, report.NewEdge(report.Streams{}, report.Options{Redact: redact.New("dk_test_secret")})), &stderr, tc.detailed)
 			if got != tc.want {
 				t.Errorf("exit %d, want %d", got, tc.want)
 			}

@@ -18,6 +18,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/daestro-jobs/daestro-jobs/apiclient"
 	"github.com/daestro-jobs/daestro-jobs/emulator"
 	"github.com/daestro-jobs/daestro-jobs/report"
 )
@@ -583,3 +584,6 @@ container_env:
 		}
 	}
 }
+
+// The client's errors are rendered at the output edge, masked as they came.
+var _ report.ServerText = (*apiclient.APIError)(nil)

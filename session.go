@@ -95,6 +95,15 @@ func (s *session) options() report.Options {
 	return o
 }
 
+// edge is where everything the session prints besides its report is masked
+// (report.Edge): messages, the status table, the live count of a wait.
+func (s *session) edge() *report.Edge { return report.NewEdge(s.Streams, s.options()) }
+
+// fail is exit 1 with a message rendered at the edge.
+func (s *session) fail(format string, args ...any) error {
+	return failAt(s.edge(), format, args...)
+}
+
 // reportRoot is the directory review tools' reports are relative to: the
 // one given, or the root of the git repository holding the working
 // directory (where code scanning and merge requests resolve paths), or the
@@ -184,7 +193,7 @@ func (s *session) close() {
 
 // warn says something on stderr that does not change the exit code.
 func (s *session) warn(format string, args ...any) {
-	fmt.Fprintln(s.Err, "daestro-jobs:", scrubbed(s.red, fmt.Sprintf(format, args...)))
+	fmt.Fprintln(s.Err, "daestro-jobs:", s.edge().Message(format, args...))
 }
 
 // wrote turns an error writing the report into exit 1: a pipeline must not

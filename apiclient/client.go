@@ -3,10 +3,12 @@
 // into a value or an *APIError. Retries, concurrency and outcomes are package
 // submit's; the wire types are package api's.
 //
-// What the client keeps of a server's words for people (APIError.Message) is
-// scrubbed with Client.Redact before it is cut to length, so that no part of a
-// secret survives the cut; decisions that need the words as they came (is the
-// name taken?) read them through APIError's methods.
+// The client returns data and errors, never text for people: an APIError
+// holds the server's words as they came (up to maxRaw bytes of each), and
+// Text renders them once the output layer has masked them with its own mask
+// (package report): masked as they came, before they are read as HTML,
+// folded onto a line or cut, so that no piece of a secret survives a cut.
+// The client knows no secret but the key it sends.
 package apiclient
 
 import (
@@ -26,7 +28,6 @@ import (
 
 	"github.com/daestro-jobs/daestro-jobs/api"
 	"github.com/daestro-jobs/daestro-jobs/printable"
-	"github.com/daestro-jobs/daestro-jobs/redact"
 )
 
 // MaxBodySize caps how much of a response body is read. Daestro's answers are a
@@ -37,10 +38,12 @@ const MaxBodySize = 1 << 20
 // caller sets no other bound.
 const DefaultTimeout = 30 * time.Second
 
-// Lengths kept of text the server sends: a non-JSON body (an HTML error page) is
-// reduced to a one-line excerpt; a JSON message is kept whole unless it is huge
-// (a server echoing the whole body back).
+// Lengths of text the server sends: an error keeps at most maxRaw bytes of
+// each piece as it came; Text reduces a non-JSON body (an HTML error page) to
+// a one-line excerpt and cuts a JSON message that is huge (a server echoing
+// the whole body back), after masking.
 const (
+	maxRaw     = 64 << 10
 	maxExcerpt = 200
 	maxMessage = 4096
 )
@@ -60,33 +63,63 @@ type Client struct {
 	APIKey string
 	// UserAgent is sent when non-empty.
 	UserAgent string
-	// Redact scrubs the server's words before they are kept for people. It
-	// must mask APIKey and every secret of the run; nil masks APIKey only.
-	Redact *redact.Redactor
-}
-
-// scrub masks the secrets in text from the server.
-func (c *Client) scrub(s string) string {
-	if c.Redact == nil {
-		return redact.New(c.APIKey).String(s)
-	}
-	return c.Redact.String(s)
 }
 
 // APIError is an HTTP answer that is not a success, or a success whose body
 // could not be understood.
+//
+// Its fields hold what the server sent, as it came: print it only through
+// Text with the run's mask (the output layer does), never its fields or
+// Error directly.
 type APIError struct {
 	// Status is the HTTP status code.
 	Status int
-	// Message is the server's "message", or for a body that is not the API's
-	// JSON, a short single-line excerpt of it: scrubbed with Client.Redact,
-	// then cut, for people.
+	// Message is the server's "message" as it came, up to maxRaw bytes; ""
+	// when the body is not the API's JSON.
 	Message string
+	// MediaType and Body are, for a body that is not the API's JSON, its
+	// Content-Type header and its start (up to maxRaw bytes), as they came.
+	MediaType, Body string
+	// Location is a redirect's Location header, as it came.
+	Location string
+	// Unexpected marks a success (2xx) whose body is not the API's JSON:
+	// the request may well have been carried out.
+	Unexpected bool
+	// TooLarge marks a success whose body is over MaxBodySize.
+	TooLarge bool
+	// NotJSON marks an answer whose body is not the API's {ok, message}:
+	// MediaType and Body describe it.
+	NotJSON bool
 	// RetryAfter is the delay the Retry-After header asked for, 0 if none.
 	RetryAfter time.Duration
-	// said is the server's message as it came, for decisions (NameTaken);
-	// never printed.
-	said string
+}
+
+// Text renders the error for people, "HTTP 502: text/html body: 502 Bad
+// Gateway", after mask has been applied to each piece the server sent as it
+// came: the message, the media type, the body and the Location header. It
+// then reads HTML, folds the text onto one line and cuts it. mask nil masks
+// nothing (Error).
+func (e *APIError) Text(mask func(string) string) string {
+	if mask == nil {
+		mask = func(s string) string { return s }
+	}
+	var what string
+	switch {
+	case e.TooLarge:
+		what = fmt.Sprintf("response body larger than %d bytes", MaxBodySize)
+	case e.Location != "" && e.Status >= 300 && e.Status < 400:
+		what = fmt.Sprintf("redirected to %s, not followed: check the API URL", printable.Excerpt(mask(e.Location), maxExcerpt))
+	case e.Unexpected:
+		what = "unexpected answer, not the API's JSON: " + describe(mask(e.MediaType), mask(e.Body))
+	case e.NotJSON:
+		what = describe(mask(e.MediaType), mask(e.Body))
+	default:
+		what = printable.Excerpt(mask(e.Message), maxMessage)
+	}
+	if what == "" {
+		what = http.StatusText(e.Status)
+	}
+	return fmt.Sprintf("HTTP %d: %s", e.Status, what)
 }
 
 // NameTaken reports whether this Job Submit answer says that the job called
@@ -94,7 +127,7 @@ type APIError struct {
 // words as they came: a scrubbed message could hide the phrase (a one-letter
 // secret masks every letter of it).
 func (e *APIError) NameTaken(name string, pattern *regexp.Regexp) bool {
-	return IsNameTaken(e.Status, e.said, name, pattern)
+	return IsNameTaken(e.Status, e.Message, name, pattern)
 }
 
 // Refused reports whether the server refused the API key (401 or 403).
@@ -102,10 +135,9 @@ func (e *APIError) Refused() bool {
 	return e.Status == http.StatusUnauthorized || e.Status == http.StatusForbidden
 }
 
-// Error reads "HTTP <status>: <message>".
-func (e *APIError) Error() string {
-	return fmt.Sprintf("HTTP %d: %s", e.Status, e.Message)
-}
+// Error reads "HTTP <status>: <message>", nothing masked: for logs and
+// tests. People see Text with the run's mask.
+func (e *APIError) Error() string { return e.Text(nil) }
 
 // Job reads one job from GET {base}/v1/client/job/{id}.
 func (c *Client) Job(ctx context.Context, id string) (api.Detail, error) {
@@ -123,7 +155,7 @@ func (c *Client) Job(ctx context.Context, id string) (api.Detail, error) {
 	}
 	var env api.Envelope[api.Detail]
 	if err := json.Unmarshal(resp.body, &env); err != nil || !env.OK || env.Data == nil || env.Data.ID == "" {
-		return api.Detail{}, c.unexpected(resp)
+		return api.Detail{}, unexpected(resp)
 	}
 	return *env.Data, nil
 }
@@ -163,7 +195,7 @@ func (c *Client) Submit(ctx context.Context, body []byte) Submitted {
 	}
 	var env api.Envelope[api.Created]
 	if err := json.Unmarshal(resp.body, &env); err != nil || !env.OK || env.Data == nil || env.Data.ID == "" {
-		a.Err = c.unexpected(resp)
+		a.Err = unexpected(resp)
 		return a
 	}
 	// Kept as sent: it is what Job Detail must be asked for. Whoever prints
@@ -250,16 +282,16 @@ func (c *Client) do(ctx context.Context, method string, u *url.URL, body []byte)
 	// reported below like any other body.
 	if len(resp.body) > MaxBodySize {
 		if ok {
-			return resp, &APIError{Status: hres.StatusCode, Message: fmt.Sprintf("response body larger than %d bytes", MaxBodySize)}
+			return resp, &APIError{Status: hres.StatusCode, TooLarge: true}
 		}
 		resp.body = resp.body[:MaxBodySize]
 	}
 	if ok {
 		return resp, nil
 	}
-	apiErr := c.apiError(resp)
+	apiErr := apiError(resp)
 	if loc := hres.Header.Get("Location"); hres.StatusCode >= 300 && hres.StatusCode < 400 && loc != "" {
-		apiErr.Message = fmt.Sprintf("redirected to %s, not followed: check the API URL", printable.Excerpt(c.scrub(loc), maxExcerpt))
+		apiErr.Location = clipRaw(loc)
 	}
 	apiErr.RetryAfter, _ = ParseRetryAfter(hres.Header.Get("Retry-After"), time.Now())
 	return resp, apiErr
@@ -277,39 +309,44 @@ func (c *Client) httpClient() *http.Client {
 }
 
 // apiError turns an error answer into an *APIError: the API's {"ok":false,
-// "message":…} when the body is that, or a short excerpt of whatever it is.
-func (c *Client) apiError(r *response) *APIError {
+// "message":…} when the body is that, or the body as it came.
+func apiError(r *response) *APIError {
 	var env struct {
 		OK      *bool   `json:"ok"`
 		Message *string `json:"message"`
 	}
 	if json.Unmarshal(r.body, &env) == nil && env.Message != nil {
-		msg := printable.Excerpt(c.scrub(*env.Message), maxMessage)
-		if msg == "" {
-			msg = http.StatusText(r.status)
-		}
-		return &APIError{Status: r.status, Message: msg, said: *env.Message}
+		return &APIError{Status: r.status, Message: clipRaw(*env.Message)}
 	}
-	return &APIError{Status: r.status, Message: c.describe(r)}
+	return &APIError{Status: r.status, NotJSON: true, MediaType: clipRaw(r.contentType), Body: clipRaw(string(r.body))}
 }
 
 // unexpected reports a 2xx answer that is not the API's envelope. The request
-// may well have been carried out, which the message says.
-func (c *Client) unexpected(r *response) *APIError {
-	return &APIError{Status: r.status, Message: "unexpected answer, not the API's JSON: " + c.describe(r)}
+// may well have been carried out, which Text says.
+func unexpected(r *response) *APIError {
+	return &APIError{Status: r.status, Unexpected: true, NotJSON: true, MediaType: clipRaw(r.contentType), Body: clipRaw(string(r.body))}
+}
+
+// clipRaw keeps at most maxRaw bytes of s, as it came: an error holds that
+// much of a server's text, whatever it sent.
+func clipRaw(s string) string {
+	if len(s) <= maxRaw {
+		return s
+	}
+	return s[:maxRaw]
 }
 
 // describe names a body that is not the API's JSON by its media type and a
-// short excerpt: the <title> of an HTML page, else its text. Everything is
-// scrubbed as it came, before it is read as HTML, cut or folded onto a line:
-// a server may have echoed a secret anywhere, the Content-Type header included.
-func (c *Client) describe(r *response) string {
-	mt, _, _ := strings.Cut(c.scrub(r.contentType), ";")
+// short excerpt: the <title> of an HTML page, else its text. Both come
+// masked, as they came (Text): reading HTML, cutting and folding happen
+// after masking.
+func describe(contentType, body string) string {
+	mt, _, _ := strings.Cut(contentType, ";")
 	mt = printable.Excerpt(mt, maxExcerpt)
 	if mt == "" {
 		mt = "unknown type"
 	}
-	text := c.scrub(string(r.body))
+	text := body
 	if isHTML(strings.ToLower(mt), text) {
 		text = htmlText(text)
 	}

@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
-	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"github.com/daestro-jobs/daestro-jobs/api"
 	"github.com/daestro-jobs/daestro-jobs/redact"
@@ -199,8 +198,12 @@ func TestClientSubmitAnswers(t *testing.T) {
 				if !errors.As(err, &apiErr) {
 					t.Fatalf("err = %v, want an *APIError", err)
 				}
-				if diff := cmp.Diff(tt.wantAPI, apiErr, cmpopts.IgnoreUnexported(APIError{})); diff != "" {
-					t.Errorf("APIError mismatch (-want +got):\n%s", diff)
+				// The text people see: the answer as it came, masked
+				// with the output layer's mask (here the key's), then
+				// read as HTML, folded and cut.
+				want := fmt.Sprintf("HTTP %d: %s", tt.wantAPI.Status, tt.wantAPI.Message)
+				if got := apiErr.Text(redact.New(testKey).String); got != want || apiErr.Status != tt.wantAPI.Status || apiErr.RetryAfter != tt.wantAPI.RetryAfter {
+					t.Errorf("APIError %d (Retry-After %v): %q, want %d (%v): %q", apiErr.Status, apiErr.RetryAfter, got, tt.wantAPI.Status, tt.wantAPI.RetryAfter, want)
 				}
 			case tt.wantIs != nil:
 				if !errors.Is(err, tt.wantIs) || errors.As(err, &apiErr) {
@@ -209,8 +212,8 @@ func TestClientSubmitAnswers(t *testing.T) {
 			case err != nil:
 				t.Errorf("err = %v", err)
 			}
-			if err != nil && strings.Contains(err.Error(), testKey) {
-				t.Errorf("error contains the API key: %v", err)
+			if apiErr != nil && strings.Contains(apiErr.Text(redact.New(testKey).String), testKey) {
+				t.Errorf("error text contains the API key: %v", err)
 			}
 		})
 	}
@@ -320,17 +323,18 @@ func TestSubmitKeepsTheID(t *testing.T) {
 	c, _ := newTestClient(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusAccepted, okBody(id))
 	}))
-	c.Redact = redact.New(testKey, "s3cr3t")
 	got, err := submit(c, []byte(`{}`))
 	if err != nil || got != id {
 		t.Errorf("Submit = %q, %v; want the id as sent", got, err)
 	}
 }
 
-// TestMessagesScrubbedBeforeCut: the server's words are scrubbed as they came
-// (the Content-Type header included, which a media-type parser would
-// lower-case) before they are cut or folded, and decisions read them unscrubbed.
-func TestMessagesScrubbedBeforeCut(t *testing.T) {
+// TestMessagesMaskedBeforeCut: the client keeps the server's words as they
+// came, and Text applies the output layer's mask to them before it cuts or
+// folds them (the Content-Type header included, which a media-type parser
+// would lower-case), so no piece of a secret survives a cut; decisions read
+// them as they came.
+func TestMessagesMaskedBeforeCut(t *testing.T) {
 	const secret = "Tk-SeCrEt/P@ss"
 	long := "name " + strings.Repeat("x", maxMessage-10)
 	c, _ := newTestClient(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -343,17 +347,21 @@ func TestMessagesScrubbedBeforeCut(t *testing.T) {
 			io.WriteString(w, "oops")
 		}
 	}))
-	c.Redact = redact.New(testKey, secret)
+	mask := redact.New(testKey, secret).String
 	_, err := submit(c, []byte(`{}`))
 	var apiErr *APIError
 	if !errors.As(err, &apiErr) {
 		t.Fatalf("err = %v", err)
 	}
-	if strings.Contains(apiErr.Message, "Tk-") || !apiErr.NameTaken("", nil) {
-		t.Errorf("message %q (name taken: %v): a piece of the secret survived the cut, or the decision read the scrubbed text", apiErr.Message[len(long)-10:], apiErr.NameTaken("", nil))
+	text := apiErr.Text(mask)
+	if strings.Contains(text, "Tk-") || !apiErr.NameTaken("", nil) || apiErr.Message != long+secret+" already exists" {
+		t.Errorf("text %q (name taken: %v): a piece of the secret survived the cut, or the decision read the masked text", text[len(long)-10:], apiErr.NameTaken("", nil))
 	}
 	_, err = c.Job(context.Background(), "x")
-	if err == nil || strings.Contains(strings.ToLower(err.Error()), strings.ToLower(secret)) || !strings.Contains(err.Error(), "HTTP 500: text/*** body: oops") {
-		t.Errorf("Job = %v, want the Content-Type scrubbed as it came", err)
+	if !errors.As(err, &apiErr) {
+		t.Fatalf("Job = %v", err)
+	}
+	if text := apiErr.Text(mask); strings.Contains(strings.ToLower(text), strings.ToLower(secret)) || text != "HTTP 500: text/*** body: oops" {
+		t.Errorf("Job = %q, want the Content-Type masked as it came", text)
 	}
 }

@@ -32,7 +32,8 @@ type Job struct {
 	Outcome  Outcome
 	ID       string // the server's id for Created, as it sent it: scrub and escape to print
 	Attempts int
-	Error    string // why it failed, in the server's words scrubbed of secrets, or ours
+	Error    string // why it failed (Err.Error() when Err is set: not masked, print Err through package report)
+	Err      error  // why it failed, as the client returned it: the server's words as they came
 	Note     string // what the outcome alone does not say
 }
 
@@ -108,7 +109,8 @@ type Wait struct {
 type Waited struct {
 	Job    Job
 	Detail api.Detail // the last one read; State is "" if none could be
-	Error  string     // the last read error
+	Error  string     // the last read error (Err.Error(): not masked)
+	Err    error      // the last read error, as the client returned it
 }
 
 // Completed reports whether every job followed completed.

@@ -68,8 +68,8 @@ func (g *githubPrinter) Apply(a *outcome.Apply) error {
 		if id := g.sc.identity(r.Job); id != "" {
 			msg = id + " failed"
 		}
-		if r.Error != "" {
-			msg += ": " + g.sc.message(r.Error)
+		if r.Err != nil || r.Error != "" {
+			msg += ": " + g.sc.errMessage(r.Err, r.Error)
 		}
 		writeCommand(&b, "error", []prop{
 			{"file", g.file(r.Job.File)}, {"line", strconv.Itoa(r.Job.Line)}, {"title", applyTitle},
@@ -307,8 +307,8 @@ func (g *githubPrinter) applySummary(a *outcome.Apply) string {
 			if r.ID != "" {
 				detail = append(detail, "id "+r.ID)
 			}
-			if r.Error != "" {
-				detail = append(detail, r.Error)
+			if r.Err != nil || r.Error != "" {
+				detail = append(detail, g.sc.errMasked(r.Err, r.Error))
 			}
 			if r.Note != "" {
 				detail = append(detail, r.Note)

@@ -116,7 +116,7 @@ func (p *jsonPrinter) Apply(a *outcome.Apply) error {
 	for _, r := range a.Jobs {
 		j := r.Job
 		jj := jsonJob{jsonSource: p.source(j), Outcome: string(r.Outcome), ID: p.sc.masked(r.ID), Attempts: r.Attempts,
-			Error: p.sc.masked(r.Error), Note: p.sc.masked(r.Note)}
+			Error: p.sc.errMasked(r.Err, r.Error), Note: p.sc.masked(r.Note)}
 		if !j.Invalid && j.Body.JobQueue != "" {
 			jj.Body = displayBody(p.sc, j)
 		}
@@ -152,7 +152,7 @@ func (p *jsonPrinter) Wait(w *outcome.Wait) error {
 			note = &s
 		}
 		doc.Wait = append(doc.Wait, job{File: p.sc.masked(j.File), Line: j.Line, Name: p.sc.masked(j.Name),
-			ID: p.sc.masked(r.Job.ID), State: p.sc.masked(string(r.Detail.State)), SystemNote: note, Error: p.sc.masked(r.Error)})
+			ID: p.sc.masked(r.Job.ID), State: p.sc.masked(string(r.Detail.State)), SystemNote: note, Error: p.sc.errMasked(r.Err, r.Error)})
 	}
 	return writeJSON(p.s.Out, doc)
 }

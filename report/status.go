@@ -5,7 +5,6 @@ import (
 	"text/tabwriter"
 
 	"github.com/daestro-jobs/daestro-jobs/api"
-	"github.com/daestro-jobs/daestro-jobs/redact"
 )
 
 // StatusRow is one job `daestro-jobs status` asked for: its detail, or why
@@ -13,18 +12,9 @@ import (
 type StatusRow struct {
 	api.Detail
 	Error string `json:"error,omitempty"`
-}
-
-// Status renders the rows of `daestro-jobs status` in format f: a table
-// for people, or one JSON document. Every field came from the server (or,
-// for an id that could not be read, from the command line) and is masked
-// and escaped. A format status does not offer is an error.
-func Status(f Format, s Streams, red *redact.Redactor, rows []StatusRow) error {
-	p, ok := build(statusTable(), f, s, Options{Redact: red})
-	if !ok {
-		return unknownFormat{StatusCommand, f}.status(rows)
-	}
-	return p.status(rows)
+	// Err is why the job could not be read, as the client returned it:
+	// the printers render it (Error is then ignored).
+	Err error `json:"-"`
 }
 
 // statusPrinter is the printer of one status format.
@@ -41,7 +31,7 @@ func (p statusJSON) status(rows []StatusRow) error {
 	sc := p.sc
 	out := make([]StatusRow, len(rows))
 	for i, r := range rows {
-		out[i] = StatusRow{Detail: r.Detail.Map(sc.masked), Error: sc.masked(r.Error)}
+		out[i] = StatusRow{Detail: r.Detail.Map(sc.masked), Error: sc.errMasked(r.Err, r.Error)}
 	}
 	return writeJSON(p.s.Out, map[string]any{"jobs": out})
 }
@@ -56,8 +46,8 @@ func (p statusText) status(rows []StatusRow) error {
 	tw := tabwriter.NewWriter(p.s.Out, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "ID\tNAME\tSTATE\tSCHEDULE_AT\tCREATED_AT\tUPDATED_AT")
 	for _, r := range rows {
-		if r.Error != "" {
-			fmt.Fprintf(tw, "%s\t-\terror: %s\t\t\t\n", sc.lead(r.ID), sc.message(r.Error))
+		if r.Err != nil || r.Error != "" {
+			fmt.Fprintf(tw, "%s\t-\terror: %s\t\t\t\n", sc.lead(r.ID), sc.errMessage(r.Err, r.Error))
 			continue
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", sc.lead(r.ID), sc.text(r.Name), sc.text(string(r.State)),

@@ -83,8 +83,8 @@ func (t *textPrinter) jobLine(b *strings.Builder, r outcome.Job) {
 	case r.Outcome == outcome.Duplicate && r.Note != "":
 		b.WriteString("  " + t.sc.text(r.Note))
 	}
-	if r.Error != "" {
-		b.WriteString("  " + t.sc.message(r.Error))
+	if r.Err != nil || r.Error != "" {
+		b.WriteString("  " + t.sc.errMessage(r.Err, r.Error))
 	}
 	if r.Note != "" && r.Outcome != outcome.Duplicate {
 		b.WriteString("  (" + t.sc.text(r.Note) + ")")
@@ -122,8 +122,8 @@ func (t *textPrinter) Wait(w *outcome.Wait) error {
 		if n := r.Detail.SystemNote; n != nil && *n != "" && r.Detail.State != api.Completed {
 			b.WriteString("  " + t.sc.message(*n))
 		}
-		if r.Error != "" {
-			b.WriteString("  (" + t.sc.message(r.Error) + ")")
+		if r.Err != nil || r.Error != "" {
+			b.WriteString("  (" + t.sc.errMessage(r.Err, r.Error) + ")")
 		}
 		b.WriteByte('\n')
 	}

@@ -243,7 +243,7 @@ waited for 2 jobs: 1 completed, 1 did not
 }
 
 func TestWaitProgress(t *testing.T) {
-	got := WaitProgress(nil, []api.Detail{{State: "running"}, {State: "completed"}, {State: "running"}, {}})
+	got := NewEdge(Streams{}, Options{}).WaitProgress([]api.Detail{{State: "running"}, {State: "completed"}, {State: "running"}, {}})
 	if want := "waiting for 4 jobs: 2 running, 1 completed, 1 unknown"; got != want {
 		t.Errorf("got %q, want %q", got, want)
 	}
@@ -300,7 +300,7 @@ func TestUnknownFormatIsAnError(t *testing.T) {
 	if err := NewValidate("yaml", s, Options{}).Validate(&plan.Plan{}); err == nil {
 		t.Error("validate -o yaml: no error")
 	}
-	if err := Status(GitHub, s, nil, nil); err == nil {
+	if err := NewEdge(s, Options{}).Status(GitHub, nil); err == nil {
 		t.Error("status -o github: no error")
 	}
 	if out.Len() > 0 {

@@ -5,13 +5,12 @@ import (
 	"strings"
 
 	"github.com/daestro-jobs/daestro-jobs/api"
-	"github.com/daestro-jobs/daestro-jobs/redact"
 )
 
-// WaitProgress renders the live count of a wait, "waiting for 5 jobs: 2
+// waitProgress renders the live count of a wait, "waiting for 5 jobs: 2
 // running, 3 completed", from the latest details (states as the server sent
 // them, masked and escaped).
-func WaitProgress(red *redact.Redactor, latest []api.Detail) string {
+func waitProgress(sc scrub, latest []api.Detail) string {
 	counts := map[api.State]int{}
 	var order []api.State
 	for _, d := range latest {
@@ -26,7 +25,7 @@ func WaitProgress(red *redact.Redactor, latest []api.Detail) string {
 	}
 	parts := make([]string, len(order))
 	for i, s := range order {
-		parts[i] = fmt.Sprintf("%d %s", counts[s], scrub{red}.text(string(s)))
+		parts[i] = fmt.Sprintf("%d %s", counts[s], sc.text(string(s)))
 	}
 	return fmt.Sprintf("waiting for %s: %s", plural(len(latest), "job", "jobs"), strings.Join(parts, ", "))
 }

@@ -69,7 +69,7 @@ func Apply(ctx context.Context, p *plan.Plan, c *apiclient.Client, o Options) (*
 		j := &a.Jobs[r.Index]
 		j.Outcome, j.ID, j.Attempts, j.Note = r.Outcome, r.ID, r.Attempts, r.Note
 		if r.Err != nil {
-			j.Error = r.Err.Error()
+			j.Error, j.Err = r.Err.Error(), r.Err
 		}
 	}
 	a.Elapsed = o.Clock.Now().Sub(start)

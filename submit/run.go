@@ -434,8 +434,10 @@ func (r *run) attempt(body []byte) apiclient.Submitted {
 // refuse stops the run after a 401 or 403 and records the error Run returns.
 func (r *run) refuse(apiErr *apiclient.APIError) {
 	r.authOnce.Do(func() {
-		r.authErr = fmt.Errorf("%w (HTTP %d: %s): check that the API key is right and allowed to submit jobs",
-			ErrUnauthorized, apiErr.Status, apiErr.Message)
+		// The answer is wrapped, not quoted: the output layer masks the
+		// server's words as they came (report.Edge).
+		r.authErr = fmt.Errorf("%w (%w): check that the API key is right and allowed to submit jobs",
+			ErrUnauthorized, apiErr)
 		r.stop(errRefused)
 	})
 }

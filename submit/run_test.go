@@ -21,6 +21,7 @@ import (
 
 	"github.com/daestro-jobs/daestro-jobs/outcome"
 	"github.com/daestro-jobs/daestro-jobs/redact"
+	"github.com/daestro-jobs/daestro-jobs/report"
 )
 
 // requests builds n job bodies named job-0 … job-n-1, with Index 100+i so that a
@@ -388,14 +389,16 @@ func TestRunUnauthorizedStops(t *testing.T) {
 	if !errors.Is(out.err, ErrUnauthorized) {
 		t.Fatalf("Run error = %v, want ErrUnauthorized", out.err)
 	}
-	if strings.Contains(out.err.Error(), testKey) {
-		t.Errorf("Run error shows the key: %v", out.err)
+	// What is printed of them, masked at the output edge.
+	edge := report.NewEdge(report.Streams{}, report.Options{Redact: redact.New(testKey)})
+	if msg := edge.Message("%v", out.err); strings.Contains(msg, testKey) || !strings.Contains(msg, "HTTP 401") {
+		t.Errorf("Run error shows the key, or not the answer: %s", msg)
 	}
 	counts := map[outcome.Outcome]int{}
 	for _, r := range out.results {
 		counts[r.Outcome]++
-		if r.Err != nil && strings.Contains(r.Err.Error(), testKey) {
-			t.Errorf("result error shows the key: %v", r.Err)
+		if r.Err != nil && strings.Contains(edge.Message("%v", r.Err), testKey) {
+			t.Errorf("result error shows the key: %v", edge.Message("%v", r.Err))
 		}
 		if r.Outcome == NotSubmitted && (r.Attempts != 0 || r.Note != "not sent: the run stopped because the server refused the API key") {
 			t.Errorf("not submitted result = %+v", r)
@@ -565,7 +568,9 @@ func TestRunAttemptTimeout(t *testing.T) {
 }
 
 // A server that echoes the whole body (and the Authorization header) in its error
-// message must not get the job's secret or the key into the result.
+// message must not get the job's secret or the key into what is printed of the
+// result: the result holds the server's words as they came, and the output
+// layer (report.Edge) masks them before it cuts them.
 func TestRunSecretEcho(t *testing.T) {
 	const secret = `Zq7"s3nt<&>\in3l`
 	bodyJSON, err := json.Marshal(map[string]any{
@@ -618,7 +623,7 @@ func TestRunSecretEcho(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			c, _ := newTestClient(t, tt.handler)
-			c.Redact = redact.New(testKey, secret)
+			edge := report.NewEdge(report.Streams{}, report.Options{Redact: redact.New(testKey, secret)})
 			req := Request{Index: 1, Body: bodyJSON}
 			results, err := Run(context.Background(), c, []Request{req}, DefaultOptions())
 			if err != nil {
@@ -628,11 +633,7 @@ func TestRunSecretEcho(t *testing.T) {
 			if r.Outcome != Failed || r.Err == nil {
 				t.Fatalf("result = %+v", r)
 			}
-			text := fmt.Sprintf("%v | %+v | %#v | %s", r.Err, r, r, r.Note)
-			var apiErr *APIError
-			if errors.As(r.Err, &apiErr) {
-				text += apiErr.Message
-			}
+			text := edge.Message("%v | %s", r.Err, r.Note)
 			for _, f := range forms {
 				if strings.Contains(text, f) {
 					t.Errorf("result shows %q: %s", f, text)

@@ -132,7 +132,7 @@ func For(ctx context.Context, c *apiclient.Client, applied *outcome.Apply, o Opt
 	for i := range w.Jobs {
 		w.Jobs[i].Detail = latest[i]
 		if errs[i] != nil {
-			w.Jobs[i].Error = errs[i].Error()
+			w.Jobs[i].Error, w.Jobs[i].Err = errs[i].Error(), errs[i]
 		}
 	}
 	return w, err
