@@ -70,7 +70,7 @@ func newDocument(file string, index int, tree *yaml.Node, text []byte, lineOffse
 	case chain == asWritten: // a defaults file, merged by its chain
 	case !chain.empty() && chain.invalid != nil:
 		d.Defaults = chain.Files
-		d.Problems = append(d.Problems, diag.Diagnostic{File: file, Line: d.Line, Col: d.Col, Severity: diag.Error, Source: d.LineText(d.Line),
+		d.Problems = append(d.Problems, diag.Diagnostic{File: file, Line: d.Line, Col: d.Col, EndCol: d.TokenEnd(d.Line, d.Col), Severity: diag.Error, Source: d.LineText(d.Line),
 			Message: fmt.Sprintf("not checked: the defaults file %s that applies to it has errors", chain.invalid.Name)})
 		return d
 	case !chain.empty():

@@ -208,7 +208,7 @@ func (f *DefaultsFile) parse() {
 		return
 	}
 	if len(docs) > 1 {
-		f.fail(diag.Diagnostic{File: f.Name, Line: docs[1].Line, Col: docs[1].Col, Severity: diag.Error, Source: docs[1].LineText(docs[1].Line),
+		f.fail(diag.Diagnostic{File: f.Name, Line: docs[1].Line, Col: docs[1].Col, EndCol: docs[1].TokenEnd(docs[1].Line, docs[1].Col), Severity: diag.Error, Source: docs[1].LineText(docs[1].Line),
 			Message: "a defaults file holds one mapping of body keys, not several documents"})
 		return
 	}
