@@ -361,6 +361,7 @@ func TestDefaultsFileRules(t *testing.T) {
 		"big/_defaults.yaml":    "",
 		"dir/_defaults.yaml/x":  "",
 		"fifo/placeholder.yaml": "",
+		"bomb/_defaults.yaml":   "a: &a [x, x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]\nd: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]\ne: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d, *d]\nf: [*e, *e, *e, *e, *e, *e, *e, *e, *e, *e]\n",
 	})
 	if err := os.Truncate(filepath.Join(dir, "big/_defaults.yaml"), MaxFileSize+1); err != nil {
 		t.Fatal(err)
@@ -381,6 +382,7 @@ func TestDefaultsFileRules(t *testing.T) {
 		"big":  "big/_defaults.yaml: larger than the 10 MiB limit for one manifest file; split it into several files",
 		"dir":  "dir/_defaults.yaml: not a regular file (a directory)",
 		"fifo": "fifo/_defaults.yaml: not a regular file (a named pipe)",
+		"bomb": "bomb/_defaults.yaml:1:1: the document expands to more than 100000 values once aliases are followed (an alias bomb?)",
 	}
 	done := make(chan struct{})
 	go func() {
