@@ -1,5 +1,26 @@
 package redact
 
+// Design note: the Aho–Corasick automaton (automaton, newAutomaton).
+//
+// What it guarantees. Fed a text one byte at a time, it says after each
+// byte whether some secret (folded: ASCII case, '+' as a space) ends there
+// and how long the longest such secret is, and how many of the last bytes
+// may begin one. Its cost per byte does not depend on how many secrets
+// there are, and building it takes time and memory linear in their total
+// length.
+//
+// The simple alternative: a strings.Index of every secret, in every form an
+// encoder may write it, over every line. It is obviously right, and costs
+// the number of secrets times their forms per line: with 10,000 secrets,
+// printing 10,000 lines took minutes (issue 12). The layout below (dense
+// rows for the shallow states, small records for the others) is what keeps
+// the automaton in the caches with that many secrets.
+//
+// What keeps it honest: TestAutomatonAgainstNaive holds it to the simple
+// search; FuzzRedact holds the whole redactor to its invariants (no secret
+// left in any reading of the output, nothing else changed). Benchmarks:
+// BenchmarkRedactManySecrets, BenchmarkNewManySecrets (bench_test.go).
+
 import (
 	"slices"
 	"strings"
@@ -141,19 +162,41 @@ func foldString(s string) string {
 }
 
 // newAutomaton builds the automaton for the given patterns, which must be
-// non-empty. It takes time and memory linear in their total length.
+// non-empty. It takes time and memory linear in their total length. The
+// steps: fold and sort the patterns, number the byte classes, build the trie
+// of the sorted patterns, list each node's children, order the nodes breadth
+// first and choose the state numbers, compute the failure links, outputs and
+// dense rows, and encode the states in their records.
 func newAutomaton(patterns []string) *automaton {
 	a := &automaton{}
+	pats := a.foldPatterns(patterns)
+	classOf := a.byteClasses(pats)
+	b := newTrie(pats, &classOf, a.k)
+	b.linkChildren()
+	b.breadthFirst()
+	b.number()
+	b.failureLinks()
+	a.encode(b)
+	return a
+}
+
+// foldPatterns returns the patterns folded, sorted and without duplicates,
+// and records the longest.
+func (a *automaton) foldPatterns(patterns []string) []string {
 	pats := make([]string, 0, len(patterns))
 	for _, p := range patterns {
 		pats = append(pats, foldString(p))
 		a.maxLen = max(a.maxLen, len(p))
 	}
 	slices.Sort(pats)
-	pats = slices.Compact(pats)
+	return slices.Compact(pats)
+}
 
-	// Classes in increasing byte order, so that sorted patterns give children
-	// in increasing class order below.
+// byteClasses numbers the bytes that occur in the folded patterns from 1, in
+// increasing byte order, so that sorted patterns give children in increasing
+// class order; every other byte is class 0. It sets a.k and a.class (for a
+// byte of text, through fold) and returns the class of each pattern byte.
+func (a *automaton) byteClasses(pats []string) [256]uint8 {
 	var used [256]bool
 	for _, p := range pats {
 		for i := 0; i < len(p); i++ {
@@ -172,18 +215,51 @@ func newAutomaton(patterns []string) *automaton {
 	for b := range 256 {
 		a.class[b] = classOf[fold(byte(b))]
 	}
+	return classOf
+}
 
-	// The trie, from the sorted patterns: each one shares with the one before
-	// it the path of their common prefix. Nodes are numbered in depth-first
-	// order and every node's children are created in increasing class order.
+// trie is the automaton while newAutomaton builds it: the trie of the
+// patterns, its nodes numbered depth first as they were created, and what
+// the later steps add to it.
+type trie struct {
+	k uint32 // number of byte classes
+
+	// Per node: its parent, the class of the byte that leads to it, its
+	// depth, and whether a pattern ends there.
+	parent []uint32
+	cls    []uint8
+	depth  []int32
+	term   []bool
+	n      int // number of nodes
+
+	// The children of node v are children[first[v]:first[v+1]], by class.
+	first, children []uint32
+
+	order          []uint32 // the nodes breadth first
+	nDense, nLevel int      // how many of order are dense, then level states
+	newID          []uint32 // a node's state number
+	isDense        []bool
+	isDeep         []bool
+
+	fail  []uint32 // failure link of each node
+	out   []int32  // longest pattern that is a suffix of the node's string
+	dense []uint32 // nDense rows of k targets, in node numbers until encode
+}
+
+// newTrie builds the trie from the sorted patterns: each one shares with the
+// one before it the path of their common prefix. Nodes are numbered in
+// depth-first order and every node's children are created in increasing
+// class order.
+func newTrie(pats []string, classOf *[256]uint8, k uint32) *trie {
 	total := 1
 	for _, p := range pats {
 		total += len(p)
 	}
-	parent := make([]uint32, 1, total)
-	cls := make([]uint8, 1, total)
-	depth := make([]int32, 1, total)
-	term := make([]bool, 1, total)
+	t := &trie{k: k}
+	t.parent = make([]uint32, 1, total)
+	t.cls = make([]uint8, 1, total)
+	t.depth = make([]int32, 1, total)
+	t.term = make([]bool, 1, total)
 	path := []uint32{0} // path[d]: node at depth d of the pattern before
 	prev := ""
 	for _, p := range pats {
@@ -193,191 +269,217 @@ func newAutomaton(patterns []string) *automaton {
 		}
 		path = path[:l+1]
 		for d := l; d < len(p); d++ {
-			id := uint32(len(parent))
-			parent = append(parent, path[d])
-			cls = append(cls, classOf[p[d]])
-			depth = append(depth, int32(d+1))
-			term = append(term, false)
+			id := uint32(len(t.parent))
+			t.parent = append(t.parent, path[d])
+			t.cls = append(t.cls, classOf[p[d]])
+			t.depth = append(t.depth, int32(d+1))
+			t.term = append(t.term, false)
 			path = append(path, id)
 		}
-		term[path[len(p)]] = true
+		t.term[path[len(p)]] = true
 		prev = p
 	}
-	n := len(parent)
+	t.n = len(t.parent)
+	return t
+}
 
-	// Children of each node, contiguous (CSR) and sorted by class.
-	first := make([]uint32, n+1)
+// linkChildren lists the children of each node, contiguous (CSR) and sorted
+// by class.
+func (t *trie) linkChildren() {
+	n := t.n
+	t.first = make([]uint32, n+1)
 	for v := 1; v < n; v++ {
-		first[parent[v]+1]++
+		t.first[t.parent[v]+1]++
 	}
 	for v := range n {
-		first[v+1] += first[v]
+		t.first[v+1] += t.first[v]
 	}
-	children := make([]uint32, n)
-	fill := slices.Clone(first[:n])
+	t.children = make([]uint32, n)
+	fill := slices.Clone(t.first[:n])
 	for v := 1; v < n; v++ {
-		children[fill[parent[v]]] = uint32(v)
-		fill[parent[v]]++
+		t.children[fill[t.parent[v]]] = uint32(v)
+		fill[t.parent[v]]++
 	}
-	fill = nil
+}
 
-	// Breadth-first order; the dense states are a prefix of it, so that
-	// every dense state's failure target (a shallower state) is dense too and
-	// its row can be copied from there.
-	order := make([]uint32, 1, n)
-	for qi := 0; qi < len(order); qi++ {
-		u := order[qi]
-		order = append(order, children[first[u]:first[u+1]]...)
+// kids are the children of node v.
+func (t *trie) kids(v uint32) []uint32 { return t.children[t.first[v]:t.first[v+1]] }
+
+// breadthFirst orders the nodes breadth first, and decides how many are
+// dense: a prefix of that order, so that every dense state's failure target
+// (a shallower state) is dense too and its row can be copied from there. The
+// level states are the rest of the level where the dense ones stop (the
+// whole next level unless denseBudget stopped them).
+func (t *trie) breadthFirst() {
+	n := t.n
+	t.order = make([]uint32, 1, n)
+	for qi := 0; qi < len(t.order); qi++ {
+		t.order = append(t.order, t.kids(t.order[qi])...)
 	}
-	nDense := 1
-	for nDense < n && depth[order[nDense]] <= denseDepth && uint64(nDense+1)*uint64(k) <= denseBudget {
-		nDense++
+	t.nDense = 1
+	for t.nDense < n && t.depth[t.order[t.nDense]] <= denseDepth && uint64(t.nDense+1)*uint64(t.k) <= denseBudget {
+		t.nDense++
 	}
-	// The level states: the rest of the level where the dense ones stop
-	// (the whole next level unless denseBudget stopped them).
-	nLevel := 0
-	if nDense < n {
-		for d := depth[order[nDense]]; nDense+nLevel < n && depth[order[nDense+nLevel]] == d; {
-			nLevel++
+	t.nLevel = 0
+	if t.nDense < n {
+		for d := t.depth[t.order[t.nDense]]; t.nDense+t.nLevel < n && t.depth[t.order[t.nDense+t.nLevel]] == d; {
+			t.nLevel++
 		}
 	}
-	// Numbers: dense and level states in breadth-first order, then the deep
-	// ones in depth-first order.
-	newID := make([]uint32, n)
-	isDense := make([]bool, n)
-	isDeep := make([]bool, n)
-	for i, v := range order {
+}
+
+// number gives each node its state number: dense and level states in
+// breadth-first order, then the deep ones in depth-first order.
+func (t *trie) number() {
+	n := t.n
+	t.newID = make([]uint32, n)
+	t.isDense = make([]bool, n)
+	t.isDeep = make([]bool, n)
+	for i, v := range t.order {
 		switch {
-		case i < nDense:
-			isDense[v] = true
-			newID[v] = uint32(i)
-		case i < nDense+nLevel:
-			newID[v] = uint32(i)
+		case i < t.nDense:
+			t.isDense[v] = true
+			t.newID[v] = uint32(i)
+		case i < t.nDense+t.nLevel:
+			t.newID[v] = uint32(i)
 		default:
-			isDeep[v] = true
+			t.isDeep[v] = true
 		}
 	}
-	next := uint32(nDense + nLevel)
+	next := uint32(t.nDense + t.nLevel)
 	for v := range n {
-		if isDeep[v] {
-			newID[v] = next
+		if t.isDeep[v] {
+			t.newID[v] = next
 			next++
 		}
 	}
+}
 
-	// Failure links, outputs and dense rows, breadth first: a node's failure
-	// target is shallower, so complete before it. While building, dense rows
-	// hold old node numbers.
-	fail := make([]uint32, n)
-	out := make([]int32, n)
-	dense := make([]uint32, nDense*int(k))
-	// delta is the transition from node f on class c, following failure
-	// links from sparse nodes to a dense one.
-	delta := func(f uint32, c uint8) uint32 {
-		for !isDense[f] {
-			for _, w := range children[first[f]:first[f+1]] {
-				if cls[w] == c {
-					return w
-				}
-			}
-			f = fail[f]
+// failureLinks computes the failure links, outputs and dense rows, breadth
+// first: a node's failure target is shallower, so complete before it. The
+// dense rows hold node numbers until encode.
+func (t *trie) failureLinks() {
+	k := t.k
+	t.fail = make([]uint32, t.n)
+	t.out = make([]int32, t.n)
+	t.dense = make([]uint32, t.nDense*int(k))
+	for _, v := range t.order {
+		if t.depth[v] > 1 {
+			t.fail[v] = t.delta(t.fail[t.parent[v]], t.cls[v])
 		}
-		return dense[newID[f]*k+uint32(c)]
-	}
-	for _, v := range order {
-		if depth[v] > 1 {
-			fail[v] = delta(fail[parent[v]], cls[v])
-		}
-		if term[v] {
-			out[v] = depth[v]
+		if t.term[v] {
+			t.out[v] = t.depth[v]
 		} else {
-			out[v] = out[fail[v]]
+			t.out[v] = t.out[t.fail[v]]
 		}
-		if isDense[v] {
-			i := newID[v]
-			row := dense[i*k : (i+1)*k]
+		if t.isDense[v] {
+			i := t.newID[v]
+			row := t.dense[i*k : (i+1)*k]
 			if v != 0 {
-				f := newID[fail[v]]
-				copy(row, dense[f*k:(f+1)*k])
+				f := t.newID[t.fail[v]]
+				copy(row, t.dense[f*k:(f+1)*k])
 			}
-			for _, w := range children[first[v]:first[v+1]] {
-				row[cls[w]] = w
+			for _, w := range t.kids(v) {
+				row[t.cls[w]] = w
 			}
 		}
 	}
+}
 
-	// The value of a state (see automaton) from its number.
-	value := func(id uint32) uint32 {
-		if id < uint32(nDense) {
-			return id * k
-		}
-		return uint32(nDense)*k + id - uint32(nDense)
-	}
-	target := func(v uint32) uint32 {
-		if out[v] > 0 {
-			return value(newID[v]) | matchBit
-		}
-		return value(newID[v])
-	}
-	for i, v := range dense {
-		dense[i] = target(v)
-	}
-	a.nDense = uint32(nDense)
-	a.denseEnd = uint32(nDense) * k
-	a.dense = dense
-	a.level = make([]levelState, 0, nLevel)
-	a.deep = make([]deepState, 0, n-nDense-nLevel)
-	a.edgeStart = make([]uint32, 0, n-nDense+1)
-	// sparse appends the record of sparse node v; they must come in order of
-	// their numbers.
-	sparse := func(v uint32) {
-		a.edgeStart = append(a.edgeStart, uint32(len(a.edges)))
-		kids := children[first[v]:first[v+1]]
-		if len(kids) > 1 {
-			for _, w := range kids {
-				a.edges = append(a.edges, edge{to: target(w), cls: cls[w]})
+// delta is the transition from node f on class c, following failure links
+// from sparse nodes to a dense one, whose row is complete.
+func (t *trie) delta(f uint32, c uint8) uint32 {
+	for !t.isDense[f] {
+		for _, w := range t.kids(f) {
+			if t.cls[w] == c {
+				return w
 			}
 		}
-		o := uint16(min(out[v], outInArray))
-		if !isDeep[v] {
-			st := levelState{fail: value(newID[fail[v]]), more: len(kids) > 1, out: o}
-			if len(kids) > 0 {
-				st.child, st.cls = target(kids[0]), cls[kids[0]]
-			}
-			a.level = append(a.level, st)
-			return
-		}
-		st := deepState{fail: value(newID[fail[v]]), out: o}
-		if len(kids) > 0 {
-			if newID[kids[0]] != newID[v]+1 {
-				panic("redact: first child is not the next state")
-			}
-			st.cls = cls[kids[0]]
-			if out[kids[0]] > 0 {
-				st.flags |= firstMatches
-			}
-		}
-		if len(kids) > 1 {
-			st.flags |= moreChildren
-		}
-		a.deep = append(a.deep, st)
+		f = t.fail[f]
 	}
-	for _, v := range order[nDense : nDense+nLevel] {
-		sparse(v)
+	return t.dense[t.newID[f]*t.k+uint32(c)]
+}
+
+// value is the value of a state (see automaton) from its number.
+func (t *trie) value(id uint32) uint32 {
+	if id < uint32(t.nDense) {
+		return id * t.k
+	}
+	return uint32(t.nDense)*t.k + id - uint32(t.nDense)
+}
+
+// target is node v as a transition target: its value, with matchBit when
+// some pattern ends there.
+func (t *trie) target(v uint32) uint32 {
+	if t.out[v] > 0 {
+		return t.value(t.newID[v]) | matchBit
+	}
+	return t.value(t.newID[v])
+}
+
+// encode writes the states into a: the dense rows as values, the records of
+// the sparse states in order of their numbers, and out and depth by number.
+func (a *automaton) encode(t *trie) {
+	for i, v := range t.dense {
+		t.dense[i] = t.target(v)
+	}
+	n, k := t.n, t.k
+	a.nDense = uint32(t.nDense)
+	a.denseEnd = uint32(t.nDense) * k
+	a.dense = t.dense
+	a.level = make([]levelState, 0, t.nLevel)
+	a.deep = make([]deepState, 0, n-t.nDense-t.nLevel)
+	a.edgeStart = make([]uint32, 0, n-t.nDense+1)
+	for _, v := range t.order[t.nDense : t.nDense+t.nLevel] {
+		a.sparse(t, v)
 	}
 	for v := range n {
-		if isDeep[v] {
-			sparse(uint32(v))
+		if t.isDeep[v] {
+			a.sparse(t, uint32(v))
 		}
 	}
 	a.edgeStart = append(a.edgeStart, uint32(len(a.edges)))
 	a.out = make([]int32, n)
 	a.depth = make([]int32, n)
 	for v := range n {
-		a.out[newID[v]] = out[v]
-		a.depth[newID[v]] = depth[v]
+		a.out[t.newID[v]] = t.out[v]
+		a.depth[t.newID[v]] = t.depth[v]
 	}
-	return a
+}
+
+// sparse appends the record of sparse node v; they must come in order of
+// their numbers.
+func (a *automaton) sparse(t *trie, v uint32) {
+	a.edgeStart = append(a.edgeStart, uint32(len(a.edges)))
+	kids := t.kids(v)
+	if len(kids) > 1 {
+		for _, w := range kids {
+			a.edges = append(a.edges, edge{to: t.target(w), cls: t.cls[w]})
+		}
+	}
+	o := uint16(min(t.out[v], outInArray))
+	if !t.isDeep[v] {
+		st := levelState{fail: t.value(t.newID[t.fail[v]]), more: len(kids) > 1, out: o}
+		if len(kids) > 0 {
+			st.child, st.cls = t.target(kids[0]), t.cls[kids[0]]
+		}
+		a.level = append(a.level, st)
+		return
+	}
+	st := deepState{fail: t.value(t.newID[t.fail[v]]), out: o}
+	if len(kids) > 0 {
+		if t.newID[kids[0]] != t.newID[v]+1 {
+			panic("redact: first child is not the next state")
+		}
+		st.cls = t.cls[kids[0]]
+		if t.out[kids[0]] > 0 {
+			st.flags |= firstMatches
+		}
+	}
+	if len(kids) > 1 {
+		st.flags |= moreChildren
+	}
+	a.deep = append(a.deep, st)
 }
 
 // next is the state after reading byte b in state s (either may carry
