@@ -1,5 +1,25 @@
 package manifest
 
+// Design note: the document cutter (split, and cutter for a file read a
+// group at a time).
+//
+// What it guarantees. A file is cut before every line where the YAML
+// scanner starts a document (see cutState), so that decoding the chunks one
+// by one, each with a parser of its own, gives the documents the whole
+// stream gives, at the same lines. The cutter cuts a file read a group of
+// chunks at a time exactly where split cuts it whole, holding only that
+// group's lines.
+//
+// The simple alternative: one yaml.v3 Decoder over the whole file, document
+// after document. It needs no cut, but a file's documents are then decoded
+// one after another on one core, the file is held whole, and an alias can
+// reach an anchor of an earlier document, which YAML does not allow.
+//
+// What keeps it honest: FuzzSplitAgrees holds the chunks to what the
+// Decoder makes of the whole stream; FuzzCutterAgreesWithSplit holds the
+// cutter to split; FuzzStreamAgrees (stream_test.go) covers both inside
+// Stream. BenchmarkSplit and BenchmarkCutter time them.
+
 import (
 	"bufio"
 	"bytes"

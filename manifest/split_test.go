@@ -282,3 +282,47 @@ func TestStreamLargeFile(t *testing.T) {
 		t.Errorf("bad.yaml: problems %v, want %s", d, want)
 	}
 }
+
+// splitBenchText is 10,000 documents of a few lines, with comments, a block
+// scalar and a "---" inside it that is content, not a cut.
+func splitBenchText() []byte {
+	var b bytes.Buffer
+	for i := range 10_000 {
+		fmt.Fprintf(&b, "--- # job %d\njob_definition: acme::w:1\njob_queue: acme::q\nname: job-%d\nnote: |\n  a ---\n  text\n", i, i)
+	}
+	return b.Bytes()
+}
+
+// BenchmarkSplit cuts a file held whole, as a file under streamAt is.
+// go test -run '^$' -bench 'Split|Cutter' ./manifest
+func BenchmarkSplit(b *testing.B) {
+	data := splitBenchText()
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	for b.Loop() {
+		if n := len(split(data)); n != 10_000 {
+			b.Fatalf("%d chunks", n)
+		}
+	}
+}
+
+// BenchmarkCutter cuts the same text read a group of groupSize chunks at a
+// time, as a file over streamAt is.
+func BenchmarkCutter(b *testing.B) {
+	data := splitBenchText()
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	for b.Loop() {
+		cut, n := newCutter("f", bytes.NewReader(data)), 0
+		for {
+			_, chunks, problem, ok := cut.next(groupSize)
+			if !ok || problem != nil {
+				break
+			}
+			n += len(chunks)
+		}
+		if n != 10_000 {
+			b.Fatalf("%d chunks", n)
+		}
+	}
+}

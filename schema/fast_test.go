@@ -191,3 +191,33 @@ func FuzzFastAgrees(f *testing.F) {
 		agree(t, v, doc, s)
 	})
 }
+
+// BenchmarkFastPath is what fastSchema buys: a valid job document through
+// the fast path, and through jsonschema/v5 alone, the simple alternative
+// (which Validate falls back to for any document the fast path does not
+// prove valid). go test -run '^$' -bench FastPath ./schema
+func BenchmarkFastPath(b *testing.B) {
+	v, err := New()
+	if err != nil {
+		b.Fatal(err)
+	}
+	doc := decode(&testing.T{}, `{"job_definition": "acme::report-builder:3", "job_queue": "acme::nightly", "name": "n",
+		"container_cmd": ["a", "Param::x"], "container_cmd_parameter": {"x": "1"},
+		"container_env": {"A": "b", "S": {"value": "v", "sensitive": true}}, "schedule_at": "+1h"}`)
+	b.Run("fast", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if !v.fast.valid(doc) {
+				b.Fatal("the fast path does not prove it valid")
+			}
+		}
+	})
+	b.Run("jsonschema", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if err := v.compiled.Validate(doc); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
