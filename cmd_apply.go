@@ -112,8 +112,6 @@ func runApply(ctx context.Context, e env, o *applyOptions) error {
 	}
 	s := openSession(e, format, secrets)
 	defer s.close()
-	if client != nil {
-	}
 	sending := 0 // jobs the bar counts: none when nothing is sent
 	if !o.dryRun && p.Errors() == 0 {
 		sending = submit.Sendable(p)
@@ -127,12 +125,17 @@ func runApply(ctx context.Context, e env, o *applyOptions) error {
 	opts.OnResult, clearBar = progress(e, format, sending)
 	a, runErr := submit.Apply(ctx, p, client, opts)
 	clearBar()
+	if errors.Is(runErr, submit.ErrUnreachable) {
+		runErr = unreachable(s.edge(), client.BaseURL, o.api.urlFrom, runErr)
+	}
+	if errors.Is(runErr, submit.ErrUnauthorized) || errors.As(runErr, new(*exitError)) {
+		// Said once for the run (one annotation under -o github), then
+		// on stderr as the verdict.
+		a.RunError = runErr.Error()
+	}
 	rep := report.NewApply(format, s.Streams, s.options())
 	if err := wrote(rep.Apply(a)); err != nil {
 		return err
-	}
-	if errors.Is(runErr, submit.ErrUnreachable) {
-		runErr = unreachable(s.edge(), client.BaseURL, o.api.urlFrom, runErr)
 	}
 	if err := verdict(a, runErr, s.edge()); err != nil {
 		return err

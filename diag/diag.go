@@ -47,6 +47,9 @@ type Diagnostic struct {
 	// problems across commits fingerprint, so a problem keeps its identity
 	// when lines are added above it.
 	Source string
+	// Unset names the variable of a reference to an unset variable, ""
+	// for any other diagnostic: text reports say each such variable once.
+	Unset string
 }
 
 // Kind says what a diagnostic is about.

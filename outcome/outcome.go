@@ -35,6 +35,9 @@ type Job struct {
 	Error    string // why it failed (Err.Error() when Err is set: not masked, print Err through package report)
 	Err      error  // why it failed, as the client returned it: the server's words as they came
 	Note     string // what the outcome alone does not say
+	// Refused is set when the job failed because the server refused the
+	// API key: the run's error says so once.
+	Refused bool
 }
 
 // Apply is what an apply did.
@@ -44,6 +47,9 @@ type Apply struct {
 	DryRun      bool
 	Elapsed     time.Duration // from the start of the run to the last answer; 0 when nothing was sent
 	Interrupted bool
+	// RunError, when set, is why the run stopped as a whole (the key
+	// refused, the API unreachable): said once, not per job.
+	RunError string
 }
 
 // Counts tallies outcomes, in the order the summary line lists them.

@@ -235,6 +235,9 @@ func (c *docCheck) expandString(s string, path []string) string {
 			msg += "; export it or put it in an --env-file"
 		}
 		c.report(sev, path, false, "%s", msg)
+		if pr.Kind == interp.Unset {
+			c.diags[len(c.diags)-1].Unset = pr.Var
+		}
 	}
 	return res.Value
 }

@@ -82,8 +82,8 @@ type diffText struct {
 
 func (t *diffText) Diff(d *Diff) error {
 	var b strings.Builder
-	for _, x := range d.Diagnostics {
-		b.WriteString(t.sc.diagnostic(x))
+	for _, x := range grouped(d.Diagnostics) {
+		b.WriteString(t.sc.line(x))
 		b.WriteByte('\n')
 	}
 	for _, e := range d.Result.Entries {
@@ -180,7 +180,7 @@ const diffTitle = "daestro-jobs diff"
 
 func (p *diffGitHub) Diff(d *Diff) error {
 	var b strings.Builder
-	for _, x := range d.Diagnostics {
+	for _, x := range grouped(d.Diagnostics) {
 		p.g.diagnosticCommand(&b, x, diffTitle)
 	}
 	for _, e := range d.Result.Entries {

@@ -37,8 +37,8 @@ const (
 
 func (g *githubPrinter) Validate(p *plan.Plan) error {
 	var b strings.Builder
-	for _, d := range p.Diagnostics {
-		g.diagnosticCommand(&b, d, validateTitle)
+	for _, e := range grouped(p.Diagnostics) {
+		g.diagnosticCommand(&b, e, validateTitle)
 	}
 	if _, err := fmt.Fprint(g.s.Out, b.String()); err != nil {
 		return err
@@ -57,11 +57,16 @@ func (g *githubPrinter) Validate(p *plan.Plan) error {
 
 func (g *githubPrinter) Apply(a *outcome.Apply) error {
 	var b strings.Builder
-	for _, d := range a.Plan.Diagnostics {
-		g.diagnosticCommand(&b, d, applyTitle)
+	for _, e := range grouped(a.Plan.Diagnostics) {
+		g.diagnosticCommand(&b, e, applyTitle)
+	}
+	if a.RunError != "" {
+		// One annotation for the run, on no file: the run stopped (the key
+		// refused, the API unreachable), not a job.
+		writeCommand(&b, "error", []prop{{"title", applyTitle}}, g.sc.message(a.RunError))
 	}
 	for _, r := range a.Jobs {
-		if r.Outcome != outcome.Failed {
+		if r.Outcome != outcome.Failed || (a.RunError != "" && r.Refused) {
 			continue
 		}
 		msg := "failed"
@@ -162,9 +167,11 @@ func (g *githubPrinter) file(f string) string {
 	return printable.Escape(rel)
 }
 
-// diagnosticCommand writes one ::error or ::warning for a diagnostic. The
-// location goes in the properties, so the message is "path: message".
-func (g *githubPrinter) diagnosticCommand(b *strings.Builder, d diag.Diagnostic, title string) {
+// diagnosticCommand writes one ::error or ::warning for a diagnostic (an
+// unset variable once, at its first place). The location goes in the
+// properties, so the message is "path: message".
+func (g *githubPrinter) diagnosticCommand(b *strings.Builder, e entry, title string) {
+	d := e.Diagnostic
 	cmd := "error"
 	if d.Severity == diag.Warning {
 		cmd = "warning"
@@ -180,6 +187,9 @@ func (g *githubPrinter) diagnosticCommand(b *strings.Builder, d diag.Diagnostic,
 	msg := g.sc.text(d.Message)
 	if d.Path != "" {
 		msg = g.sc.text(d.Path) + ": " + msg
+	}
+	if e.places > 1 {
+		msg = g.sc.groupMessage(e)
 	}
 	writeCommand(b, cmd, props, msg)
 }

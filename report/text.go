@@ -19,8 +19,8 @@ type textPrinter struct {
 
 func (t *textPrinter) Validate(p *plan.Plan) error {
 	var b strings.Builder
-	for _, d := range p.Diagnostics {
-		b.WriteString(t.sc.diagnostic(d))
+	for _, e := range grouped(p.Diagnostics) {
+		b.WriteString(t.sc.line(e))
 		b.WriteByte('\n')
 	}
 	b.WriteString(validationSummary(p))
@@ -31,8 +31,8 @@ func (t *textPrinter) Validate(p *plan.Plan) error {
 
 func (t *textPrinter) Apply(a *outcome.Apply) error {
 	var diag strings.Builder
-	for _, d := range a.Plan.Diagnostics {
-		diag.WriteString(t.sc.diagnostic(d))
+	for _, e := range grouped(a.Plan.Diagnostics) {
+		diag.WriteString(t.sc.line(e))
 		diag.WriteByte('\n')
 	}
 	if diag.Len() > 0 {

@@ -9,6 +9,7 @@ package submit
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 
 	"github.com/daestro-jobs/daestro-jobs/apiclient"
@@ -70,6 +71,8 @@ func Apply(ctx context.Context, p *plan.Plan, c *apiclient.Client, o Options) (*
 		j.Outcome, j.ID, j.Attempts, j.Note = r.Outcome, r.ID, r.Attempts, r.Note
 		if r.Err != nil {
 			j.Error, j.Err = r.Err.Error(), r.Err
+			var apiErr *apiclient.APIError
+			j.Refused = errors.As(r.Err, &apiErr) && apiErr.Refused()
 		}
 	}
 	a.Elapsed = o.Clock.Now().Sub(start)
