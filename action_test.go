@@ -870,8 +870,8 @@ func TestActionInputsAreData(t *testing.T) {
 			inputs: map[string]string{"args": `--env-file "' ; touch pwned-7 ; '"`},
 			want:   `unexpected argument ";"`},
 		{name: "a glob in paths",
-			inputs: map[string]string{"paths": "jobs/*"},
-			want:   "jobs/*"},
+			inputs: map[string]string{"paths": "jobs/*.yaml"},
+			want:   "::error title=daestro-jobs action::the input paths holds a glob (jobs/*.yaml): paths are not globbed; name a directory (jobs/)"},
 		{name: "a bad command",
 			inputs: map[string]string{"command": "validate; touch pwned-8"},
 			want:   "::error title=daestro-jobs action::the input command must be validate, apply or diff"},
@@ -890,6 +890,10 @@ func TestActionInputsAreData(t *testing.T) {
 			r := runAction(t, ws, tc.inputs, nil)
 			if r.code == 0 {
 				t.Errorf("the action passed, want a failure")
+			}
+			// Refused or run, the step says how it ended.
+			if r.outputs["exit-code"] == "" || r.outputs["exit-code"] == "0" {
+				t.Errorf("exit-code output %q, want the failure's code", r.outputs["exit-code"])
 			}
 			if !strings.Contains(r.log.String(), tc.want) {
 				t.Errorf("no %q in the log", tc.want)

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"os"
 	"regexp"
 	"strings"
 	"testing"
@@ -83,5 +84,31 @@ func prose(t *testing.T, out string) {
 		if len(l) > helpWidth && !inExamples && !strings.HasPrefix(l, "  daestro-jobs ") {
 			t.Errorf("line wider than %d: %q", helpWidth, l)
 		}
+	}
+}
+
+// TestReadmeStopsTheEmulator: every shell block of the README that starts
+// the emulator in the background also stops it, and the go install line
+// says how to put the binary on PATH.
+func TestReadmeStopsTheEmulator(t *testing.T) {
+	readme, err := os.ReadFile("README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	blocks := regexp.MustCompile("(?s)```(?:sh|console|bash)\n(.*?)```").FindAllStringSubmatch(string(readme), -1)
+	started := 0
+	for _, b := range blocks {
+		if regexp.MustCompile(`daestro-jobs emulator[^\n]*&`).MatchString(b[1]) {
+			started++
+			if !strings.Contains(b[1], "kill %1") {
+				t.Errorf("a README block starts the emulator and does not stop it:\n%s", b[1])
+			}
+		}
+	}
+	if started < 2 {
+		t.Errorf("found %d README blocks starting the emulator; the test looks in the wrong place", started)
+	}
+	if !strings.Contains(string(readme), `export PATH="$(go env GOPATH)/bin:$PATH"`) {
+		t.Error("the README's go install does not say how to put $(go env GOPATH)/bin on PATH")
 	}
 }

@@ -4,7 +4,11 @@ import (
 	"fmt"
 
 	"github.com/daestro-jobs/daestro-jobs/diag"
+	"github.com/daestro-jobs/daestro-jobs/printable"
 )
+
+// maxName is how much of a variable's name a grouped line repeats.
+const maxName = 128
 
 // Reports for people say an unset variable once: a repository whose jobs
 // all use ${DB_PASSWORD} would otherwise bury its real errors under one line
@@ -65,7 +69,7 @@ func where(d diag.Diagnostic) string {
 // jobs/a.yaml:7:12; export it or put it in an --env-file".
 func (s scrub) groupMessage(e entry) string {
 	return fmt.Sprintf("%s is unset: used in %d places, first at %s; export it or put it in an --env-file",
-		s.text(e.Unset), e.places, s.text(where(e.Diagnostic)))
+		printable.Clip(s.text(e.Unset), maxName), e.places, s.text(where(e.Diagnostic)))
 }
 
 // line is one line of a text report for an entry.

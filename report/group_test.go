@@ -83,3 +83,18 @@ func TestRunErrorAnnotation(t *testing.T) {
 		t.Errorf("want one ::error without a file:\n%s", out.String())
 	}
 }
+
+// TestStatusTimestamps: status writes times as apply does, UTC with
+// milliseconds, whatever precision and offset the server sent.
+func TestStatusTimestamps(t *testing.T) {
+	for in, want := range map[string]string{
+		"2026-11-29T02:00:00.123456Z": "2026-11-29T02:00:00.123Z",
+		"2026-11-29T03:00:00+01:00":   "2026-11-29T02:00:00.000Z",
+		"2026-11-29T02:00:00.1Z":      "2026-11-29T02:00:00.100Z",
+		"not a time":                  "not a time",
+	} {
+		if got := timestamp(in); got != want {
+			t.Errorf("timestamp(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

@@ -3,8 +3,10 @@ package report
 import (
 	"fmt"
 	"text/tabwriter"
+	"time"
 
 	"github.com/daestro-jobs/daestro-jobs/api"
+	"github.com/daestro-jobs/daestro-jobs/schedule"
 )
 
 // StatusRow is one job `daestro-jobs status` asked for: its detail, or why
@@ -51,7 +53,7 @@ func (p statusText) status(rows []StatusRow) error {
 			continue
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", sc.lead(r.ID), sc.text(r.Name), sc.text(string(r.State)),
-			orDash(sc, r.ScheduleAt), sc.text(r.CreatedAt), orDash(sc, r.UpdatedAt))
+			orDash(sc, r.ScheduleAt), sc.text(timestamp(r.CreatedAt)), orDash(sc, r.UpdatedAt))
 		if n := r.SystemNote; n != nil && *n != "" {
 			fmt.Fprintf(tw, "\tnote: %s\t\t\t\t\n", sc.message(*n))
 		}
@@ -63,5 +65,16 @@ func orDash(sc scrub, s *string) string {
 	if s == nil || *s == "" {
 		return "-"
 	}
-	return sc.text(*s)
+	return sc.text(timestamp(*s))
+}
+
+// timestamp is a time the server sent, written as apply writes times: UTC
+// with milliseconds (2026-11-29T02:00:00.000Z). Text that does not read as
+// RFC 3339 is shown as it came.
+func timestamp(s string) string {
+	t, err := time.Parse(time.RFC3339Nano, s)
+	if err != nil {
+		return s
+	}
+	return schedule.Format(t)
 }
