@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"regexp"
 	"strings"
 	"time"
@@ -183,10 +184,14 @@ func (o *applyOptions) submitOptions(e env) (submit.Options, error) {
 		return opts, usagef("--%s must be at least 1, --%s and --%s at least 0, --%s positive", flagConcurrency, flagRetries, flagRate, flagTimeout)
 	}
 	opts.Concurrency, opts.Retries, opts.Timeout, opts.DryRun = o.concurrency, o.retries, o.api.timeout, o.dryRun
+	if math.IsNaN(o.rate) || o.rate > 0 && o.rate < 1.0/3600 {
+		return opts, usagef("--%s %v is not a rate of at least one request per hour (0.000278): give a larger one, or 0 for no limit", flagRate, o.rate)
+	}
 	if o.rate > 0 { // --rate 0 is no limit
 		opts.Rate = rate.Limit(o.rate)
 	}
 	opts.Clock = clock.NowFunc(e.now)
+	opts.Abort = e.abort
 	if o.duplicatePattern != "" {
 		re, err := regexp.Compile(o.duplicatePattern)
 		if err != nil {

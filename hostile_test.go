@@ -606,3 +606,17 @@ func TestDetailedExitcodeForms(t *testing.T) {
 		}
 	}
 }
+
+// TestRateTooLow: a --rate below one request per hour (a typo for a rate
+// per minute, say) or not a number is a usage error, not a run that waits
+// for days between requests (issue 22 item 9).
+func TestRateTooLow(t *testing.T) {
+	job := filepath.Join(t.TempDir(), "job.yaml")
+	writeFile(t, job, "job_definition: acme::d:1\njob_queue: acme::q\nname: n\n")
+	for rate, want := range map[string]int{"0.0001": 2, "1e-300": 2, "NaN": 2, "-1": 2, "0": 0, "0.0003": 0, "5": 0} {
+		code, out, errOut := runInProcess(t, nil, "apply", "--dry-run", "--rate", rate, "-f", job)
+		if code != want || want == 2 && !strings.Contains(errOut, "--rate") {
+			t.Errorf("--rate %s: exit %d, want %d:\n%s%s", rate, code, want, out, errOut)
+		}
+	}
+}

@@ -20,16 +20,43 @@ import (
 )
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, abort, stop := interrupts()
 	code := run(ctx, os.Args, env{
 		stdin:  os.Stdin,
 		stdout: os.Stdout,
 		stderr: os.Stderr,
 		lookup: os.LookupEnv,
 		now:    time.Now,
+		abort:  abort,
 	})
 	stop()
 	os.Exit(code)
+}
+
+// interrupts turns SIGINT and SIGTERM into a context cancelled by the
+// first (stop sending; requests in flight have a grace period) and a
+// channel closed by the second (end the grace at once: a second Ctrl-C is
+// "stop now", and the run still reports and exits 130).
+func interrupts() (context.Context, <-chan struct{}, func()) {
+	sigs := make(chan os.Signal, 2)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	ctx, cancel := context.WithCancel(context.Background())
+	abort := make(chan struct{})
+	done := make(chan struct{})
+	go func() {
+		select {
+		case <-sigs:
+			cancel()
+		case <-done:
+			return
+		}
+		select {
+		case <-sigs:
+			close(abort)
+		case <-done:
+		}
+	}()
+	return ctx, abort, func() { signal.Stop(sigs); close(done); cancel() }
 }
 
 // env is everything a command takes from the process, so tests can run the
@@ -40,6 +67,9 @@ type env struct {
 	stderr io.Writer
 	lookup func(string) (string, bool)
 	now    func() time.Time
+	// abort is closed by a second interrupt: the grace for requests in
+	// flight ends at once. nil for none.
+	abort <-chan struct{}
 	// dial opens the API client's connections; nil means the network. Tests
 	// serve the emulator on in-memory connections through it, so that a run
 	// can go in virtual time (testing/synctest).

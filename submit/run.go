@@ -79,6 +79,9 @@ type Options struct {
 	// Grace is how long in-flight requests may still run after ctx is
 	// cancelled; 0 for none.
 	Grace time.Duration
+	// Abort, when closed after ctx is cancelled, ends the grace at once (a
+	// second Ctrl-C): requests in flight are cancelled. nil for none.
+	Abort <-chan struct{}
 	// OnResult, if set, is called once for every job as it finishes (never-sent
 	// jobs included), from any goroutine but never concurrently: it can drive a
 	// progress bar without locking. It should return quickly; Run waits for it.
@@ -284,7 +287,28 @@ func (r *run) grace(runCtx context.Context, cancelInflight context.CancelFunc) {
 		return
 	case <-r.ctx.Done():
 	}
-	if r.opts.Grace == 0 || r.opts.Clock.Sleep(runCtx, r.opts.Grace) == nil {
+	if r.opts.Grace == 0 {
+		cancelInflight()
+		return
+	}
+	// A second interrupt (Abort) ends the grace early.
+	sleepCtx, wake := context.WithCancel(runCtx)
+	var aborted atomic.Bool
+	var watch sync.WaitGroup
+	if r.opts.Abort != nil {
+		watch.Go(func() {
+			select {
+			case <-r.opts.Abort:
+				aborted.Store(true)
+				wake()
+			case <-sleepCtx.Done():
+			}
+		})
+	}
+	err := r.opts.Clock.Sleep(sleepCtx, r.opts.Grace)
+	wake()
+	watch.Wait()
+	if err == nil || aborted.Load() {
 		cancelInflight()
 	}
 }
