@@ -2,11 +2,13 @@ package main
 
 import (
 	"bufio"
+	"errors"
 	"fmt"
 	"math/rand"
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"runtime"
 	"strconv"
@@ -618,5 +620,20 @@ func TestRateTooLow(t *testing.T) {
 		if code != want || want == 2 && !strings.Contains(errOut, "--rate") {
 			t.Errorf("--rate %s: exit %d, want %d:\n%s%s", rate, code, want, out, errOut)
 		}
+	}
+}
+
+// TestOpenFilesLimit: under a limit on open files too low to start the Go
+// runtime's poller (ulimit -n 6), the built binary says so and exits 1,
+// rather than aborting with a runtime stack trace (issue 22 item 9).
+func TestOpenFilesLimit(t *testing.T) {
+	bin := filepath.Join(builtBinary(t), "daestro-jobs")
+	job := filepath.Join(t.TempDir(), "job.yaml")
+	writeFile(t, job, "job_definition: acme::d:1\njob_queue: acme::q\nname: n\n")
+	out, err := exec.Command("sh", "-c", `ulimit -n 6 && exec "$0" validate -f "$1"`, bin, job).CombinedOutput()
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) || ee.ExitCode() != 1 || !strings.Contains(string(out), "limit on open files is 6") ||
+		strings.Contains(string(out), "goroutine") {
+		t.Errorf("ulimit -n 6: %v, want exit 1 and a message:\n%s", err, out)
 	}
 }

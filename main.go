@@ -9,6 +9,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"net"
 	"os"
@@ -20,6 +21,12 @@ import (
 )
 
 func main() {
+	if err := checkOpenFiles(); err != nil {
+		// Before anything opens a file: past this point a limit this low is
+		// a runtime abort with a stack trace, not a message.
+		fmt.Fprintln(os.Stderr, "daestro-jobs:", err)
+		os.Exit(exitFailure)
+	}
 	ctx, abort, stop := interrupts()
 	code := run(ctx, os.Args, env{
 		stdin:  os.Stdin,

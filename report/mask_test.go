@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/daestro-jobs/daestro-jobs/plan"
 	"github.com/daestro-jobs/daestro-jobs/redact"
 )
 
@@ -47,5 +48,16 @@ func TestSARIFRootMasked(t *testing.T) {
 	}
 	if strings.Contains(out.String(), secret) || !strings.Contains(out.String(), "%SRCROOT%") {
 		t.Errorf("SARIF shows the secret in a path, or has no %%SRCROOT%%:\n%s", out.String())
+	}
+}
+
+// TestLongNameClipped: a name over 1 KiB is clipped in the lines people read,
+// with its length, and kept whole in JSON (issue 22 item 9).
+func TestLongNameClipped(t *testing.T) {
+	name := strings.Repeat("n", 5000)
+	j := &plan.Job{File: "a.yaml", Line: 1, Queue: "acme::q", Name: name}
+	got := scrub{}.identity(j)
+	if len(got) > maxName+100 || !strings.HasSuffix(got, "…(5000 characters)") {
+		t.Errorf("identity of a 5,000-character name: %d bytes, %q…", len(got), got[len(got)-40:])
 	}
 }
