@@ -57,7 +57,7 @@ func TestLongNameClipped(t *testing.T) {
 	name := strings.Repeat("n", 5000)
 	j := &plan.Job{File: "a.yaml", Line: 1, Queue: "acme::q", Name: name}
 	got := scrub{}.identity(j)
-	if len(got) > maxName+100 || !strings.HasSuffix(got, "…(5000 characters)") {
+	if len(got) > maxJobName+100 || !strings.HasSuffix(got, "…(5000 characters)") {
 		t.Errorf("identity of a 5,000-character name: %d bytes, %q…", len(got), got[len(got)-40:])
 	}
 }

@@ -157,13 +157,13 @@ func (s scrub) identity(j *plan.Job) string {
 	if j.Name == "" {
 		return ""
 	}
-	return printable.Clip(s.text(j.Queue), maxName) + "/" + printable.Clip(s.text(j.Name), maxName)
+	return printable.Clip(s.text(j.Queue), maxJobName) + "/" + printable.Clip(s.text(j.Name), maxJobName)
 }
 
-// maxName is how much of a queue or job name a line for people repeats: a
+// maxJobName is how much of a queue or job name a line for people repeats: a
 // name is the API's to limit, and one of 100,000 characters is valid here,
 // but a line of output does not grow with it. JSON keeps it whole.
-const maxName = 1024
+const maxJobName = 1024
 
 // summary renders counts as "14 jobs: 12 created, 1 exists, 1 duplicate".
 func summary(c outcome.Counts) string {
