@@ -1,6 +1,7 @@
 package main
 
 import (
+	"net"
 	"os"
 	"regexp"
 	"strings"
@@ -110,5 +111,18 @@ func TestReadmeStopsTheEmulator(t *testing.T) {
 	}
 	if !strings.Contains(string(readme), `export PATH="$(go env GOPATH)/bin:$PATH"`) {
 		t.Error("the README's go install does not say how to put $(go env GOPATH)/bin on PATH")
+	}
+}
+
+// TestEmulatorBusyPort: a busy port is said, with the flag that changes it.
+func TestEmulatorBusyPort(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	code, _, errOut := runInProcess(t, nil, "emulator", "--addr", ln.Addr().String())
+	if code != 1 || !strings.Contains(errOut, ln.Addr().String()+" is in use") || !strings.Contains(errOut, "--addr") {
+		t.Errorf("exit %d:\n%s", code, errOut)
 	}
 }
