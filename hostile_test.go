@@ -580,7 +580,7 @@ func TestDetailedExitcodeForms(t *testing.T) {
 	// The case arm of the action's script that sets detailed=true.
 	text := string(action)
 	end := strings.Index(text, "detailed=true\n")
-	start := strings.LastIndex(text[:end], "-o=*")
+	start := strings.LastIndex(text[:end], "--) break ;;")
 	if end < 0 || start < 0 {
 		t.Fatal("action.yml: no case arm for --detailed-exitcode")
 	}
