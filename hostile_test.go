@@ -367,21 +367,6 @@ func TestHostileInput(t *testing.T) {
 			want: []string{"/self: warning: skipped: symbolic link loop", "/a/b/up: warning: skipped", "/ring: warning: skipped: symbolic link loop (too many levels of symbolic links)"},
 		},
 		{
-			name: "unreadable file",
-			setup: func(t *testing.T, dir string) string {
-				if os.Geteuid() == 0 {
-					t.Skip("running as root, which reads a file whatever its mode")
-				}
-				p := writeHostile(t, dir, "secret.yaml", func(w *bufio.Writer) { w.WriteString(hostileHead) })
-				if err := os.Chmod(p, 0); err != nil {
-					t.Fatal(err)
-				}
-				return p
-			},
-			code: 1,
-			want: []string{"permission denied"},
-		},
-		{
 			// Opening a FIFO blocks until a writer comes: it must never be opened.
 			name: "FIFO passed with -f",
 			setup: func(t *testing.T, dir string) string {
@@ -635,5 +620,49 @@ func TestOpenFilesLimit(t *testing.T) {
 	if !errors.As(err, &ee) || ee.ExitCode() != 1 || !strings.Contains(string(out), "limit on open files is 6") ||
 		strings.Contains(string(out), "goroutine") {
 		t.Errorf("ulimit -n 6: %v, want exit 1 and a message:\n%s", err, out)
+	}
+}
+
+// TestUnreadableFile: a manifest that cannot be read (mode 000) is an error
+// naming the file, exit 1. Root reads a file whatever its mode, and CI runs
+// as root: there the built binary is run as the user nobody, so the case is
+// never skipped.
+func TestUnreadableFile(t *testing.T) {
+	dir := t.TempDir()
+	p := writeHostile(t, dir, "secret.yaml", func(w *bufio.Writer) { w.WriteString(hostileHead) })
+	if err := os.Chmod(p, 0); err != nil {
+		t.Fatal(err)
+	}
+	var code int
+	var out string
+	if os.Geteuid() != 0 {
+		var stdout, stderr string
+		code, stdout, stderr = runInProcess(t, nil, "validate", "-f", p)
+		out = stdout + stderr
+	} else {
+		bin := builtBinary(t)
+		// nobody must reach the file and run the binary: open the way.
+		for d := dir; d != filepath.Dir(d); d = filepath.Dir(d) {
+			if info, err := os.Stat(d); err == nil && info.Mode().Perm()&0o005 != 0o005 {
+				if err := os.Chmod(d, info.Mode().Perm()|0o005); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if d == os.TempDir() {
+				break
+			}
+		}
+		_ = os.Chmod(bin, 0o755)
+		cmd := exec.Command(filepath.Join(bin, "daestro-jobs"), "validate", "-f", p)
+		cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: 65534, Gid: 65534}}
+		b, err := cmd.CombinedOutput()
+		var ee *exec.ExitError
+		if err != nil && !errors.As(err, &ee) {
+			t.Fatalf("running as nobody: %v\n%s", err, b)
+		}
+		code, out = cmd.ProcessState.ExitCode(), string(b)
+	}
+	if code != 1 || !strings.Contains(out, p+": ") || !strings.Contains(out, "permission denied") {
+		t.Errorf("exit %d, want 1 naming %s, permission denied:\n%s", code, p, out)
 	}
 }
