@@ -50,7 +50,7 @@ func (o *applyOptions) flags() []cli.Flag {
 	flags := append(o.manifests.flags(), o.output.flag(report.ApplyCommand),
 		&cli.BoolFlag{Name: flagDryRun, Destination: &o.dryRun, Usage: "print the resolved request bodies (secrets masked) and send nothing; needs no API key"},
 		&cli.IntFlag{Name: flagConcurrency, Value: d.Concurrency, Destination: &o.concurrency, Usage: "`N` requests in flight"},
-		&cli.Float64Flag{Name: flagRate, Destination: &o.rate, Usage: "at most `R` requests per second (0: unlimited)"},
+		&cli.Float64Flag{Name: flagRate, Destination: &o.rate, Usage: "at most `RATE` requests per second, e.g. 2.5 (0: unlimited)"},
 		&cli.IntFlag{Name: flagRetries, Value: d.Retries, Destination: &o.retries, Usage: "retry a request up to `N` times on connection errors, timeouts, 429 and 5xx"},
 		&cli.StringFlag{Name: flagDuplicatePattern, Destination: &o.duplicatePattern, Usage: "`REGEX` matched against a 400 message to recognise a name that is already taken"},
 	)

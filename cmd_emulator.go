@@ -28,10 +28,10 @@ func (o *emulatorOptions) flags() []cli.Flag {
 		&cli.StringFlag{Name: "state", Destination: &o.state, Usage: "keep jobs in `FILE` so they survive a restart (one emulator per file)"},
 		&cli.StringFlag{Name: "api-key", Destination: &o.apiKey, Usage: "accept only this `KEY` (default: any key); a test key, not a real one"},
 		&cli.DurationFlag{Name: "step", Value: time.Second, Destination: &o.step, Usage: "`DURATION` per job state, from submitted to completed"},
-		&cli.StringFlag{Name: "latency", Destination: &o.latency, Usage: "added latency per request: `D` or MIN-MAX, e.g. 100ms-300ms"},
+		&cli.StringFlag{Name: "latency", Destination: &o.latency, Usage: "added latency per request: a `DURATION`, or MIN-MAX for a random one between, e.g. 100ms-300ms"},
 		&cli.Float64Flag{Name: "fail-rate", Destination: &o.failRate, Usage: "`FRACTION` of submits answered 503 before storing"},
 		&cli.Float64Flag{Name: "drop-rate", Destination: &o.dropRate, Usage: "`FRACTION` of submits stored, then the connection closed with no answer"},
-		&cli.Float64Flag{Name: "rate-limit", Destination: &o.rateLimit, Usage: "answer 429 with Retry-After above `R` requests per second"},
+		&cli.Float64Flag{Name: "rate-limit", Destination: &o.rateLimit, Usage: "answer 429 with Retry-After above `RATE` requests per second"},
 		&cli.Int64Flag{Name: "seed", Destination: &o.seed, Usage: "seed `N` of the fault injection, for reproducible runs"},
 	}
 }
