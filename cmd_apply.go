@@ -132,7 +132,7 @@ func runApply(ctx context.Context, e env, o *applyOptions) error {
 	if errors.Is(runErr, submit.ErrUnauthorized) || errors.As(runErr, new(*exitError)) {
 		// Said once for the run (one annotation under -o github), then
 		// on stderr as the verdict.
-		a.RunError = runErr.Error()
+		a.RunError, a.RunErr = runErr.Error(), runErr
 	}
 	rep := report.NewApply(format, s.Streams, s.options())
 	if err := wrote(rep.Apply(a)); err != nil {

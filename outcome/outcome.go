@@ -50,6 +50,9 @@ type Apply struct {
 	// RunError, when set, is why the run stopped as a whole (the key
 	// refused, the API unreachable): said once, not per job.
 	RunError string
+	// RunErr is RunError as an error, the server's words in it as they
+	// came: printers render it (package report), masked.
+	RunErr error
 }
 
 // Counts tallies outcomes, in the order the summary line lists them.

@@ -26,30 +26,20 @@ func NewEdge(s Streams, o Options) *Edge { return &Edge{Streams: s, Options: o} 
 func (e *Edge) scrub() scrub { return scrub{e.Redact} }
 
 // Message is fmt.Sprintf of format and args for stderr: masked, then
-// escaped. An error among args is rendered as ErrorText renders it, so an
-// answer from the server inside it is masked as it came, before it was cut.
+// escaped. An error among args is rendered first as render does, so an
+// answer from the server inside it is masked as it came, before it was cut
+// (masking the whole again changes nothing: a mask holds no secret).
 func (e *Edge) Message(format string, args ...any) string {
 	sc := e.scrub()
-	var errs []error
-	marked := make([]any, len(args))
+	rendered := make([]any, len(args))
 	for i, a := range args {
 		if err, ok := a.(error); ok && err != nil {
-			marked[i] = marker(len(errs))
-			errs = append(errs, err)
-			continue
+			a = sc.render(err)
 		}
-		marked[i] = a
+		rendered[i] = a
 	}
-	msg := sc.masked(fmt.Sprintf(format, marked...))
-	for i, err := range errs {
-		msg = strings.Replace(msg, marker(i), sc.render(err), 1)
-	}
-	return printable.Escape(msg)
+	return printable.Escape(sc.masked(fmt.Sprintf(format, rendered...)))
 }
-
-// marker stands for the i-th error of a Message while the rest is masked: a
-// NUL never comes from a format or a secret's mask.
-func marker(i int) string { return fmt.Sprintf("\x00%d\x00", i) }
 
 // Status renders the rows of `daestro-jobs status` in format f (see Status).
 func (e *Edge) Status(f Format, rows []StatusRow) error {

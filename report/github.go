@@ -63,7 +63,7 @@ func (g *githubPrinter) Apply(a *outcome.Apply) error {
 	if a.RunError != "" {
 		// One annotation for the run, on no file: the run stopped (the key
 		// refused, the API unreachable), not a job.
-		writeCommand(&b, "error", []prop{{"title", applyTitle}}, g.sc.message(a.RunError))
+		writeCommand(&b, "error", []prop{{"title", applyTitle}}, g.sc.errMessage(a.RunErr, a.RunError))
 	}
 	for _, r := range a.Jobs {
 		if r.Outcome != outcome.Failed || (a.RunError != "" && r.Refused) {
