@@ -148,3 +148,33 @@ func TestJSON(t *testing.T) {
 		}
 	}
 }
+
+// FuzzJSON: JSON keeps any encoded document valid and its data the same,
+// and leaves in it no character mustEscape names (but line ends) and no
+// "##[".
+func FuzzJSON(f *testing.F) {
+	f.Add("x ##[error]y\u200b\U000e0041\u009b\u202e")
+	f.Add("###[###[")
+	f.Fuzz(func(t *testing.T, s string) {
+		in, err := json.MarshalIndent(map[string]any{"k": s, s: []string{s}}, "", "  ")
+		if err != nil {
+			return
+		}
+		got := JSON(in)
+		var a, b any
+		if json.Unmarshal(in, &a) != nil {
+			return
+		}
+		if err := json.Unmarshal(got, &b); err != nil || !reflect.DeepEqual(a, b) {
+			t.Fatalf("JSON(%q) = %q: not the same data (%v)", in, got, err)
+		}
+		for _, r := range string(got) {
+			if r != '\n' && mustEscape(r) {
+				t.Fatalf("JSON(%q) = %q holds %U", in, got, r)
+			}
+		}
+		if strings.Contains(string(got), "##[") {
+			t.Fatalf("JSON(%q) = %q holds ##[", in, got)
+		}
+	})
+}
