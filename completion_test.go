@@ -90,7 +90,9 @@ func TestCompletionInShells(t *testing.T) {
 		return p
 	}
 	need("tmux")
-	bin := filepath.Dir(jobsBinary(t))
+	// The binary built once for the run: every Tab runs it, and the test
+	// binary (jobsBinary) built with -race takes many times longer to start.
+	bin := builtBinary(t)
 
 	type keys struct {
 		typed string   // the line typed
