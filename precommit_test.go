@@ -352,7 +352,8 @@ func tryRepoConfig(t *testing.T, repo, rev, hook string) string {
 // preCommitEnv is the environment of git and pre-commit in these tests:
 // the machine's, less what would change what they do, with a store of
 // pre-commit's own and the Go module cache this test's build filled, so
-// that building the hook needs no network.
+// that building the hook needs no network, and -trimpath, so that it needs
+// little compiling.
 func preCommitEnv(t *testing.T) []string {
 	t.Helper()
 	out, err := exec.Command("go", "env", "GOMODCACHE").Output()
@@ -364,7 +365,8 @@ func preCommitEnv(t *testing.T) []string {
 		k, _, _ := strings.Cut(kv, "=")
 		switch {
 		case strings.HasPrefix(k, "DAESTRO_"), strings.HasPrefix(k, "GITHUB_"), strings.HasPrefix(k, "PRE_COMMIT"),
-			strings.HasPrefix(k, "GIT_"), k == "SKIP", k == "GOMODCACHE", k == "GOPROXY", k == "GOTOOLCHAIN", k == "GOWORK":
+			strings.HasPrefix(k, "GIT_"), k == "SKIP", k == "GOMODCACHE", k == "GOPROXY", k == "GOTOOLCHAIN", k == "GOWORK",
+			k == "GOFLAGS":
 			continue
 		case k == "PATH":
 			kv = "PATH=" + pathWithout("daestro-jobs")
@@ -374,6 +376,11 @@ func preCommitEnv(t *testing.T) []string {
 	return append(env,
 		"PRE_COMMIT_HOME="+t.TempDir(),
 		"GOMODCACHE="+strings.TrimSpace(string(out)), "GOPROXY=off", "GOTOOLCHAIN=local",
+		// pre-commit clones the hooks' repository to a new directory every
+		// run; without -trimpath that path is part of every package's
+		// build, so the module would compile anew each time instead of
+		// coming from the build cache (builtBinary builds it -trimpath too).
+		"GOFLAGS="+strings.TrimSpace(os.Getenv("GOFLAGS")+" -trimpath"),
 		"GIT_AUTHOR_NAME=test", "GIT_AUTHOR_EMAIL=test@example.invalid",
 		"GIT_COMMITTER_NAME=test", "GIT_COMMITTER_EMAIL=test@example.invalid",
 	)
