@@ -50,7 +50,7 @@ var asWritten = &Chain{}
 // tree's line numbers, which count from the start of text.
 func newDocument(file string, index int, tree *yaml.Node, text []byte, lineOffset int, chain *Chain) *Document {
 	root := deref(tree)
-	d := &Document{File: file, Index: index, root: root, keys: keyIndex{}, text: text, lineOffset: lineOffset}
+	d := &Document{File: file, Index: index, root: root, text: text, lineOffset: lineOffset}
 	if root != nil {
 		d.Line, d.Col = root.Line+lineOffset, root.Column
 	}
@@ -116,7 +116,7 @@ func (d *Document) Where(path []string, key bool) Place {
 	if d.root == nil {
 		return Place{File: d.File, Line: d.Line, Col: d.Col, EndCol: d.TokenEnd(d.Line, d.Col), Source: d.LineText(d.Line)}
 	}
-	k, v, from := locateFrom(d.keys, d.root, path, d.origins)
+	k, v, from := locateFrom(&d.keys, d.root, path, d.origins)
 	n := v
 	if key && k != nil {
 		n = k
@@ -152,7 +152,7 @@ func (d *Document) Position(path []string, key bool) (line, col int) {
 	if d.root == nil {
 		return d.Line, d.Col
 	}
-	k, v := locate(d.keys, d.root, path)
+	k, v := locate(&d.keys, d.root, path)
 	n := v
 	if key && k != nil {
 		n = k
@@ -170,7 +170,7 @@ func (d *Document) LineText(n int) string { return lineText(d.text, n-d.lineOffs
 // FieldPath renders path as people write it, with list indexes in
 // brackets: container_cmd[2], container_env["my.var"].value.
 func (d *Document) FieldPath(path []string) string {
-	return renderPath(d.keys, d.root, path)
+	return renderPath(&d.keys, d.root, path)
 }
 
 // converter turns a document's node tree into plain values (map[string]any,

@@ -10,7 +10,7 @@ import (
 // locate finds the nodes at a path: the key node (nil for the root or list
 // items) and the value node. It follows aliases and merge keys the way the
 // converter did, so a problem is reported where the value is written.
-func locate(ix keyIndex, root *yaml.Node, path []string) (key, val *yaml.Node) {
+func locate(ix *keyIndex, root *yaml.Node, path []string) (key, val *yaml.Node) {
 	key, val, _ = locateFrom(ix, root, path, nil)
 	return key, val
 }
@@ -18,7 +18,7 @@ func locate(ix keyIndex, root *yaml.Node, path []string) (key, val *yaml.Node) {
 // locateFrom is locate that also says which defaults file the nodes found
 // come from (nil: the document), by the deepest node on the way that origins
 // knows.
-func locateFrom(ix keyIndex, root *yaml.Node, path []string, origins map[*yaml.Node]*DefaultsFile) (key, val *yaml.Node, from *DefaultsFile) {
+func locateFrom(ix *keyIndex, root *yaml.Node, path []string, origins map[*yaml.Node]*DefaultsFile) (key, val *yaml.Node, from *DefaultsFile) {
 	val = root
 	for _, tok := range path {
 		val = deref(val)
@@ -70,27 +70,62 @@ func deref(n *yaml.Node) *yaml.Node {
 // keyIndex finds keys in mapping nodes, merge keys followed, indexing each
 // mapping once: a document with 40,000 unknown keys gets 40,000 diagnostics,
 // and looking each one up by walking the mapping (and every mapping merged
-// into it) took minutes.
-type keyIndex map[*yaml.Node]map[string]keyVal
+// into it) took minutes. A small mapping that merges nothing is scanned
+// instead, with nothing allocated: what locating a valid document's name
+// costs. The zero value is ready to use.
+type keyIndex struct {
+	m map[*yaml.Node]map[string]keyVal
+}
+
+// smallMapping is the most entries (keys and values) a mapping may hold to
+// be scanned rather than indexed.
+const smallMapping = 64
 
 type keyVal struct{ k, v *yaml.Node }
 
 // lookup returns the key and value nodes of key in mapping m: a key written
 // in m wins, then the first merged mapping holding it, in merge order.
-func (ix keyIndex) lookup(m *yaml.Node, key string) (k, v *yaml.Node) {
-	if ix == nil {
-		ix = keyIndex{}
+func (ix *keyIndex) lookup(m *yaml.Node, key string) (k, v *yaml.Node) {
+	if t, ok := ix.m[m]; ok {
+		kv := t[key]
+		return kv.k, kv.v
+	}
+	if len(m.Content) <= smallMapping {
+		if k, v, ok := scan(m, key); ok {
+			return k, v
+		}
+	}
+	if ix.m == nil {
+		ix.m = map[*yaml.Node]map[string]keyVal{}
 	}
 	kv := ix.of(m, 0)[key]
 	return kv.k, kv.v
 }
 
-func (ix keyIndex) of(m *yaml.Node, depth int) map[string]keyVal {
-	if t, ok := ix[m]; ok {
+// scan looks key up in mapping m as the index would, without indexing it:
+// the first key written wins. ok is false when m merges other mappings and
+// key is not written in m itself: the index decides then.
+func scan(m *yaml.Node, key string) (k, v *yaml.Node, ok bool) {
+	merges := false
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		kn := m.Content[i]
+		if isMergeKey(kn) {
+			merges = true
+			continue
+		}
+		if d := deref(kn); d != nil && d.Kind == yaml.ScalarNode && d.Value == key {
+			return kn, m.Content[i+1], true
+		}
+	}
+	return nil, nil, !merges
+}
+
+func (ix *keyIndex) of(m *yaml.Node, depth int) map[string]keyVal {
+	if t, ok := ix.m[m]; ok {
 		return t
 	}
 	t := make(map[string]keyVal, len(m.Content)/2)
-	ix[m] = t // before the merges: a mapping merged into itself stops here
+	ix.m[m] = t // before the merges: a mapping merged into itself stops here
 	var merges []*yaml.Node
 	for i := 0; i+1 < len(m.Content); i += 2 {
 		kn := m.Content[i]
@@ -132,7 +167,7 @@ func (ix keyIndex) of(m *yaml.Node, depth int) map[string]keyVal {
 // renderPath renders path tokens as people write them, with list indexes in
 // brackets. It walks the node tree to know which tokens index a list, since a
 // parameter may well be named "1".
-func renderPath(ix keyIndex, root *yaml.Node, path []string) string {
+func renderPath(ix *keyIndex, root *yaml.Node, path []string) string {
 	n := root
 	list := make([]bool, len(path))
 	for i, tok := range path {

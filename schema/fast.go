@@ -194,7 +194,8 @@ func (f *fastSchema) valid(v any) bool {
 			}
 		}
 		for k, item := range v {
-			if f.propertyNames != nil && !f.propertyNames.valid(k) {
+			// valid(k) as a string, without boxing k into an interface.
+			if pn := f.propertyNames; pn != nil && !(pn.allows(typeString) && pn.validString(k)) {
 				return false
 			}
 			if p, ok := f.properties[k]; ok {
