@@ -59,7 +59,7 @@ func (o *applyOptions) flags() []cli.Flag {
 		&cli.BoolFlag{Name: flagWait, Destination: &o.wait.enabled, Usage: "after submitting, follow the jobs created in this run until each ends; exit 0 only if all completed"},
 		&cli.DurationFlag{Name: flagWaitTimeout, Value: 30 * time.Minute, Destination: &o.wait.timeout, Usage: "give up waiting after `DURATION` (exit 1)"},
 		&cli.BoolFlag{Name: flagWaitScheduled, Destination: &o.wait.scheduled, Usage: "with --wait, wait for scheduled jobs too (they may not start for a long time)"},
-		&cli.DurationFlag{Name: flagWaitPoll, Value: wait.DefaultFirst, Destination: &o.wait.poll, Usage: "first gap between polls; it doubles up to 15s", Hidden: true},
+		&cli.DurationFlag{Name: flagWaitPoll, Value: wait.DefaultOptions().First, Destination: &o.wait.poll, Usage: "first gap between polls; it doubles up to 15s", Hidden: true},
 		&cli.BoolFlag{Name: flagDetailedExitcode, Destination: &o.detailedExitcode, Usage: "exit 0 when nothing was created, 2 when something was, 1 on any error (usage errors included)"},
 		&cli.StringFlag{Name: flagSince, Destination: &o.since,
 			Usage: "send only the jobs new or edited since the git `REV` (what diff --base REV reports); the rest are unchanged, not sent. All zeros (a first push) sends everything"},
@@ -183,6 +183,9 @@ func (o *applyOptions) submitOptions(e env) (submit.Options, error) {
 	if o.concurrency < 1 || o.retries < 0 || o.rate < 0 || o.api.timeout <= 0 {
 		return opts, usagef("--%s must be at least 1, --%s and --%s at least 0, --%s positive", flagConcurrency, flagRetries, flagRate, flagTimeout)
 	}
+	if o.wait.poll <= 0 {
+		return opts, usagef("--%s must be positive", flagWaitPoll)
+	}
 	opts.Concurrency, opts.Retries, opts.Timeout, opts.DryRun = o.concurrency, o.retries, o.api.timeout, o.dryRun
 	if math.IsNaN(o.rate) || o.rate > 0 && o.rate < 1.0/3600 {
 		return opts, usagef("--%s %v is not a rate of at least one request per hour (0.000278): give a larger one, or 0 for no limit", flagRate, o.rate)
@@ -225,18 +228,16 @@ func runWait(ctx context.Context, client *apiclient.Client, a *outcome.Apply, re
 	wctx, cancel := context.WithTimeout(ctx, o.wait.timeout)
 	defer cancel()
 	last := ""
-	w, err := wait.For(wctx, client, a, wait.Options{
-		First:     o.wait.poll,
-		Timeout:   o.api.timeout,
-		Scheduled: o.wait.scheduled,
-		OnPoll: func(latest []api.Detail) {
-			// One line per change: readable in a CI log, quiet while nothing moves.
-			if line := s.edge().WaitProgress(latest); line != last {
-				fmt.Fprintln(s.Err, line)
-				last = line
-			}
-		},
-	})
+	wo := wait.DefaultOptions()
+	wo.First, wo.Timeout, wo.Scheduled = o.wait.poll, o.api.timeout, o.wait.scheduled
+	wo.OnPoll = func(latest []api.Detail) {
+		// One line per change: readable in a CI log, quiet while nothing moves.
+		if line := s.edge().WaitProgress(latest); line != last {
+			fmt.Fprintln(s.Err, line)
+			last = line
+		}
+	}
+	w, err := wait.For(wctx, client, a, wo)
 	if err := wrote(rep.Wait(w)); err != nil {
 		return err
 	}

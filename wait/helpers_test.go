@@ -76,3 +76,9 @@ func (c *fakeClock) Sleeps() []time.Duration {
 	defer c.mu.Unlock()
 	return append([]time.Duration(nil), c.sleeps...)
 }
+
+// sleepFunc is the system clock with f as its Sleep.
+type sleepFunc func(ctx context.Context, d time.Duration) error
+
+func (sleepFunc) Now() time.Time                                     { return time.Now() }
+func (f sleepFunc) Sleep(ctx context.Context, d time.Duration) error { return f(ctx, d) }

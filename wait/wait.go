@@ -6,6 +6,7 @@ package wait
 import (
 	"context"
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/daestro-jobs/daestro-jobs/api"
@@ -14,20 +15,15 @@ import (
 	"github.com/daestro-jobs/daestro-jobs/outcome"
 )
 
-// Poll intervals: the first poll comes after DefaultFirst, and the gap
-// doubles up to DefaultCap, so a short job is seen finishing quickly while a long
-// one costs a request every DefaultCap at most.
-const (
-	DefaultFirst = 500 * time.Millisecond
-	DefaultCap   = 15 * time.Second
-)
-
-// Options tune Poll. Zero values take the defaults.
+// Options tune Poll and For. Every value means what it says; start from
+// DefaultOptions, the one place the defaults are written.
 type Options struct {
-	// First and Cap bound the gap between polls; default DefaultFirst and DefaultCap.
+	// First and Cap bound the gap between polls: the first poll comes after
+	// First, and the gap doubles up to Cap, so a short job is seen finishing
+	// quickly while a long one costs a request every Cap at most. Both
+	// positive.
 	First, Cap time.Duration
-	// Timeout is the longest one Job Detail request may take; default
-	// apiclient.DefaultTimeout.
+	// Timeout is the longest one Job Detail request may take; 0 for no bound.
 	Timeout time.Duration
 	// OnPoll, when set, is called after each round with the latest details, in
 	// the order of ids (a job not yet read has an empty State).
@@ -35,9 +31,28 @@ type Options struct {
 	// Scheduled follows scheduled jobs too (For only): they may not start
 	// for a long time.
 	Scheduled bool
-	// Sleep waits between rounds; default a timer that stops with ctx. Tests
-	// pass one that moves a fake clock.
-	Sleep func(ctx context.Context, d time.Duration) error
+	// Clock is what the gaps between rounds sleep on.
+	Clock clock.Clock
+}
+
+// DefaultOptions are the options of --wait without flags: polls 0.5s
+// apart, then 1s, 2s, ... up to 15s, apiclient.DefaultTimeout per request,
+// the system clock.
+func DefaultOptions() Options {
+	return Options{First: 500 * time.Millisecond, Cap: 15 * time.Second, Timeout: apiclient.DefaultTimeout, Clock: clock.System{}}
+}
+
+// check says what is wrong with o, if anything.
+func (o Options) check() error {
+	switch {
+	case o.First <= 0 || o.Cap <= 0:
+		return fmt.Errorf("wait: First and Cap must be positive (%v, %v)", o.First, o.Cap)
+	case o.Timeout < 0:
+		return fmt.Errorf("wait: Timeout must not be negative (%v)", o.Timeout)
+	case o.Clock == nil:
+		return errors.New("wait: no Clock (start from DefaultOptions)")
+	}
+	return nil
 }
 
 // Poll polls Job Detail for every id until each reaches a terminal state, or
@@ -48,20 +63,11 @@ type Options struct {
 // it at once with that error. Otherwise the error is ctx's when it ended the
 // wait.
 func Poll(ctx context.Context, c *apiclient.Client, ids []string, o Options) ([]api.Detail, []error, error) {
-	if o.First <= 0 {
-		o.First = DefaultFirst
-	}
-	if o.Cap <= 0 {
-		o.Cap = DefaultCap
-	}
-	if o.Timeout <= 0 {
-		o.Timeout = apiclient.DefaultTimeout
-	}
-	if o.Sleep == nil {
-		o.Sleep = clock.Sleep
-	}
 	latest := make([]api.Detail, len(ids))
 	errs := make([]error, len(ids))
+	if err := o.check(); err != nil {
+		return latest, errs, err
+	}
 	gap := o.First
 	for {
 		pending := 0
@@ -69,7 +75,10 @@ func Poll(ctx context.Context, c *apiclient.Client, ids []string, o Options) ([]
 			if latest[i].State.Terminal() {
 				continue
 			}
-			rctx, cancel := context.WithTimeout(ctx, o.Timeout)
+			rctx, cancel := context.WithCancel(ctx)
+			if o.Timeout > 0 {
+				rctx, cancel = context.WithTimeout(ctx, o.Timeout)
+			}
 			d, err := c.Job(rctx, id)
 			cancel()
 			if ctx.Err() != nil {
@@ -95,7 +104,7 @@ func Poll(ctx context.Context, c *apiclient.Client, ids []string, o Options) ([]
 		if pending == 0 {
 			return latest, errs, nil
 		}
-		if err := o.Sleep(ctx, gap); err != nil {
+		if err := o.Clock.Sleep(ctx, gap); err != nil {
 			if ctxErr := ctx.Err(); ctxErr != nil {
 				return latest, errs, ctxErr
 			}

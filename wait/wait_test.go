@@ -32,10 +32,9 @@ func TestWait(t *testing.T) {
 	bad := submitJob(`{"job_definition":"acme::d:1","job_queue":"acme::q","name":"bad","container_env":{"EMULATOR_RESULT":{"value":"failed"}}}`)
 
 	var rounds int
-	latest, errs, err := Poll(ctx, c, []string{ok, bad}, Options{
-		First: time.Second, Cap: 2 * time.Second, Sleep: clock.Sleep,
-		OnPoll: func([]Detail) { rounds++ },
-	})
+	o := DefaultOptions()
+	o.First, o.Cap, o.Clock, o.OnPoll = time.Second, 2*time.Second, clock, func([]Detail) { rounds++ }
+	latest, errs, err := Poll(ctx, c, []string{ok, bad}, o)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -88,9 +87,9 @@ func oneSubmitted(t *testing.T) (*Client, string) {
 func TestWaitStopsWithContext(t *testing.T) {
 	c, id := oneSubmitted(t)
 	ctx, cancel := context.WithCancel(context.Background())
-	latest, _, err := Poll(ctx, c, []string{id}, Options{
-		Sleep: func(ctx context.Context, d time.Duration) error { cancel(); return ctx.Err() },
-	})
+	o := DefaultOptions()
+	o.Clock = sleepFunc(func(ctx context.Context, d time.Duration) error { cancel(); return ctx.Err() })
+	latest, _, err := Poll(ctx, c, []string{id}, o)
 	if !errors.Is(err, context.Canceled) {
 		t.Fatalf("err = %v, want context.Canceled", err)
 	}
@@ -118,15 +117,15 @@ func TestWaitKeepsGoingPastAnUnreadableJob(t *testing.T) {
 	defer cancel()
 	missing := "00000000-0000-4000-8000-000000000000"
 	calls := 0
-	latest, errs, err := Poll(ctx, c, []string{id, missing}, Options{
-		Sleep: func(ctx context.Context, d time.Duration) error {
-			calls++
-			if calls > 20 {
-				cancel()
-			}
-			return clock.Sleep(ctx, d)
-		},
+	o := DefaultOptions()
+	o.Clock = sleepFunc(func(ctx context.Context, d time.Duration) error {
+		calls++
+		if calls > 20 {
+			cancel()
+		}
+		return clock.Sleep(ctx, d)
 	})
+	latest, errs, err := Poll(ctx, c, []string{id, missing}, o)
 	if !errors.Is(err, context.Canceled) {
 		t.Fatalf("err = %v; the missing job never ends, so only ctx ends the wait", err)
 	}
@@ -145,12 +144,12 @@ func TestWaitStopsWhenTheKeyIsRefused(t *testing.T) {
 	c, id := oneSubmitted(t)
 	revoked := *c
 	revoked.APIKey = "a-key-revoked-meanwhile"
-	_, errs, err := Poll(context.Background(), &revoked, []string{id}, Options{
-		Sleep: func(context.Context, time.Duration) error {
-			t.Fatal("Wait slept after the key was refused")
-			return nil
-		},
+	o := DefaultOptions()
+	o.Clock = sleepFunc(func(context.Context, time.Duration) error {
+		t.Fatal("Wait slept after the key was refused")
+		return nil
 	})
+	_, errs, err := Poll(context.Background(), &revoked, []string{id}, o)
 	var apiErr *APIError
 	if !errors.As(err, &apiErr) || !apiErr.Refused() {
 		t.Fatalf("err = %v, want the refusal (401/403)", err)
