@@ -180,15 +180,11 @@ func openFile(path string, streamAt int64) ([]byte, *os.File, *diag.Diagnostic) 
 		d := fileDiag(path, describeOpenError(err))
 		return nil, nil, &d
 	}
-	f, err := safefile.Open(path)
+	f, info, err := safefile.OpenInfo(path)
 	if err != nil {
 		return problem(err)
 	}
-	info, err := f.Stat()
 	switch {
-	case err != nil:
-		f.Close()
-		return problem(err)
 	case info.Size() > MaxFileSize:
 		f.Close()
 		return problem(safefile.ErrTooLarge)
@@ -196,7 +192,7 @@ func openFile(path string, streamAt int64) ([]byte, *os.File, *diag.Diagnostic) 
 		return nil, f, nil
 	}
 	defer f.Close()
-	data, err := safefile.ReadLimited(f, path, MaxFileSize)
+	data, err := safefile.ReadSized(f, path, MaxFileSize, info.Size())
 	if err != nil {
 		return problem(err)
 	}

@@ -27,25 +27,32 @@ var ErrTooLarge = errors.New("file too large")
 // a regular file. Other kinds are closed again and refused with an error
 // wrapping ErrNotRegular that says what they are ("a named pipe").
 func Open(path string) (*os.File, error) {
+	f, _, err := OpenInfo(path)
+	return f, err
+}
+
+// OpenInfo is Open that also returns what it found the opened file to be,
+// so that its caller need not ask again (its size, say).
+func OpenInfo(path string) (*os.File, fs.FileInfo, error) {
 	f, err := os.OpenFile(path, os.O_RDONLY|nonBlock, 0)
 	if err != nil {
 		// A socket cannot be opened at all (ENXIO): say what it is rather
 		// than "no such device or address".
 		if info, serr := os.Stat(path); serr == nil && !info.Mode().IsRegular() {
-			return nil, notRegular(path, info.Mode())
+			return nil, nil, notRegular(path, info.Mode())
 		}
-		return nil, err
+		return nil, nil, err
 	}
 	info, err := f.Stat()
 	if err != nil {
 		f.Close()
-		return nil, err
+		return nil, nil, err
 	}
 	if !info.Mode().IsRegular() {
 		f.Close()
-		return nil, notRegular(path, info.Mode())
+		return nil, nil, notRegular(path, info.Mode())
 	}
-	return f, nil
+	return f, info, nil
 }
 
 // OpenAppend opens path for appending, creating it with perm if it does not
@@ -82,24 +89,46 @@ func notRegular(path string, m fs.FileMode) error {
 // ReadFile reads the regular file at path, refusing one larger than limit
 // bytes (an error wrapping ErrTooLarge) without reading more than limit+1.
 func ReadFile(path string, limit int64) ([]byte, error) {
-	f, err := Open(path)
+	f, info, err := OpenInfo(path)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	if info, err := f.Stat(); err == nil && info.Size() > limit {
+	if info.Size() > limit {
 		// Refused on its size, without reading it.
 		return nil, &fs.PathError{Op: "read", Path: path, Err: ErrTooLarge}
 	}
-	return ReadLimited(f, path, limit)
+	return ReadSized(f, path, limit, info.Size())
 }
 
 // ReadLimited reads all of r, refusing more than limit bytes: a file can grow
 // while it is read, or lie about its size (/proc).
 func ReadLimited(r io.Reader, name string, limit int64) ([]byte, error) {
-	data, err := io.ReadAll(io.LimitReader(r, limit+1))
-	if err != nil {
-		return nil, err
+	return ReadSized(r, name, limit, 0)
+}
+
+// ReadSized is ReadLimited for a reader of about size bytes (a file's size
+// as it was opened; 0 if not known): the buffer is made that size at once,
+// so a small file is read with one allocation, as os.ReadFile does.
+func ReadSized(r io.Reader, name string, limit, size int64) ([]byte, error) {
+	n := int64(512)
+	if size > 0 && size < limit {
+		n = size + 1 // room for the read that finds the end
+	}
+	r = io.LimitReader(r, limit+1)
+	data := make([]byte, 0, n)
+	for {
+		if len(data) == cap(data) {
+			data = append(data, 0)[:len(data)] // let append choose the growth
+		}
+		k, err := r.Read(data[len(data):cap(data)])
+		data = data[:len(data)+k]
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, err
+		}
 	}
 	if int64(len(data)) > limit {
 		return nil, &fs.PathError{Op: "read", Path: name, Err: ErrTooLarge}
