@@ -91,7 +91,7 @@ func TestCompletionInShells(t *testing.T) {
 	}
 	need("tmux")
 	// The binary built once for the run: every Tab runs it, and the test
-	// binary (jobsBinary) built with -race takes many times longer to start.
+	// binary (jobsBinary), built with -race, sleeps a second as it exits.
 	bin := builtBinary(t)
 
 	type keys struct {

@@ -104,7 +104,7 @@ func interruptAt(t *testing.T, sig syscall.Signal, after int) {
 	bin := jobsBinary(t)
 	var out, errOut strings.Builder
 	cmd := exec.Command(bin, "apply", "--concurrency", "4", "-f", dir)
-	cmd.Env = append(os.Environ(), "DAESTRO_API_URL="+url, "DAESTRO_API_KEY=test-key")
+	cmd.Env = append(os.Environ(), "DAESTRO_API_URL="+url, "DAESTRO_API_KEY=test-key", "GORACE="+quickExitRace())
 	cmd.Stdout, cmd.Stderr = &out, &errOut
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)

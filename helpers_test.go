@@ -308,6 +308,16 @@ func tail(s string, n int) string {
 	return strings.Join(lines, "\n")
 }
 
+// quickExitRace is the GORACE of the processes this test binary starts of
+// itself (jobsBinary, testscript's exec). Built with -race, a binary sleeps
+// a second before it exits (atexit_sleep_ms), for goroutines still running
+// to report races: a second per process made the scripts take half a
+// minute. Races found while it ran still fail it (exit 66). A GORACE of the
+// caller's own comes after, and wins.
+func quickExitRace() string {
+	return strings.TrimSpace("atexit_sleep_ms=0 " + os.Getenv("GORACE"))
+}
+
 // jobsBinary returns a path that runs this test binary as `daestro-jobs`
 // (TestMain dispatches on the name to main), for tests that need a real
 // process to signal without building the module.

@@ -34,6 +34,7 @@ func TestScripts(t *testing.T) {
 			env.Setenv("DAESTRO_API_KEY", "")
 			env.Setenv("DAESTRO_API_URL", "")
 			env.Setenv("GITHUB_ACTIONS", "")
+			env.Setenv("GORACE", quickExitRace()) // exec daestro-jobs runs this test binary
 			schemaFile, err := filepath.Abs(filepath.Join("schema", "jobs.schema.json"))
 			if err != nil {
 				return err

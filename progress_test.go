@@ -22,7 +22,7 @@ func TestProgressBar(t *testing.T) {
 	dir := t.TempDir()
 	writeMixed(t, dir, 20, 5)
 	bin := jobsBinary(t)
-	environ := append(os.Environ(), "DAESTRO_API_URL="+url, "DAESTRO_API_KEY=test-key", "TERM=xterm")
+	environ := append(os.Environ(), "DAESTRO_API_URL="+url, "DAESTRO_API_KEY=test-key", "TERM=xterm", "GORACE="+quickExitRace())
 
 	t.Run("terminal", func(t *testing.T) {
 		ptmx, tty, err := pty.Open()
