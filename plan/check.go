@@ -52,6 +52,10 @@ type docCheck struct {
 	secrets    []string
 	written    map[string]string // Options.KeepWritten
 	uses       []refUse          // the strings that held a reference (oracle.go)
+	// named is set when the document names its job without a reference:
+	// no name is generated then (an empty one the schema refuses), so uses
+	// need not be recorded.
+	named bool
 	// value is the document as plain values, expanded in place.
 	value map[string]any
 }
@@ -84,6 +88,9 @@ func check(doc *manifest.Document, opts Options) checked {
 	// What only the document as written tells: read before expansion.
 	rawSchedule, scheduleIsNumber := scheduleAsWritten(v)
 	literal := literalSecrets(v)
+	if name, ok := v["name"].(string); ok && !strings.Contains(name, "$") {
+		c.named = true
+	}
 	c.value = v
 	c.expand(v, make([]string, 0, 8))
 	violations := opts.Validator.Validate(v)
@@ -201,7 +208,7 @@ func (c *docCheck) expandString(s string, path []string) string {
 		}
 	}
 	sensitive := c.isSensitiveValue(path)
-	if len(res.Used) > 0 {
+	if len(res.Used) > 0 && !c.named {
 		u := refUse{path: strings.Join(path, "\x00"), written: s, sensitive: sensitive}
 		for _, v := range res.Used {
 			u.used = append(u.used, v.Name)
