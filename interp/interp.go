@@ -521,49 +521,51 @@ func (e *expander) use(p int, name, v string) {
 		return
 	}
 	e.out.WriteString(v)
-	if e.usedSet.add(name) {
+	if e.usedSet.isNew(name, len(e.res.Used), func(i int) string { return e.res.Used[i].Name }) {
 		e.res.Used = append(e.res.Used, Var{Name: name, Value: v})
 	}
 }
 
 func (e *expander) addRef(name string) {
-	if e.refSet.add(name) {
+	if e.refSet.isNew(name, len(e.res.Refs), func(i int) string { return e.res.Refs[i] }) {
 		e.res.Refs = append(e.res.Refs, name)
 	}
 }
 
-// nameSet remembers the names seen in one string. Almost every string has
-// one or two, so it scans a slice and only builds a map past
-// nameSetThreshold; that keeps hostile strings with thousands of distinct
-// names linear without costing the common case a map.
+// nameSet tells whether a name is already in a list of the result
+// (res.Refs, res.Used). Almost every string has one or two names, so it
+// scans the list itself and only builds a map past nameSetThreshold; that
+// keeps hostile strings with thousands of distinct names linear without
+// costing the common case a map, or a second list.
 type nameSet struct {
-	list []string
-	set  map[string]struct{}
+	set map[string]struct{}
 }
 
-// nameSetThreshold is how many names a nameSet holds before it builds a map.
+// nameSetThreshold is how many names a list holds before a nameSet builds a
+// map of them.
 const nameSetThreshold = 16
 
-// add records name and reports whether it was new.
-func (n *nameSet) add(name string) bool {
-	if n.set != nil {
-		if _, ok := n.set[name]; ok {
-			return false
+// isNew reports whether name is not among the count names of the list
+// (nth gives the i-th), and records it as seen; the caller adds it to the
+// list when it is new.
+func (n *nameSet) isNew(name string, count int, nth func(int) string) bool {
+	if n.set == nil {
+		for i := range count {
+			if nth(i) == name {
+				return false
+			}
 		}
-		n.set[name] = struct{}{}
-		return true
-	}
-	if slices.Contains(n.list, name) {
+		if count < nameSetThreshold {
+			return true
+		}
+		n.set = make(map[string]struct{}, 2*(count+1))
+		for i := range count {
+			n.set[nth(i)] = struct{}{}
+		}
+	} else if _, ok := n.set[name]; ok {
 		return false
 	}
-	n.list = append(n.list, name)
-	if len(n.list) > nameSetThreshold {
-		n.set = make(map[string]struct{}, 2*len(n.list))
-		for _, s := range n.list {
-			n.set[s] = struct{}{}
-		}
-		n.list = nil
-	}
+	n.set[name] = struct{}{}
 	return true
 }
 
