@@ -25,6 +25,7 @@ import (
 	"time"
 
 	"github.com/daestro-jobs/daestro-jobs/emulator"
+	"github.com/daestro-jobs/daestro-jobs/schema"
 	"github.com/rogpeppe/go-internal/testscript"
 )
 
@@ -97,14 +98,35 @@ func runApp(t testing.TB, dial func(ctx context.Context, network, addr string) (
 	defer inProcess.Unlock()
 	var out, errb bytes.Buffer
 	code := run(context.Background(), append([]string{"daestro-jobs"}, args...), env{
-		stdin:  strings.NewReader(""),
-		stdout: &out,
-		stderr: &errb,
-		lookup: func(k string) (string, bool) { v, ok := vars[k]; return v, ok },
-		now:    func() time.Time { return time.Date(2026, 11, 28, 12, 0, 0, 0, time.UTC) },
-		dial:   dial,
+		stdin:     strings.NewReader(""),
+		stdout:    &out,
+		stderr:    &errb,
+		lookup:    func(k string) (string, bool) { v, ok := vars[k]; return v, ok },
+		now:       func() time.Time { return time.Date(2026, 11, 28, 12, 0, 0, 0, time.UTC) },
+		dial:      dial,
+		validator: compiledSchema(t),
 	})
 	return code, out.String(), errb.String()
+}
+
+// compiled is the manifest schema, compiled once for every in-process run:
+// compiling it took most of the time of a short run, and tests run the app
+// in-process hundreds of times. A run given none compiles its own, as the
+// binary does.
+var compiled struct {
+	once sync.Once
+	v    *schema.Validator
+	err  error
+}
+
+// compiledSchema returns the shared compiled schema.
+func compiledSchema(t testing.TB) *schema.Validator {
+	t.Helper()
+	compiled.once.Do(func() { compiled.v, compiled.err = schema.New() })
+	if compiled.err != nil {
+		t.Fatal(compiled.err)
+	}
+	return compiled.v
 }
 
 // inProcess serialises runApp.

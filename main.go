@@ -18,6 +18,8 @@ import (
 	"time"
 
 	"github.com/urfave/cli/v2"
+
+	"github.com/daestro-jobs/daestro-jobs/schema"
 )
 
 func main() {
@@ -81,6 +83,18 @@ type env struct {
 	// serve the emulator on in-memory connections through it, so that a run
 	// can go in virtual time (testing/synctest).
 	dial func(ctx context.Context, network, addr string) (net.Conn, error)
+	// validator is the compiled manifest schema; nil means compile it
+	// (schema.New) for the run. It is immutable, so tests that run the app
+	// hundreds of times in one process share one.
+	validator *schema.Validator
+}
+
+// schema is the compiled manifest schema of the run.
+func (e env) schema() (*schema.Validator, error) {
+	if e.validator != nil {
+		return e.validator, nil
+	}
+	return schema.New()
 }
 
 // getenv is the value of name in the app's environment, "" when unset.

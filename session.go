@@ -14,7 +14,6 @@ import (
 	"github.com/daestro-jobs/daestro-jobs/plan"
 	"github.com/daestro-jobs/daestro-jobs/redact"
 	"github.com/daestro-jobs/daestro-jobs/report"
-	"github.com/daestro-jobs/daestro-jobs/schema"
 )
 
 // buildPlan runs the first two stages on the manifests the options name:
@@ -43,7 +42,7 @@ func planOptions(e env, o *manifestOptions, want plan.Options) (plan.Options, er
 		return plan.Options{Now: now}, err
 	}
 	lookup, envErr := interp.Env(o.envFiles.Value(), e.lookup)
-	v, err := schema.New()
+	v, err := e.schema()
 	if err != nil {
 		return plan.Options{Now: now}, err
 	}
