@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"maps"
 	"path"
 	"slices"
 	"strings"
@@ -84,9 +85,7 @@ func (r *Repo) Tree(ctx context.Context, commit string, paths []string, maxSize 
 				}
 			}
 		}
-		for _, s := range slices.Sorted(mapKeys(specs)) {
-			args = append(args, s)
-		}
+		args = append(args, slices.Sorted(maps.Keys(specs))...)
 	}
 	out, err := r.git(ctx, nil, args...)
 	if err != nil {
@@ -138,16 +137,6 @@ func (t *Tree) readAheadOnce() error {
 		return nil
 	}
 	return t.readAhead(ahead)
-}
-
-func mapKeys(m map[string]bool) func(func(string) bool) {
-	return func(yield func(string) bool) {
-		for k := range m {
-			if !yield(k) {
-				return
-			}
-		}
-	}
 }
 
 func isManifestName(name string) bool {
