@@ -120,6 +120,9 @@ func echoAll(req []byte, r *http.Request) string {
 // neither sentinel appears, in any form, on stdout, stderr or the GitHub step
 // summary.
 func TestSecretLeaks(t *testing.T) {
+	// Beside the tests that wait on processes (the action, pre-commit): its
+	// runs are in-process and one at a time (runApp), its servers its own.
+	t.Parallel()
 	dir := t.TempDir()
 	good := filepath.Join(dir, "good.yaml")
 	write := func(p, s string) {

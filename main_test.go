@@ -23,6 +23,9 @@ type emulators struct {
 }
 
 func TestScripts(t *testing.T) {
+	// Beside the other tests that wait on processes; each script has its
+	// own work directory, environment and emulator.
+	t.Parallel()
 	testscript.Run(t, testscript.Params{
 		Dir:                 "testdata/script",
 		UpdateScripts:       *update,
