@@ -82,6 +82,8 @@ func TestCompletionAnswers(t *testing.T) {
 // with its own HOME and rc files, and the screen is polled until the
 // expected text shows or a deadline passes.
 func TestCompletionInShells(t *testing.T) {
+	// Beside the other tests that wait: its shells and tmux servers are its own.
+	t.Parallel()
 	need := func(name string) string {
 		p, err := exec.LookPath(name)
 		if err != nil {

@@ -60,6 +60,9 @@ func TestApplyThroughFaults(t *testing.T) {
 // what was and was not submitted, and a second apply completes the set with
 // no duplicates.
 func TestInterrupt(t *testing.T) {
+	// Beside the other tests that wait: each case has its own emulator,
+	// manifests and process.
+	t.Parallel()
 	for _, tc := range []struct {
 		name  string
 		sig   syscall.Signal
@@ -80,6 +83,8 @@ func TestInterrupt(t *testing.T) {
 // numbers: which signal, and how many requests the server has seen first.
 // The seed is in the subtest's name, so a failure can be replayed.
 func TestInterruptRandom(t *testing.T) {
+	// Beside the other tests that wait, as TestInterrupt.
+	t.Parallel()
 	for seed := uint64(1); seed <= 8; seed++ {
 		rng := rand.New(rand.NewPCG(seed, 0x1e7))
 		sig := []syscall.Signal{syscall.SIGINT, syscall.SIGTERM}[rng.IntN(2)]

@@ -72,6 +72,8 @@ func silentListener(t *testing.T) string {
 // with a message that says what happened, the run exits 1, and nothing waits
 // for longer than the timeouts allow (a watchdog far above them catches a hang).
 func TestSlowServers(t *testing.T) {
+	// Beside the other tests that wait: its servers are its own.
+	t.Parallel()
 	tests := []struct {
 		name   string
 		url    func(t *testing.T) string
