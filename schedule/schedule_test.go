@@ -471,8 +471,10 @@ func checkWall(t *testing.T, loc *time.Location, wall time.Time) {
 	var want []time.Time
 	// Largest offset first, so candidates come out earliest first.
 	for off := 16 * 3600; off >= -16*3600; off -= 900 {
+		// u reads as wall in loc exactly when u plus loc's offset at u
+		// is wall's reading in UTC (cheaper than formatting both).
 		u := time.Unix(wall.Unix()-int64(off), 0)
-		if u.In(loc).Format(time.DateTime) == wall.Format(time.DateTime) {
+		if _, o := u.In(loc).Zone(); u.Unix()+int64(o) == wall.Unix() {
 			want = append(want, u)
 		}
 	}
