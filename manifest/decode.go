@@ -39,6 +39,7 @@ type Document struct {
 	keys       keyIndex
 	text       []byte // of the chunk the tree was parsed from
 	lineOffset int    // lines of the file before that chunk
+	lines      lines  // of text, indexed when a problem is first located
 }
 
 // asWritten is the chain given to decode a defaults file itself: no merge,
@@ -165,7 +166,10 @@ func (d *Document) Position(path []string, key bool) (line, col int) {
 
 // LineText returns the text of line n of the file, white space trimmed, if
 // it is one of the document's lines, else "".
-func (d *Document) LineText(n int) string { return lineText(d.text, n-d.lineOffset) }
+func (d *Document) LineText(n int) string {
+	line, _ := d.lines.line(d.text, n-d.lineOffset)
+	return sourceText(line)
+}
 
 // FieldPath renders path as people write it, with list indexes in
 // brackets: container_cmd[2], container_env["my.var"].value.

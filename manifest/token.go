@@ -12,31 +12,55 @@ import (
 // ends with its first line: reports need an end on the same line, and the
 // first line is what people look at.
 func tokenEnd(text []byte, n, col int) int {
-	if n < 1 || col < 1 {
+	line, ok := nthLine(text, n)
+	if !ok {
 		return 0
 	}
-	for i := 1; i < n; i++ {
-		j := bytes.IndexByte(text, '\n')
-		if j < 0 {
+	return lineTokenEnd(line, col)
+}
+
+// lineTokenEnd is tokenEnd on the text of the token's line.
+func lineTokenEnd(text []byte, col int) int {
+	if col < 1 {
+		return 0
+	}
+	off, ok := runeOffset(text, 0, 1, col)
+	if !ok {
+		return 0
+	}
+	return tokenEndAt(text, off, col)
+}
+
+// runeOffset returns the byte offset of column col (1-based, in runes) of
+// line, scanning from byte offset from, which is column fromCol; false when
+// the line is shorter.
+func runeOffset(line []byte, from, fromCol, col int) (int, bool) {
+	i := from
+	for c := fromCol; c < col; c++ {
+		if i >= len(line) {
+			return 0, false
+		}
+		if line[i] < utf8.RuneSelf {
+			i++
+			continue
+		}
+		_, size := utf8.DecodeRune(line[i:])
+		i += size
+	}
+	return i, true
+}
+
+// tokenEndAt is the column just past the token that starts at byte off,
+// column col, of line.
+func tokenEndAt(line []byte, off, col int) int {
+	text := bytes.TrimRight(line, "\r")
+	if off >= len(text) {
+		if off > len(text) {
 			return 0
 		}
-		text = text[j+1:]
-	}
-	if j := bytes.IndexByte(text, '\n'); j >= 0 {
-		text = text[:j]
-	}
-	text = bytes.TrimRight(text, "\r")
-	// Skip to the token's first byte.
-	for c := 1; c < col; c++ {
-		if len(text) == 0 {
-			return 0
-		}
-		_, size := utf8.DecodeRune(text)
-		text = text[size:]
-	}
-	if len(text) == 0 {
 		return col
 	}
+	text = text[off:]
 	end := tokenLen(text)
 	return col + utf8.RuneCount(text[:end])
 }
@@ -108,4 +132,27 @@ func tokenLen(text []byte) int {
 
 // TokenEnd returns the column just past the token at line and col of the
 // document's file (see tokenEnd), or 0 when unknown.
-func (d *Document) TokenEnd(line, col int) int { return tokenEnd(d.text, line-d.lineOffset, col) }
+func (d *Document) TokenEnd(line, col int) int {
+	if col < 1 {
+		return 0
+	}
+	n := line - d.lineOffset
+	text, ok := d.lines.line(d.text, n)
+	if !ok {
+		return 0
+	}
+	// Problems come in the order of their keys, so on a long line (a flow
+	// mapping of thousands of keys) each column is found from the last one
+	// rather than from the line's start.
+	c := &d.lines.cursor
+	from, fromCol := 0, 1
+	if c.line == n && c.col <= col {
+		from, fromCol = c.off, c.col
+	}
+	off, ok := runeOffset(text, from, fromCol, col)
+	if !ok {
+		return 0
+	}
+	*c = cursor{line: n, col: col, off: off}
+	return tokenEndAt(text, off, col)
+}
