@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/daestro-jobs/daestro-jobs/diag"
+	"github.com/daestro-jobs/daestro-jobs/internal/suggest"
 	"github.com/daestro-jobs/daestro-jobs/interp"
 	"github.com/daestro-jobs/daestro-jobs/manifest"
 	"github.com/daestro-jobs/daestro-jobs/schedule"
@@ -316,7 +317,7 @@ func (c *docCheck) violation(v schema.Violation) {
 		c.report(diag.Error, append(clip(path), v.Key), false, "required key is missing")
 	case "additionalProperties":
 		msg := "unknown key"
-		if s := suggest(v.Key, v.Allowed); s != "" {
+		if s := nearestKey(v.Key, v.Allowed); s != "" {
 			msg += fmt.Sprintf("; did you mean %q?", s)
 		} else if len(v.Allowed) > 0 {
 			msg += "; expected one of " + strings.Join(v.Allowed, ", ")
@@ -423,13 +424,14 @@ func (c *docCheck) schedule(raw string, isNumber bool) string {
 	return schedule.Format(t)
 }
 
-// suggest returns the allowed key nearest to key, if it is close enough to be
-// a typo.
-func suggest(key string, allowed []string) string {
+// nearestKey returns the allowed key nearest to key, if it is close enough
+// to be a typo. Unlike suggest.Closest, a key is never completed from a
+// prefix: a key is a whole word.
+func nearestKey(key string, allowed []string) string {
 	best, bestDist := "", 1<<30
 	lk := strings.ToLower(key)
 	for _, a := range allowed {
-		d := levenshtein(lk, a)
+		d := suggest.Distance(lk, a)
 		if d < bestDist {
 			best, bestDist = a, d
 		}
@@ -439,25 +441,4 @@ func suggest(key string, allowed []string) string {
 		return best
 	}
 	return ""
-}
-
-func levenshtein(a, b string) int {
-	ra, rb := []rune(a), []rune(b)
-	prev := make([]int, len(rb)+1)
-	cur := make([]int, len(rb)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(ra); i++ {
-		cur[0] = i
-		for j := 1; j <= len(rb); j++ {
-			cost := 1
-			if ra[i-1] == rb[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(rb)]
 }
