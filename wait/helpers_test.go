@@ -5,7 +5,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"sync"
 	"testing"
 	"time"
 
@@ -13,6 +12,7 @@ import (
 
 	"github.com/daestro-jobs/daestro-jobs/api"
 	"github.com/daestro-jobs/daestro-jobs/apiclient"
+	"github.com/daestro-jobs/daestro-jobs/internal/clock"
 )
 
 func TestMain(m *testing.M) {
@@ -42,39 +42,10 @@ func newTestClient(t *testing.T, h http.Handler) (*Client, *httptest.Server) {
 	return &Client{HTTP: srv.Client(), BaseURL: u, APIKey: testKey, UserAgent: "daestro-jobs-test"}, srv
 }
 
-// fakeClock is a clock whose Sleep moves time forward at once and records
-// the delay.
-type fakeClock struct {
-	mu     sync.Mutex
-	now    time.Time
-	sleeps []time.Duration
-}
-
-func newFakeClock() *fakeClock {
-	return &fakeClock{now: time.Date(2026, 11, 28, 12, 0, 0, 0, time.UTC)}
-}
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *fakeClock) Sleep(ctx context.Context, d time.Duration) error {
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.sleeps = append(c.sleeps, d)
-	c.now = c.now.Add(d)
-	return nil
-}
-
-func (c *fakeClock) Sleeps() []time.Duration {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return append([]time.Duration(nil), c.sleeps...)
+// newFakeClock is the tests' clock: sleeping moves its time forward at once
+// and records the delay.
+func newFakeClock() *clock.Fake {
+	return clock.NewFake(time.Date(2026, 11, 28, 12, 0, 0, 0, time.UTC))
 }
 
 // sleepFunc is the system clock with f as its Sleep.
