@@ -15,8 +15,9 @@
 package review
 
 import (
+	"maps"
 	"slices"
-	"strconv"
+	"strings"
 
 	"github.com/daestro-jobs/daestro-jobs/plan"
 )
@@ -229,39 +230,46 @@ func written(j *plan.Job, path, resolved string) string {
 type kv struct{ path, value string }
 
 // fields flattens the body a job sends into the fields a review compares,
-// in the body's order: sensitive values and values with an unset reference
+// in the order of plan.Body.Fields (so a field added to the body is compared
+// with no change here): sensitive values and values with an unset reference
 // as written. This is the one function that reads the plan's body; the
 // rest of the package sees fields only.
 func fields(j *plan.Job) []kv {
-	b := j.Body
-	out := make([]kv, 0, 8+len(b.ContainerCmd)+len(b.ContainerCmdParameter)+2*len(b.ContainerEnv))
-	out = append(out, kv{"job_definition", written(j, "job_definition", b.JobDefinition)},
-		kv{"job_queue", written(j, "job_queue", b.JobQueue)})
-	if !j.NameGenerated {
-		out = append(out, kv{"name", written(j, "name", j.Name)})
-	}
-	for i, c := range b.ContainerCmd {
-		out = append(out, kv{"container_cmd[" + strconv.Itoa(i) + "]", c})
-	}
-	for _, pr := range b.ContainerCmdParameter { // sorted by key
-		p := "container_cmd_parameter." + pr.Key
-		out = append(out, kv{p, written(j, p, pr.Value)})
-	}
-	for _, e := range b.ContainerEnv { // sorted by name
-		p := "container_env." + e.Name
-		v, ok := j.Written[p+".value"]
-		if !ok {
-			v = written(j, p, e.Value) // the shorthand NAME: value
+	var out []kv
+	used := make(map[string]bool, len(j.Written))
+	take := func(path, resolved string) string {
+		if w, ok := j.Written[path]; ok {
+			used[path] = true
+			return w
 		}
-		out = append(out, kv{p + ".value", v})
-		if e.Sensitive {
-			out = append(out, kv{p + ".sensitive", "true"})
-		}
+		return resolved
 	}
-	if w, ok := j.Written["schedule_at"]; ok {
-		out = append(out, kv{"schedule_at", w})
-	} else if b.ScheduleAt != "" {
-		out = append(out, kv{"schedule_at", b.ScheduleAt})
+	used["name"] = j.NameGenerated // a generated name follows the content: not compared
+	for f := range j.Body.Fields() {
+		switch {
+		case f.Path[0] == "name" && j.NameGenerated:
+			continue
+		case f.Path[0] == "container_cmd": // never interpolated
+			out = append(out, kv{"container_cmd[" + f.Path[1] + "]", f.Value})
+			continue
+		}
+		p := strings.Join(f.Path, ".")
+		v := take(p, f.Value)
+		if len(f.Path) == 3 && f.Path[2] == "value" {
+			// The shorthand NAME: value is written at the entry.
+			entry := f.Path[0] + "." + f.Path[1]
+			if _, ok := j.Written[p]; !ok {
+				v = take(entry, f.Value)
+			}
+		}
+		out = append(out, kv{p, v})
+	}
+	// A string that resolved to nothing (an unset reference) is not in the
+	// body's walk; it is compared as written.
+	for _, p := range slices.Sorted(maps.Keys(j.Written)) {
+		if !used[p] {
+			out = append(out, kv{p, j.Written[p]})
+		}
 	}
 	return out
 }

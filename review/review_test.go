@@ -125,3 +125,35 @@ func TestUnchangedByIndex(t *testing.T) {
 		t.Errorf("Unchanged (-want +got):\n%s", d)
 	}
 }
+
+// TestFieldsFollowTheBody: fields reads the body through plan.Body.Fields,
+// so every field the body sends is compared (a field added to the body is
+// compared with no change here), and a string whose unset reference left it
+// empty, which the walk passes over, is compared as written.
+func TestFieldsFollowTheBody(t *testing.T) {
+	j := job("a.yaml", 0, "n", false, "day", "2026-12-01")
+	j.Body.ContainerCmd = []string{"run", "$HOME"}
+	j.Body.ContainerEnv = []plan.EnvVar{{Name: "A", Value: "x"}, {Name: "S", Value: "resolved", Sensitive: true}}
+	j.Written = map[string]string{"container_env.S.value": "${S}", "schedule_at": "${WHEN}"}
+	var got []string
+	for _, f := range fields(&j) {
+		got = append(got, f.path+"="+f.value)
+	}
+	want := []string{
+		"job_definition=acme::d:1", "job_queue=acme::q", "name=n",
+		"container_cmd[0]=run", "container_cmd[1]=$HOME",
+		"container_cmd_parameter.day=2026-12-01",
+		"container_env.A.value=x", "container_env.S.value=${S}", "container_env.S.sensitive=true",
+		"schedule_at=${WHEN}",
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("fields (-want +got):\n%s", diff)
+	}
+	var walked int
+	for range j.Body.Fields() {
+		walked++
+	}
+	if walked+1 != len(got) { // + schedule_at, empty in the body
+		t.Errorf("fields has %d entries for a body walk of %d", len(got), walked)
+	}
+}
