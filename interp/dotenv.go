@@ -65,11 +65,18 @@ func (p *dotenvParser) parse() []error {
 
 // errorf records an error on line. Reasons never quote the file's values.
 func (p *dotenvParser) errorf(line int, name, format string, args ...any) {
+	p.report(&EnvFileError{Line: line, Var: name, Reason: fmt.Sprintf(format, args...)})
+}
+
+// report records e, an error in p's file, unless the file has reported
+// maxErrorsPerFile already.
+func (p *dotenvParser) report(e *EnvFileError) {
 	if len(p.errs) >= maxErrorsPerFile {
 		p.suppressed++
 		return
 	}
-	p.errs = append(p.errs, &EnvFileError{Path: p.path, Line: line, Var: name, Reason: fmt.Sprintf(format, args...)})
+	e.Path = p.path
+	p.errs = append(p.errs, e)
 }
 
 // skipBlank skips white space (line ends included) and comment lines, and
@@ -346,21 +353,21 @@ func octalByte(s string) (int, bool) {
 func (p *dotenvParser) expand(value string, line int, breaks []int) string {
 	res, problems := Expand(value, p.lookup)
 	for _, pr := range problems {
-		at := line + sort.SearchInts(breaks, pr.Offset+1)
+		// Kind and Var tell the caller what the reference did: validate
+		// warns of an unset variable and says it once with the manifest's
+		// uses of the same variable.
+		e := &EnvFileError{Line: line + sort.SearchInts(breaks, pr.Offset+1), Var: pr.Var, Kind: pr.Kind, Reason: pr.Message}
 		switch pr.Kind {
 		case Unset:
-			p.errorf(at, pr.Var, "%s; export it, define it on an earlier line or in an earlier --env-file, or give a default with ${%s:-}", pr.Message, clipName(pr.Var))
+			e.Reason = fmt.Sprintf("%s; export it, define it on an earlier line or in an earlier --env-file, or give a default with ${%s:-}", pr.Message, clipName(pr.Var))
 		case Encoding:
-			p.errorf(at, "", "%s", pr.Message) // an error in validate too: no machine makes it right
+			e.Var = "" // an error in validate too: no machine makes it right
 		case Syntax:
-			msg := pr.Message
-			if strings.HasSuffix(msg, syntaxHint) {
-				msg += " or put the value in single quotes"
+			if strings.HasSuffix(e.Reason, syntaxHint) {
+				e.Reason += " or put the value in single quotes"
 			}
-			p.errorf(at, pr.Var, "%s", msg)
-		default:
-			p.errorf(at, pr.Var, "%s", pr.Message)
 		}
+		p.report(e)
 	}
 	return res.Value
 }

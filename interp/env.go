@@ -16,11 +16,12 @@ const MaxEnvFileSize = 1 << 20
 // EnvFileError is a dotenv file that Env could not read, or one error in one
 // that it could.
 type EnvFileError struct {
-	Path   string // the file as given to Env
-	Line   int    // 1-based line of the error; 0 for errors about the whole file
-	Var    string // the variable an unset or required reference names; "" otherwise
-	Reason string // what is wrong; quotes at most a character, a variable name or a ${VAR:?message} message, never a value
-	Err    error  // the cause for a file that could not be read; nil otherwise
+	Path   string      // the file as given to Env
+	Line   int         // 1-based line of the error; 0 for errors about the whole file
+	Var    string      // the variable an unset or required reference names; "" otherwise
+	Kind   ProblemKind // for a problem in a ${VAR} reference, its kind (Unset, Required, Syntax, Encoding); 0 otherwise
+	Reason string      // what is wrong; quotes at most a character, a variable name or a ${VAR:?message} message, never a value
+	Err    error       // the cause for a file that could not be read; nil otherwise
 }
 
 // Error renders "path:line: reason" (the line left out when 0), the way

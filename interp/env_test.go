@@ -298,27 +298,27 @@ func TestEnvErrors(t *testing.T) {
 		{
 			name:    "unset variable",
 			content: "A=1\nB=${A}-${NOPE}\n",
-			want:    []EnvFileError{{Line: 2, Var: "NOPE", Reason: `variable "NOPE" is not set; export it, define it on an earlier line or in an earlier --env-file, or give a default with ${NOPE:-}`}},
+			want:    []EnvFileError{{Line: 2, Var: "NOPE", Kind: Unset, Reason: `variable "NOPE" is not set; export it, define it on an earlier line or in an earlier --env-file, or give a default with ${NOPE:-}`}},
 		},
 		{
 			name:    "reference to a later line",
 			content: "A=$B\nB=1\n",
-			want:    []EnvFileError{{Line: 1, Var: "B", Reason: `variable "B" is not set; export it, define it on an earlier line or in an earlier --env-file, or give a default with ${B:-}`}},
+			want:    []EnvFileError{{Line: 1, Var: "B", Kind: Unset, Reason: `variable "B" is not set; export it, define it on an earlier line or in an earlier --env-file, or give a default with ${B:-}`}},
 		},
 		{
 			name:    "required variable",
 			content: "A=${NOPE:?set it in CI}\nB=\"${EMPTY:?}\"\n",
 			want: []EnvFileError{
-				{Line: 1, Var: "NOPE", Reason: "NOPE: set it in CI"},
-				{Line: 2, Var: "EMPTY", Reason: `variable "EMPTY" is required but empty`},
+				{Line: 1, Var: "NOPE", Kind: Required, Reason: "NOPE: set it in CI"},
+				{Line: 2, Var: "EMPTY", Kind: Required, Reason: `variable "EMPTY" is required but empty`},
 			},
 		},
 		{
 			name:    "lone dollar",
 			content: "PRICE=5$\nRE=\"^a$\"\nOK='5$'\n",
 			want: []EnvFileError{
-				{Line: 1, Reason: `"$" at the end of the text is not a variable reference; write "$$" for a literal "$" or put the value in single quotes`},
-				{Line: 2, Reason: `"$" at the end of the text is not a variable reference; write "$$" for a literal "$" or put the value in single quotes`},
+				{Line: 1, Kind: Syntax, Reason: `"$" at the end of the text is not a variable reference; write "$$" for a literal "$" or put the value in single quotes`},
+				{Line: 2, Kind: Syntax, Reason: `"$" at the end of the text is not a variable reference; write "$$" for a literal "$" or put the value in single quotes`},
 			},
 		},
 		{
@@ -327,21 +327,21 @@ func TestEnvErrors(t *testing.T) {
 			name:    "line of a reference in a multi-line value",
 			content: "\ufeffA=1\r\n# c\r\nKEY=\"-----BEGIN-----\r\n$A\r\n\\$B\r\n${NOPE}\r\n-----END-----\"\r\nZ=$NOPE2\r\n",
 			want: []EnvFileError{
-				{Line: 6, Var: "NOPE", Reason: `variable "NOPE" is not set; export it, define it on an earlier line or in an earlier --env-file, or give a default with ${NOPE:-}`},
-				{Line: 8, Var: "NOPE2", Reason: `variable "NOPE2" is not set; export it, define it on an earlier line or in an earlier --env-file, or give a default with ${NOPE2:-}`},
+				{Line: 6, Var: "NOPE", Kind: Unset, Reason: `variable "NOPE" is not set; export it, define it on an earlier line or in an earlier --env-file, or give a default with ${NOPE:-}`},
+				{Line: 8, Var: "NOPE2", Kind: Unset, Reason: `variable "NOPE2" is not set; export it, define it on an earlier line or in an earlier --env-file, or give a default with ${NOPE2:-}`},
 			},
 		},
 		{
 			name:    "line after an escaped line end",
 			content: "A=\"x\\\ny\\\n$NOPE\"\n",
-			want:    []EnvFileError{{Line: 3, Var: "NOPE", Reason: `variable "NOPE" is not set; export it, define it on an earlier line or in an earlier --env-file, or give a default with ${NOPE:-}`}},
+			want:    []EnvFileError{{Line: 3, Var: "NOPE", Kind: Unset, Reason: `variable "NOPE" is not set; export it, define it on an earlier line or in an earlier --env-file, or give a default with ${NOPE:-}`}},
 		},
 		{
 			name:    "every error in a file, in order",
 			content: "1A B=x\nOK=1\nC=$X\nD\"=1\nE='x\n",
 			want: []EnvFileError{
 				{Line: 1, Reason: "dotenv syntax: a variable name cannot contain white space"},
-				{Line: 3, Var: "X", Reason: `variable "X" is not set; export it, define it on an earlier line or in an earlier --env-file, or give a default with ${X:-}`},
+				{Line: 3, Var: "X", Kind: Unset, Reason: `variable "X" is not set; export it, define it on an earlier line or in an earlier --env-file, or give a default with ${X:-}`},
 				{Line: 4, Reason: `dotenv syntax: unexpected character "\"" in variable name`},
 				{Line: 5, Reason: "dotenv syntax: unterminated quoted value (the single quote opened on this line is never closed)"},
 			},
@@ -506,7 +506,7 @@ func TestEnvInvalidUTF8(t *testing.T) {
 	}
 	_, err := Env([]string{p}, func(k string) (string, bool) { return map[string]string{"X": "\xff"}[k], k == "X" })
 	var fe *EnvFileError
-	if !errors.As(err, &fe) || fe.Line != 2 || fe.Var != "" || !strings.Contains(fe.Reason, "not UTF-8") || !utf8.ValidString(fe.Reason) {
+	if !errors.As(err, &fe) || fe.Line != 2 || fe.Var != "" || fe.Kind != Encoding || !strings.Contains(fe.Reason, "not UTF-8") || !utf8.ValidString(fe.Reason) {
 		t.Fatalf("Env: %v (%+v), want line 2: not UTF-8", err, fe)
 	}
 }

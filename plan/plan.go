@@ -322,6 +322,10 @@ func envDiagnostics(err error, unsetIsWarning bool) []diag.Diagnostic {
 			if fe.Var != "" && unsetIsWarning {
 				d.Severity = diag.Warning
 			}
+			if fe.Kind == interp.Unset {
+				// Said once with the manifest's uses of the same variable.
+				d.Unset = fe.Var
+			}
 		}
 		out = append(out, d)
 	}
