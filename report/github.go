@@ -229,7 +229,7 @@ func escapeData(s string) string { return dataEscaper.Replace(s) }
 func escapeProperty(s string) string { return propertyEscaper.Replace(s) }
 
 // validateSummary is the step summary of a validation: the counts, then a
-// table of every problem.
+// table of the problems (an unset variable once).
 func (g *githubPrinter) validateSummary(p *plan.Plan) string {
 	var b strings.Builder
 	b.WriteString("### " + validateTitle + "\n\n")
@@ -271,11 +271,15 @@ func rows(b *strings.Builder, n, limit int, noun, where string, row func(i int) 
 }
 
 // problemTable writes a markdown table of diagnostics, within limit bytes
-// of the summary.
+// of the summary, grouped as the text report is: an unset variable used in
+// several places is one row, at its first place, saying how many places use
+// it (the field column left empty: the places may differ in it).
 func (g *githubPrinter) problemTable(b *strings.Builder, ds []diag.Diagnostic, limit int, where string) {
+	es := grouped(ds)
 	b.WriteString("| Severity | File | Line | Field | Problem |\n| --- | --- | --- | --- | --- |\n")
-	rows(b, len(ds), limit, "problems", where, func(i int) string {
-		d := ds[i]
+	rows(b, len(es), limit, "problems", where, func(i int) string {
+		e := es[i]
+		d := e.Diagnostic
 		line := ""
 		if d.Line > 0 {
 			line = strconv.Itoa(d.Line)
@@ -283,7 +287,11 @@ func (g *githubPrinter) problemTable(b *strings.Builder, ds []diag.Diagnostic, l
 				line += ":" + strconv.Itoa(d.Col)
 			}
 		}
-		return fmt.Sprintf("| %s | %s | %s | %s | %s |\n", d.Severity, g.cell(d.File), line, g.cell(d.Path), g.cell(d.Message))
+		field, msg := g.cell(d.Path), g.cell(d.Message)
+		if e.places > 1 {
+			field, msg = "", g.cell(groupText(e))
+		}
+		return fmt.Sprintf("| %s | %s | %s | %s | %s |\n", d.Severity, g.cell(d.File), line, field, msg)
 	})
 }
 

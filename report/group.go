@@ -66,11 +66,18 @@ func where(d diag.Diagnostic) string {
 
 // groupMessage is what a report says of an unset variable used in several
 // places: "DB_PASSWORD is unset: used in 9 places, first at
-// jobs/a.yaml:7:12; export it or put it in an --env-file".
+// jobs/a.yaml:7:12; export it or put it in an --env-file", scrubbed.
 func (s scrub) groupMessage(e entry) string {
-	return fmt.Sprintf("%s is unset: used in %d places, first at %s; export it or put it in an --env-file",
-		printable.Clip(s.text(e.Unset), maxName), e.places, s.text(where(e.Diagnostic)))
+	return fmt.Sprintf(groupFormat, printable.Clip(s.text(e.Unset), maxName), e.places, s.text(where(e.Diagnostic)))
 }
+
+// groupText is groupMessage not yet scrubbed, for a format that masks and
+// escapes a whole value at once (a markdown cell).
+func groupText(e entry) string {
+	return fmt.Sprintf(groupFormat, printable.Clip(e.Unset, maxName), e.places, where(e.Diagnostic))
+}
+
+const groupFormat = "%s is unset: used in %d places, first at %s; export it or put it in an --env-file"
 
 // line is one line of a text report for an entry.
 func (s scrub) line(e entry) string {

@@ -9,6 +9,7 @@ import (
 	"github.com/daestro-jobs/daestro-jobs/diag"
 	"github.com/daestro-jobs/daestro-jobs/outcome"
 	"github.com/daestro-jobs/daestro-jobs/plan"
+	"github.com/google/go-cmp/cmp"
 )
 
 // unsetPlan is a plan whose documents use DB_PASSWORD, unset, in 9 places
@@ -96,5 +97,59 @@ func TestStatusTimestamps(t *testing.T) {
 		if got := timestamp(in); got != want {
 			t.Errorf("timestamp(%q) = %q, want %q", in, got, want)
 		}
+	}
+}
+
+// TestGitHubSummaryGrouped: the step summary's problem table says an unset
+// variable once, as the text report does (one row at its first place, with
+// the count), and keeps every other problem as a row, in validate and apply.
+func TestGitHubSummaryGrouped(t *testing.T) {
+	envFirst := unsetPlan()
+	envFirst.Diagnostics = append([]diag.Diagnostic{{File: "ci.env", Line: 2, Kind: diag.File, Severity: diag.Warning, Unset: "DB_PASSWORD",
+		Message: `variable "DB_PASSWORD" is not set; export it, define it on an earlier line or in an earlier --env-file, or give a default with ${DB_PASSWORD:-}`}},
+		envFirst.Diagnostics...)
+	for _, tt := range []struct {
+		name  string
+		p     *plan.Plan
+		apply bool
+		want  []string // the table's rows after its header, in order
+	}{
+		{"validate", unsetPlan(), false, []string{
+			`| warning | jobs/a.yaml | 7:12 |  | DB\_PASSWORD is unset: used in 9 places, first at jobs/a.yaml:` + wordJoiner + `7:12; export it or put it in an --env-file |`,
+			`| error | jobs/e.yaml | 2:1 | job\_que | unknown key |`,
+			`| warning | jobs/e.yaml | 9:9 | container\_env.REGION | variable "REGION" is not set; export it or put it in an --env-file |`,
+		}},
+		{"apply", unsetPlan(), true, []string{
+			`| warning | jobs/a.yaml | 7:12 |  | DB\_PASSWORD is unset: used in 9 places, first at jobs/a.yaml:` + wordJoiner + `7:12; export it or put it in an --env-file |`,
+			`| error | jobs/e.yaml | 2:1 | job\_que | unknown key |`,
+			`| warning | jobs/e.yaml | 9:9 | container\_env.REGION | variable "REGION" is not set; export it or put it in an --env-file |`,
+		}},
+		{"first place in an env file", envFirst, false, []string{
+			`| warning | ci.env | 2 |  | DB\_PASSWORD is unset: used in 10 places, first at ci.env:2; export it or put it in an --env-file |`,
+			`| error | jobs/e.yaml | 2:1 | job\_que | unknown key |`,
+			`| warning | jobs/e.yaml | 9:9 | container\_env.REGION | variable "REGION" is not set; export it or put it in an --env-file |`,
+		}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			var out, summary bytes.Buffer
+			s := Streams{Out: &out, Err: &out, Summary: &summary}
+			var err error
+			if tt.apply {
+				err = NewApply(GitHub, s, Options{}).Apply(&outcome.Apply{Plan: tt.p})
+			} else {
+				err = NewValidate(GitHub, s, Options{}).Validate(tt.p)
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, table, ok := strings.Cut(summary.String(), "| Severity | File | Line | Field | Problem |\n| --- | --- | --- | --- | --- |\n")
+			if !ok {
+				t.Fatalf("no problem table in the summary:\n%s", summary.String())
+			}
+			table, _, _ = strings.Cut(table, "\n\n")
+			if diff := cmp.Diff(tt.want, strings.Split(table, "\n")); diff != "" {
+				t.Errorf("rows (-want +got):\n%s", diff)
+			}
+		})
 	}
 }
