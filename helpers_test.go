@@ -374,3 +374,21 @@ func pathWithout(name string) string {
 	}
 	return strings.Join(keep, string(os.PathListSeparator))
 }
+
+// gitCommitAll makes dir a git repository on branch main, if it is not one
+// yet, and commits everything in it: the base revision of a diff. It skips
+// the test, saying why, when git is not installed.
+func gitCommitAll(t testing.TB, dir string) {
+	t.Helper()
+	if _, err := exec.LookPath("git"); err != nil {
+		t.Skip("git is not installed: diff reads the base revision with it")
+	}
+	for _, args := range [][]string{{"init", "-q", "-b", "main"}, {"add", "-A"}, {"commit", "-q", "--no-verify", "-m", "base"}} {
+		cmd := exec.Command("git", append([]string{"-c", "user.name=t", "-c", "user.email=t@example.com", "-c", "commit.gpgsign=false",
+			"-c", "core.hooksPath=/dev/null"}, args...)...)
+		cmd.Dir = dir
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("git %v: %v\n%s", args, err, out)
+		}
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"html"
 	"io"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -533,6 +534,25 @@ container_cmd_parameter:
 			}
 		})
 	}
+	// diff, in a repository of its own: the copy in a field diff and an
+	// error, the key named directly at the base only (a warning there) and
+	// in the working tree (refused).
+	t.Run("diff", func(t *testing.T) {
+		t.Chdir(diffRepo(t))
+		key := map[string]string{"DAESTRO_API_KEY": sentinelKey}
+		for _, f := range report.FormatNames(report.DiffCommand) {
+			t.Run("-o "+f, func(t *testing.T) {
+				_, all := runDiffChecked(t, key, "diff", "--base", "main", "-o", f, "--env-file", "copy.env", "-f", "keys/copied.yaml", "-f", "keys/was-direct.yaml")
+				if !strings.Contains(all, "copied") || !strings.Contains(all, "was-direct") {
+					t.Errorf("the jobs are not in the report:\n%s", all)
+				}
+				code, all := runDiffChecked(t, key, "diff", "--base", "main", "-o", f, "-f", "keys/direct.yaml")
+				if code != 1 || !strings.Contains(strings.ReplaceAll(all, `\`, ""), "DAESTRO_API_KEY") {
+					t.Errorf("diff of a manifest referencing the key: exit %d, want 1 naming DAESTRO_API_KEY:\n%s", code, all)
+				}
+			})
+		}
+	})
 }
 
 // TestSensitiveNotBoolean: `sensitive: "true"` (a string, or "yes", or 1)
@@ -590,3 +610,257 @@ container_env:
 
 // The client's errors are rendered at the output edge, masked as they came.
 var _ report.ServerText = (*apiclient.APIError)(nil)
+
+// diffRepo is a git repository for the diff runs of the leak tests: at its
+// base commit (branch main) and in its working tree, manifests whose
+// sensitive values come from variables, a literal one, a key copied through
+// an env file. The working tree edits a named job, replaces an unnamed one,
+// removes one, adds one, fixes a base that was invalid, and changes values
+// into and out of the secrets, so that every field diff holds one.
+func diffRepo(t *testing.T) string {
+	t.Helper()
+	dir := t.TempDir()
+	write := func(name, s string) {
+		t.Helper()
+		p := filepath.Join(dir, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(s), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	const head = `job_definition: acme::worker:1
+job_queue: acme::leak
+name: leak-job
+container_env:
+  DB_PASSWORD: {value: "${ODD}", sensitive: true}
+  DB_URL: {value: "postgres://app2:${DB_PASSWORD}@db/app", sensitive: true}
+container_cmd: ["run", "Param::day", "Param::who"]
+container_cmd_parameter: {day: "2026-12-02", who: "${DB_PASSWORD}"}
+---
+job_definition: acme::worker:1
+job_queue: acme::leak
+container_env:
+  TOKEN: {value: "tok2-${DB_PASSWORD}-x", sensitive: true}
+  ODD: {value: "${ODD}", sensitive: true}
+  PLAIN: {value: "${AT}"}
+---
+job_definition: acme::worker:1
+job_queue: acme::leak
+name: leak-named-${AT}
+container_env:
+  AT: {value: "${AT}", sensitive: true}
+  PLAIN: {value: "at ${AT}"}
+---
+job_definition: acme::worker:1
+job_queue: acme::leak
+name: leak-new
+container_env:
+  DB_PASSWORD: {value: "${DB_PASSWORD}", sensitive: true}
+  AT: "${AT}"
+`
+	// The base: every value of the head's jobs another one, the secrets
+	// in other places.
+	write("jobs/good.yaml", `job_definition: acme::worker:1
+job_queue: acme::leak
+name: leak-job
+container_env:
+  DB_PASSWORD: {value: "${DB_PASSWORD}", sensitive: true}
+  DB_URL: {value: "postgres://app:${DB_PASSWORD}@db/app", sensitive: true}
+container_cmd: ["run", "Param::day", "Param::who"]
+container_cmd_parameter: {day: "2026-12-01", who: "${AT}"}
+---
+job_definition: acme::worker:1
+job_queue: acme::leak
+container_env:
+  TOKEN: {value: "tok-${DB_PASSWORD}-x", sensitive: true}
+  ODD: {value: "${ODD}", sensitive: true}
+  PLAIN: {value: "${ODD}"}
+---
+job_definition: acme::worker:1
+job_queue: acme::leak
+name: leak-named-${AT}
+container_env:
+  AT: {value: "${AT}", sensitive: true}
+  PLAIN: {value: "${DB_PASSWORD} at"}
+---
+job_definition: acme::worker:1
+job_queue: acme::leak
+name: leak-gone-${ODD}
+container_env:
+  DB_PASSWORD: {value: "${DB_PASSWORD}", sensitive: true}
+  PLAIN: "${ODD}"
+`)
+	// A literal secret at the base only, then also in the working tree;
+	// an invalid base quoting the secret beside a schema error.
+	write("jobs/literal.yaml", `job_definition: acme::worker:1
+job_queue: acme::leak
+name: leak-literal
+container_env:
+  LIT: {value: "`+sentinelLiteral+`", sensitive: true}
+  PLAIN: "`+sentinelLiteral+`"
+`)
+	write("jobs/fixed.yaml", `job_definition: not-a-definition
+job_queue: acme::leak
+name: leak-fixed
+container_env:
+  DB_PASSWORD: {value: "${DB_PASSWORD}", sensitive: true}
+  LITERAL: {value: "`+sentinelSecret+`", sensitive: true}
+  PLAIN: "${DB_PASSWORD}"
+`)
+	// The key, copied through an env file into a parameter and
+	// schedule_at, and named directly (refused) at the base only.
+	write("copy.env", "KEYCOPY=${DAESTRO_API_KEY}\n")
+	write("keys/copied.yaml", `job_definition: acme::worker:1
+job_queue: acme::leak
+name: copied
+container_cmd: ["run", "Param::k"]
+container_cmd_parameter:
+  k: static
+`)
+	write("keys/was-direct.yaml", `job_definition: acme::worker:1
+job_queue: acme::leak
+name: was-direct
+container_cmd: ["run", "Param::k"]
+container_cmd_parameter:
+  k: ${DAESTRO_API_KEY}
+`)
+	gitCommitAll(t, dir)
+
+	write("jobs/good.yaml", head)
+	write("jobs/literal.yaml", `job_definition: acme::worker:1
+job_queue: acme::leak
+name: leak-literal
+container_env:
+  LIT: {value: "${DB_PASSWORD}", sensitive: true}
+`)
+	write("lit/lit.yaml", `job_definition: acme::worker:1
+job_queue: acme::leak
+name: leak-literal-new
+container_env:
+  LIT: {value: "`+sentinelLiteral+`", sensitive: true}
+`)
+	write("jobs/fixed.yaml", `job_definition: acme::worker:1
+job_queue: acme::leak
+name: leak-fixed
+container_env:
+  DB_PASSWORD: {value: "${DB_PASSWORD}", sensitive: true}
+`)
+	write("keys/copied.yaml", `job_definition: acme::worker:1
+job_queue: acme::leak
+name: copied
+container_cmd: ["run", "Param::k"]
+container_cmd_parameter:
+  k: ${KEYCOPY}
+---
+job_definition: acme::worker:1
+job_queue: acme::leak
+name: copied-schedule
+schedule_at: ${KEYCOPY}
+`)
+	write("keys/was-direct.yaml", `job_definition: acme::worker:1
+job_queue: acme::leak
+name: was-direct
+container_cmd: ["run", "Param::k"]
+container_cmd_parameter:
+  k: plain
+`)
+	write("keys/direct.yaml", `job_definition: acme::worker:1
+job_queue: acme::leak
+name: direct
+container_cmd: ["run", "Param::k"]
+container_cmd_parameter:
+  k: ${DAESTRO_API_KEY}
+`)
+	// Invalid in the working tree: a schema error beside the secret, and
+	// a sensitive value written literally.
+	write("broken/bad.yaml", `job_definition: not-a-definition
+job_queue: acme::leak
+name: leak-bad
+container_env:
+  DB_PASSWORD: {value: "${DB_PASSWORD}", sensitive: true}
+  LITERAL: {value: "`+sentinelSecret+`", sensitive: true}
+`)
+	return dir
+}
+
+// noSentinel fails t when a sentinel, in any of its forms, is in any
+// reading of the texts (name to text).
+func noSentinel(t *testing.T, what string, texts map[string]string) {
+	t.Helper()
+	forms := sentinelForms()
+	for name, text := range texts {
+		for _, reading := range readings(text) {
+			for _, f := range forms {
+				if strings.Contains(reading, f) {
+					t.Errorf("%s: %s shows %q:\n%s", what, name, f, text)
+				}
+			}
+		}
+	}
+}
+
+// runDiffChecked runs diff in the working directory with the sentinels set
+// as TestSecretLeaks sets them (vars added), GitHub's step summary and
+// outputs files included, and checks that no sentinel leaves it.
+func runDiffChecked(t *testing.T, vars map[string]string, args ...string) (int, string) {
+	t.Helper()
+	files := t.TempDir()
+	summary, outputs := filepath.Join(files, "summary.md"), filepath.Join(files, "outputs.txt")
+	all := map[string]string{
+		"DB_PASSWORD":         sentinelSecret,
+		"ODD":                 sentinelOdd,
+		"AT":                  sentinelAt,
+		"GITHUB_STEP_SUMMARY": summary,
+		"GITHUB_OUTPUT":       outputs,
+	}
+	maps.Copy(all, vars)
+	code, out, errOut := runInProcess(t, all, args...)
+	sum, _ := os.ReadFile(summary)
+	outs, _ := os.ReadFile(outputs)
+	noSentinel(t, fmt.Sprintf("%v: exit %d", args, code), map[string]string{"stdout": out, "stderr": errOut,
+		"step summary": string(sum), "step outputs": string(outs)})
+	return code, out + errOut + string(sum)
+}
+
+// TestSecretLeaksDiff is TestSecretLeaks for diff, in every format it
+// offers: against a base commit, a named job edited, an unnamed one
+// replaced, one removed, one new, the values of each field diff drawn from
+// the secrets. Sensitive values are shown as written; what a secret
+// resolves to never is. Apart from TestSecretLeaks because diff runs git in
+// the working directory, which a parallel test cannot change.
+func TestSecretLeaksDiff(t *testing.T) {
+	t.Chdir(diffRepo(t))
+	formats := report.FormatNames(report.DiffCommand)
+	if len(formats) < 4 {
+		t.Fatalf("diff offers %v", formats)
+	}
+	key := map[string]string{"DAESTRO_API_KEY": sentinelKey}
+	for _, r := range []struct {
+		name string
+		args []string
+		code int
+	}{
+		{"good", []string{"-f", "jobs"}, 0},
+		{"literal allowed", []string{"--allow-literal-secrets", "-f", "jobs", "-f", "lit"}, 0},
+		{"invalid", []string{"-f", "jobs", "-f", "broken"}, 1},
+	} {
+		for _, f := range formats {
+			t.Run(r.name+" -o "+f, func(t *testing.T) {
+				code, all := runDiffChecked(t, key, append([]string{"diff", "--base", "main", "-o", f}, r.args...)...)
+				// Markdown escapes $ and _.
+				if code != r.code || !strings.Contains(all, "leak-job") || !strings.Contains(strings.ReplaceAll(all, `\`, ""), "${DB_PASSWORD}") {
+					t.Errorf("exit %d, want %d and the edited job, its sensitive values as written:\n%s", code, r.code, all)
+				}
+				if f == string(report.JSON) && r.name == "good" {
+					for _, want := range []string{`"new": 4`, `"edited": 2`, `"removed": 1`, `"replaces": "`} {
+						if !strings.Contains(all, want) {
+							t.Errorf("no %s: the repository is not what this test means:\n%s", want, all)
+						}
+					}
+				}
+			})
+		}
+	}
+}
