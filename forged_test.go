@@ -6,6 +6,8 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	uc "unicode"
@@ -118,31 +120,135 @@ func forgedRuns(t *testing.T, file, name, id, msg string, created bool) {
 				want++
 			}
 		}
-		for _, format := range formats[args[0]] {
-			code, out, errOut := runInProcess(t, vars, append([]string{args[0], "-o", format}, args[1:]...)...)
-			all := out + errOut
-			if strings.ContainsRune(all, 0x1b) || strings.Contains(all, "\u009b") {
-				t.Fatalf("%v -o %s printed an escape sequence:\n%q", args, format, all)
-			}
-			if args[0] == "status" {
-				want = 0
-			}
-			commands, v1 := forgery(all)
-			if v1 != "" {
-				t.Fatalf("%v -o %s (exit %d) printed a ##[command]:\n%q", args, format, code, v1)
-			}
-			github := format == string(report.GitHub)
-			if !github && commands > 0 || github && commands != want {
-				t.Fatalf("%v -o %s (exit %d): %d lines start a workflow command, want %d:\n%s",
-					args, format, code, commands, map[bool]int{true: want, false: 0}[github], all)
-			}
+		if args[0] == "status" {
+			want = 0
+		}
+		forgedFormats(t, vars, formats[args[0]], args, want)
+	}
+}
+
+// forgedFormats runs args (a command, then its arguments) in each format
+// and fails on an escape character, on "##[" and on a count of lines that
+// start a workflow command other than want under -o github, 0 elsewhere.
+// Under -o github the step summary and outputs files are read too.
+func forgedFormats(t *testing.T, vars map[string]string, formats []string, args []string, want int) {
+	t.Helper()
+	for _, format := range formats {
+		code, out, errOut := runInProcess(t, vars, append([]string{args[0], "-o", format}, args[1:]...)...)
+		all := out + errOut
+		if strings.ContainsRune(all, 0x1b) || strings.Contains(all, "\u009b") {
+			t.Fatalf("%v -o %s printed an escape sequence:\n%q", args, format, all)
+		}
+		commands, v1 := forgery(all)
+		if v1 != "" {
+			t.Fatalf("%v -o %s (exit %d) printed a ##[command]:\n%q", args, format, code, v1)
+		}
+		github := format == string(report.GitHub)
+		if !github && commands > 0 || github && commands != want {
+			t.Fatalf("%v -o %s (exit %d): %d lines start a workflow command, want %d:\n%s",
+				args, format, code, commands, map[bool]int{true: want, false: 0}[github], all)
 		}
 	}
 }
 
+// forgedJob is what an attacker controls in a diff: a file name and a job
+// name.
+type forgedJob struct{ file, name string }
+
+// forgedDiff runs diff in every format on one repository for all of jobs:
+// for each, a file named by it (a number added, so that two may share a
+// name) whose base commit holds a job of that name, an unnamed job and a
+// job that the working tree removes; the working tree edits the first,
+// replaces the second (values holding the name, so that the field diffs
+// show it), adds one and an invalid one. Each job name also names the base
+// revision, as GitHub's base branch: an unknown revision is an error that
+// quotes it. The step summary must hold no workflow command either (a
+// runner does not read it for any, but it is shown as markdown), and
+// $GITHUB_OUTPUT only counts and the commit id (outputs pass to later
+// steps).
+func forgedDiff(t *testing.T, jobs []forgedJob) {
+	t.Helper()
+	dir := t.TempDir()
+	t.Chdir(dir)
+	quote := func(s string) string { b, _ := json.Marshal(s); return string(b) } // a YAML double-quoted string takes JSON's escapes
+	doc := func(queue, name, value string) string {
+		s := "job_definition: acme::d:1\njob_queue: " + queue + "\n"
+		if name != "" {
+			s += "name: " + quote(name) + "\n"
+		}
+		if value != "" {
+			s += "container_env:\n  V: " + quote(value) + "\n"
+		}
+		return s
+	}
+	heads := map[string]string{}
+	for i, j := range jobs {
+		queue := fmt.Sprintf("acme::q%d", i)
+		base := strings.Join([]string{doc(queue, j.name, j.name), doc(queue, "", j.name), doc(queue, j.name+"-gone", "")}, "---\n")
+		head := strings.Join([]string{doc(queue, j.name, j.name+"-2"), doc(queue, "", j.name+"-2"), doc(queue, j.name+"-new", ""),
+			"job_definition: bad\njob_queue: " + queue + "\nname: " + quote(j.name+"-2") + "\n"}, "---\n")
+		path := fmt.Sprintf("%s-%d.yaml", j.file, i)
+		if err := os.WriteFile(path, []byte(base), 0o644); err != nil {
+			t.Logf("left out: a name the file system refuses: %v", err)
+			continue
+		}
+		heads[path] = head
+	}
+	if len(heads) == 0 {
+		t.Skip("every file name refused")
+	}
+	gitCommitAll(t, dir)
+	for path, head := range heads {
+		if err := os.WriteFile(path, []byte(head), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	files := t.TempDir()
+	summary, outputs := filepath.Join(files, "summary.md"), filepath.Join(files, "outputs.txt")
+	vars := map[string]string{"GITHUB_STEP_SUMMARY": summary, "GITHUB_OUTPUT": outputs}
+	// Walked: a name that starts with blanks, which -f trims.
+	args := []string{"diff", "--base", "main", "-f", "."}
+	_, jsonOut, _ := runInProcess(t, vars, "diff", "-o", "json", "--base", "main", "-f", ".")
+	var got struct {
+		Changes []struct {
+			Change string `json:"change"`
+		} `json:"changes"`
+		Diagnostics []json.RawMessage `json:"diagnostics"`
+	}
+	if err := json.NewDecoder(strings.NewReader(jsonOut)).Decode(&got); err != nil {
+		t.Fatalf("%v: -o json is not JSON: %v\n%q", args, err, jsonOut)
+	}
+	want := len(got.Diagnostics)
+	for _, c := range got.Changes {
+		if c.Change == "edited" {
+			want++
+		}
+	}
+	if want < len(heads) {
+		t.Fatalf("%v: %d annotations, want one at least per file:\n%s", args, want, jsonOut)
+	}
+	forgedFormats(t, vars, report.FormatNames(report.DiffCommand), args, want)
+	// An unknown base revision fails before any report: one format.
+	for _, j := range jobs {
+		forgedFormats(t, map[string]string{envGitHubBaseRef: j.name}, []string{string(report.GitHub)}, []string{"diff", "-f", "."}, 0)
+	}
+	sum, _ := os.ReadFile(summary)
+	if commands, v1 := forgery(string(sum)); commands > 0 || v1 != "" || strings.ContainsRune(string(sum), 0x1b) || len(sum) == 0 {
+		t.Fatalf("the step summary is empty or holds a workflow command or an escape:\n%s", sum)
+	}
+	// Counts and the commit id: a name or a value would need GitHub's
+	// multi-line form, or add outputs of its own.
+	outs, _ := os.ReadFile(outputs)
+	if !regexp.MustCompile(`^([a-z][a-z-]*=[0-9a-f]*\n)+$`).Match(outs) {
+		t.Fatalf("$GITHUB_OUTPUT holds more than names, counts and a commit id:\n%q", outs)
+	}
+}
+
 // TestForgedCommands: the forms of issue 22 item 2, each in a file name, a
-// job name and a server's id, message and state.
+// job name and a server's id, message and state; then every file and job
+// name of them in one repository for diff (which sends nothing).
 func TestForgedCommands(t *testing.T) {
+	var jobs []forgedJob
 	for _, tc := range []struct{ name, file, job, id, msg string }{
 		{"blank before ::", " ::error title=X::a", "n", "01a22570-6065-7b61-bd88-cba1f11d643f", "name taken"},
 		{"no-break space before ::", "\u00a0::error::a", "\u00a0::error::n", "\u00a0::error::id", "\u00a0::error::state"},
@@ -158,7 +264,9 @@ func TestForgedCommands(t *testing.T) {
 				forgedRuns(t, tc.file, tc.job, tc.id, tc.msg, created)
 			})
 		}
+		jobs = append(jobs, forgedJob{tc.file, tc.job})
 	}
+	t.Run("diff", func(t *testing.T) { forgedDiff(t, jobs) })
 }
 
 // FuzzForgedOutput is TestForgedCommands over any file name, job name and
@@ -180,5 +288,8 @@ func FuzzForgedOutput(f *testing.F) {
 			return
 		}
 		forgedRuns(t, file, name, id, msg, created)
+		if created { // diff sends nothing: half the inputs are enough
+			forgedDiff(t, []forgedJob{{file, name}})
+		}
 	})
 }
