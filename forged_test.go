@@ -266,6 +266,10 @@ func TestForgedCommands(t *testing.T) {
 		}
 		jobs = append(jobs, forgedJob{tc.file, tc.job})
 	}
+	// Control and invisible characters, for diff only (the seeds of
+	// FuzzForgedOutput have them for the other commands).
+	jobs = append(jobs, forgedJob{"\x1b[2Jclear", "\u202eevil\x1b]0;title\x07"}, forgedJob{"zero\u200b::error::w", "\u200b::error::z"},
+		forgedJob{"\ufeff::error::bom", "\r::warning::x\n::error::y"}, forgedJob{"tab\t##[error]t", "\u0085::error::nel"})
 	t.Run("diff", func(t *testing.T) { forgedDiff(t, jobs) })
 }
 
