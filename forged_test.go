@@ -160,7 +160,7 @@ type forgedJob struct{ file, name string }
 // name) whose base commit holds a job of that name, an unnamed job and a
 // job that the working tree removes; the working tree edits the first,
 // replaces the second (values holding the name, so that the field diffs
-// show it), adds one and an invalid one. Each job name also names the base
+// show it), adds one; an invalid one is in both. Each job name also names the base
 // revision, as GitHub's base branch: an unknown revision is an error that
 // quotes it. The step summary must hold no workflow command either (a
 // runner does not read it for any, but it is shown as markdown), and
@@ -184,9 +184,9 @@ func forgedDiff(t *testing.T, jobs []forgedJob) {
 	heads := map[string]string{}
 	for i, j := range jobs {
 		queue := fmt.Sprintf("acme::q%d", i)
-		base := strings.Join([]string{doc(queue, j.name, j.name), doc(queue, "", j.name), doc(queue, j.name+"-gone", "")}, "---\n")
-		head := strings.Join([]string{doc(queue, j.name, j.name+"-2"), doc(queue, "", j.name+"-2"), doc(queue, j.name+"-new", ""),
-			"job_definition: bad\njob_queue: " + queue + "\nname: " + quote(j.name+"-2") + "\n"}, "---\n")
+		bad := "job_definition: bad\njob_queue: " + queue + "\nname: " + quote(j.name+"-2") + "\n" // a warning at the base
+		base := strings.Join([]string{doc(queue, j.name, j.name), doc(queue, "", j.name), doc(queue, j.name+"-gone", ""), bad}, "---\n")
+		head := strings.Join([]string{doc(queue, j.name, j.name+"-2"), doc(queue, "", j.name+"-2"), doc(queue, j.name+"-new", ""), bad}, "---\n")
 		path := fmt.Sprintf("%s-%d.yaml", j.file, i)
 		if err := os.WriteFile(path, []byte(base), 0o644); err != nil {
 			t.Logf("left out: a name the file system refuses: %v", err)
