@@ -33,12 +33,9 @@ cleanup() {
 }
 trap cleanup EXIT
 
-if [[ ! -x /usr/bin/time ]]; then # Debian's time, for user CPU and peak RSS
-  echo "installing time ..." >&2
-  sudo=; (( EUID == 0 )) || sudo=sudo
-  $sudo apt-get install -y -qq time >/dev/null 2>&1 || { $sudo apt-get update -qq >/dev/null && $sudo apt-get install -y -qq time >/dev/null; }
-fi
-[[ -x /usr/bin/time ]] || { echo "bench/compare.sh: /usr/bin/time is needed (apt-get install time)" >&2; exit 1; }
+# shellcheck source=bench/lib.sh
+. "$repo/bench/lib.sh"
+need_time bench/compare.sh
 
 echo "== building the working tree and $rev (${sha:0:12}) into $tmp" >&2
 (cd "$repo" && go build -o "$tmp/new" . && go build -o "$tmp/gen" ./bench/gen)
@@ -53,15 +50,11 @@ args+=(--env-file "$tmp/c/bench.env" -f "$dir")
 
 # one BIN: appends "wall_s cpu_s rss_kb" to $tmp/BIN.times
 one() {
-  local bin=$1 start end rc=0
-  start=$EPOCHREALTIME
-  /usr/bin/time -o "$tmp/t" -f '%U %S %M' "$tmp/$bin" "${args[@]}" >/dev/null 2>"$tmp/err" || rc=$?
-  end=$EPOCHREALTIME
+  local rc=0
+  timed "$tmp/$1.times" /dev/null "$tmp/$1" "${args[@]}" || rc=$?
   if (( rc > 1 )); then # 1 is expected: the corpus holds invalid documents
-    echo "bench/compare.sh: $bin exited $rc:" >&2; tail -3 "$tmp/err" >&2; exit 1
+    echo "bench/compare.sh: $1 exited $rc:" >&2; tail -3 "$tmp/err" >&2; exit 1
   fi
-  read -r u s m < <(tail -1 "$tmp/t")
-  awk -v a="$start" -v b="$end" -v u="$u" -v s="$s" -v m="$m" 'BEGIN{printf "%.4f %.2f %d\n", b-a, u+s, m}' >>"$tmp/$bin.times"
 }
 
 echo "== $RUNS repetitions, interleaved: daestro-jobs ${args[*]:0:${#args[@]}-4} -f files-$N" >&2
@@ -70,15 +63,4 @@ for ((r = 0; r < RUNS; r++)); do
   if (( r % 2 )); then one old; one new; else one new; one old; fi
 done
 
-stats() { # FILE: "mean median best cpu_mean rss_max"
-  sort -n "$1" | awk '{w[NR]=$1; c+=$2; if ($3>m) m=$3; s+=$1}
-    END{med = (NR%2) ? w[(NR+1)/2] : (w[NR/2]+w[NR/2+1])/2; printf "%.4f %.4f %.4f %.4f %d\n", s/NR, med, w[1], c/NR, m}'
-}
-read -r nm nmed nb nc nr < <(stats "$tmp/new.times")
-read -r om omed ob oc or < <(stats "$tmp/old.times")
-printf '\n%-24s %9s %9s %9s %9s %9s\n' "$N files, $RUNS runs" mean_s median_s best_s cpu_s rss_MiB
-awk -v l="$rev (${sha:0:9})" -v a="$om" -v b="$omed" -v c="$ob" -v d="$oc" -v e="$or" 'BEGIN{printf "%-24s %9.3f %9.3f %9.3f %9.3f %9.1f\n", l, a, b, c, d, e/1024}'
-awk -v l="working tree" -v a="$nm" -v b="$nmed" -v c="$nb" -v d="$nc" -v e="$nr" 'BEGIN{printf "%-24s %9.3f %9.3f %9.3f %9.3f %9.1f\n", l, a, b, c, d, e/1024}'
-awk -v a="$nm/$om" -v b="$nmed/$omed" -v c="$nb/$ob" -v d="$nc/$oc" -v e="$nr/$or" \
-  'BEGIN{split(a,x,"/"); split(b,y,"/"); split(c,z,"/"); split(d,u,"/"); split(e,v,"/");
-    printf "%-24s %8.3fx %8.3fx %8.3fx %8.3fx %8.3fx\n", "working tree / " "'"$rev"'", x[1]/x[2], y[1]/y[2], z[1]/z[2], u[1]/u[2], v[1]/v[2]}'
+table "$rev (${sha:0:9})" "$tmp/old.times" "working tree" "$tmp/new.times" "working tree / $rev"
